@@ -1,0 +1,50 @@
+package io.bpfmap.benchmarks;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs benchmarks by name and prints one {@code BENCH <name> key=value … ratio=<ours/reference>}
+ * line per result. {@code benchmarks/run [NAME…]} builds everything and calls this.
+ */
+public final class Bench {
+  private static final Map<String, Runnable> ALL = new LinkedHashMap<>();
+
+  static {
+    ALL.put("read", ReadBench::run);
+  }
+
+  private Bench() {}
+
+  public static void main(String[] args) {
+    List<String> names = args.length == 0 ? List.copyOf(ALL.keySet()) : List.of(args);
+    for (String name : names) {
+      Runnable r = ALL.get(name);
+      if (r == null) {
+        System.err.println("unknown benchmark '" + name + "'; known: " + ALL.keySet());
+        System.exit(2);
+      }
+      r.run();
+    }
+  }
+
+  /** Prints a result line: {@code BENCH name k=v … ratio=ours/reference}. */
+  static void report(String name, String oursKey, double ours, String refKey, double ref, String... extra) {
+    StringBuilder sb = new StringBuilder("BENCH ").append(name);
+    sb.append(' ').append(oursKey).append('=').append(sci(ours));
+    sb.append(' ').append(refKey).append('=').append(sci(ref));
+    for (String e : extra) {
+      sb.append(' ').append(e);
+    }
+    sb.append(" ratio=").append(String.format(java.util.Locale.ROOT, "%.2f", ours / ref));
+    System.out.println(sb);
+  }
+
+  /** {@code 3.02e6}, as SPEC §10 writes figures. */
+  static String sci(double v) {
+    String s = String.format(java.util.Locale.ROOT, "%.2e", v);
+    int e = s.indexOf('e');
+    return s.substring(0, e + 1) + Integer.parseInt(s.substring(e + 1).replace("+", ""));
+  }
+}

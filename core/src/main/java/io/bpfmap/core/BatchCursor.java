@@ -1,0 +1,160 @@
+package io.bpfmap.core;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.bpfmap.core.internal.libbpf.Libbpf;
+import io.bpfmap.core.internal.libbpf.Structs;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reads a map in batches with {@code bpf_map_lookup_batch} (or lookup-and-delete). Each
+ * {@link #next()} fills the cursor's key and value buffers, which are allocated once and reused:
+ * slices returned by {@link #key(int)} and {@link #value(int)} are valid until the next call.
+ *
+ * <p>A partial last batch (ENOENT with entries) is returned like any other; a hash bucket larger
+ * than the buffer (ENOSPC with none) doubles the buffer and retries. Kernels or map types without
+ * batch support raise {@link UnsupportedFeatureException}, so callers can fall back to per-key
+ * iteration. Not thread-safe; {@link #reset()} starts a new pass over the same buffers.
+ */
+public final class BatchCursor implements AutoCloseable {
+  private final BpfMap map;
+  private final boolean delete;
+  private final String operation;
+  private final Arena arena = Arena.ofConfined();
+  private final int keySize;
+  private final int valueStride;
+  private final MemorySegment inToken;
+  private final MemorySegment outToken;
+  private final MemorySegment count;
+  private final MemorySegment opts;
+  private MemorySegment keys;
+  private MemorySegment values;
+  private int capacity;
+  private boolean started;
+  private boolean done;
+
+  BatchCursor(BpfMap map, int batchSize, boolean delete) {
+    if (batchSize < 1) {
+      throw new BpfException(delete ? "batch lookup and delete" : "batch lookup", map.target(), 0,
+          "batch size must be at least 1 (got " + batchSize + ")");
+    }
+    this.map = map;
+    this.delete = delete;
+    this.operation = delete ? "batch lookup and delete" : "batch lookup";
+    this.keySize = map.keySize();
+    this.valueStride = map.valueBufferSize();
+    int token = Math.max(8, keySize);
+    this.inToken = arena.allocate(token, 8);
+    this.outToken = arena.allocate(token, 8);
+    this.count = arena.allocate(JAVA_INT);
+    this.opts = Structs.batchOpts(arena, 0);
+    allocate(batchSize);
+  }
+
+  /** Reads the next batch; returns how many entries it holds, 0 when the pass is over. */
+  public int next() {
+    return next(capacity);
+  }
+
+  /**
+   * Reads at most {@code max} entries (at most the buffer's capacity); the kernel may need more
+   * room for one hash bucket, in which case the buffer grows and the batch may exceed {@code max}.
+   */
+  public int next(int max) {
+    if (done) {
+      return 0;
+    }
+    int want = Math.max(1, Math.min(max, capacity));
+    while (true) {
+      count.set(JAVA_INT, 0, want);
+      int f = map.acquire(operation);
+      int rc;
+      try {
+        MemorySegment in = started ? inToken : MemorySegment.NULL;
+        rc = delete
+            ? Libbpf.lookupAndDeleteBatch(f, in, outToken, keys, values, count, opts)
+            : Libbpf.lookupBatch(f, in, outToken, keys, values, count, opts);
+      } finally {
+        map.release();
+      }
+      int n = count.get(JAVA_INT, 0);
+      if (rc == 0 || rc == -Errno.ENOENT) {
+        MemorySegment.copy(outToken, 0, inToken, 0, inToken.byteSize());
+        started = true;
+        done = rc == -Errno.ENOENT || n == 0;
+        return n;
+      }
+      if (rc == -Errno.ENOSPC && n == 0) {
+        if (want >= capacity) {
+          grow();
+        }
+        want = capacity;
+        continue;
+      }
+      if (rc == -Errno.EINVAL || rc == -Errno.ENOTSUPP || rc == -Errno.EOPNOTSUPP) {
+        throw Failures.unsupported(operation, map.target(), -rc, map.info().type());
+      }
+      throw map.failure(operation, -rc);
+    }
+  }
+
+  /** Starts a new pass over the map, keeping the buffers. */
+  public void reset() {
+    started = false;
+    done = false;
+  }
+
+  /** Key {@code i} of the last batch (a slice of the key buffer). */
+  public MemorySegment key(int i) {
+    return keys.asSlice((long) i * keySize, keySize);
+  }
+
+  /** Value {@code i} of the last batch: {@link BpfMap#valueBufferSize()} bytes. */
+  public MemorySegment value(int i) {
+    return values.asSlice((long) i * valueStride, valueStride);
+  }
+
+  /** The whole key buffer: key {@code i} starts at {@code i * keySize()}. */
+  public MemorySegment keys() {
+    return keys;
+  }
+
+  /** The whole value buffer: value {@code i} starts at {@code i * valueStride()}. */
+  public MemorySegment values() {
+    return values;
+  }
+
+  public int keySize() {
+    return keySize;
+  }
+
+  public int valueStride() {
+    return valueStride;
+  }
+
+  /** Entries the buffers hold now (grows on ENOSPC). */
+  public int capacity() {
+    return capacity;
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+
+  private void grow() {
+    int max = Math.max(map.info().maxEntries(), 1);
+    if (capacity >= max) {
+      throw new BpfException(operation, map.target(), Errno.ENOSPC,
+          "a bucket does not fit a buffer of " + capacity + " entries");
+    }
+    allocate((int) Math.min((long) capacity * 2, max));
+  }
+
+  private void allocate(int entries) {
+    capacity = entries;
+    keys = arena.allocate(Math.max(1L, (long) entries * keySize), 8);
+    values = arena.allocate(Math.max(1L, (long) entries * valueStride), 8);
+  }
+}

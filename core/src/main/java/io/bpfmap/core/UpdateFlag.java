@@ -1,0 +1,21 @@
+package io.bpfmap.core;
+
+/** {@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}: whether an update may create or replace. */
+public enum UpdateFlag {
+  /** Create or replace. */
+  ANY(0),
+  /** Create only; EEXIST when the key is present. */
+  NOEXIST(1),
+  /** Replace only; ENOENT when the key is absent. */
+  EXIST(2);
+
+  private final long bits;
+
+  UpdateFlag(long bits) {
+    this.bits = bits;
+  }
+
+  public long bits() {
+    return bits;
+  }
+}

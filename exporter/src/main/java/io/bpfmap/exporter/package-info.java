@@ -1,0 +1,2 @@
+/** The bpfmap command line and export daemon (SPEC §9). */
+package io.bpfmap.exporter;
