@@ -28,6 +28,14 @@ public class BpfException extends RuntimeException {
     this.errno = errno;
   }
 
+  /** For subclasses whose message has its own shape (layout errors start with the field path). */
+  protected BpfException(String message, String operation, Throwable cause) {
+    super(message, cause);
+    this.operation = operation;
+    this.target = "";
+    this.errno = 0;
+  }
+
   /** The operation that failed: {@code lookup}, {@code batch lookup}, {@code open pin}… */
   public String operation() {
     return operation;

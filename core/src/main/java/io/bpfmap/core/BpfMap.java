@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.bpfmap.core.internal.libbpf.Libbpf;
 import io.bpfmap.core.internal.libbpf.Structs;
+import io.bpfmap.core.record.RecordLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -327,6 +328,22 @@ public final class BpfMap implements AutoCloseable {
 
   public int deleteBatch(List<byte[]> keys) {
     return BatchWrites.delete(this, keys);
+  }
+
+  /**
+   * This map seen through key and value layouts. Refuses layouts whose size is not the map's key
+   * or value size (on per-CPU maps: one CPU's value), naming both sizes.
+   */
+  public ParsedMap parsed(RecordLayout keyLayout, RecordLayout valueLayout) {
+    if (keyLayout.size() != keySize()) {
+      throw new BpfException("parse", target, 0, "the key layout is " + keyLayout.size()
+          + " bytes, the map's keys are " + keySize() + " bytes");
+    }
+    if (valueLayout.size() != info.valueSize()) {
+      throw new BpfException("parse", target, 0, "the value layout is " + valueLayout.size()
+          + " bytes, the map's values are " + info.valueSize() + " bytes");
+    }
+    return new ParsedMap(this, keyLayout, valueLayout);
   }
 
   /** Maps a {@link MapFlags#MMAPABLE} array into memory: reads see kernel updates at once. */

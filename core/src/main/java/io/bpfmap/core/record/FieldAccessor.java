@@ -1,0 +1,91 @@
+package io.bpfmap.core.record;
+
+import io.bpfmap.core.record.LayoutNode.Scalar;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A numeric field resolved once ({@code data[2]}, {@code nested.level2_1}) and read straight from
+ * native memory without allocating. {@link #getLong} returns integers sign- or zero-extended
+ * (Q, and L/P under {@code @}, as the unsigned bits); {@link #getDouble} reads any number,
+ * unsigned 64-bit ones as their unsigned value.
+ */
+public final class FieldAccessor {
+  private final String path;
+  private final Format format;
+  private final long offset;
+  private final int size;
+  private final Codec codec;
+
+  FieldAccessor(String path, Scalar scalar, Codec codec) {
+    if (!scalar.format().isInteger() && !scalar.format().isFloating()) {
+      throw new LayoutException(path, "is a '" + scalar.format().letter + "' field, not a number");
+    }
+    this.path = path;
+    this.format = scalar.format();
+    this.offset = scalar.offset();
+    this.size = scalar.size();
+    this.codec = codec;
+  }
+
+  /** The integer at this field of the record starting at {@code base} in {@code m}. */
+  public long getLong(MemorySegment m, long base) {
+    long at = base + offset;
+    return switch (format) {
+      case INT8 -> m.get(ValueLayout.JAVA_BYTE, at);
+      case UINT8, BOOL -> m.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+      case INT16 -> m.get(codec.i16, at);
+      case UINT16 -> m.get(codec.i16, at) & 0xFFFF;
+      case INT32 -> m.get(codec.i32, at);
+      case UINT32 -> m.get(codec.i32, at) & 0xFFFF_FFFFL;
+      case LONG -> size == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at);
+      case ULONG -> size == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at) & 0xFFFF_FFFFL;
+      case INT64, UINT64, POINTER -> m.get(codec.i64, at);
+      default -> throw new LayoutException(path, "is a floating-point field: read it with getDouble");
+    };
+  }
+
+  public long getLong(MemorySegment record) {
+    return getLong(record, 0);
+  }
+
+  /** The number at this field as a double (unsigned 64-bit values stay non-negative). */
+  public double getDouble(MemorySegment m, long base) {
+    long at = base + offset;
+    return switch (format) {
+      case HALF -> Half.toFloat(m.get(codec.i16, at));
+      case FLOAT -> m.get(codec.f32, at);
+      case DOUBLE -> m.get(codec.f64, at);
+      default -> {
+        long v = getLong(m, base);
+        yield unsigned64() && v < 0 ? (double) (v >>> 1) * 2.0 + (v & 1) : v;
+      }
+    };
+  }
+
+  public double getDouble(MemorySegment record) {
+    return getDouble(record, 0);
+  }
+
+  /** True when {@link #getLong} returns unsigned 64-bit bits (print with Long.toUnsignedString). */
+  public boolean unsigned64() {
+    return (format == Format.UINT64 || format == Format.POINTER || format == Format.ULONG) && size == 8;
+  }
+
+  public boolean floating() {
+    return format.isFloating();
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public long offset() {
+    return offset;
+  }
+
+  /** The format letter, e.g. {@code Q}. */
+  public char format() {
+    return format.letter;
+  }
+}

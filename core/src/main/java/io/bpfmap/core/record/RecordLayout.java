@@ -1,0 +1,256 @@
+package io.bpfmap.core.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Field;
+import io.bpfmap.core.record.LayoutNode.Scalar;
+import io.bpfmap.core.record.LayoutNode.Struct;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The shape of a map key or value, in the seed's notation: fields of Python struct format letters,
+ * arrays and nested structs, in one byte-order mode ({@code =} by default, as in the seed).
+ * Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * RecordLayout value = RecordLayout.of(List.of(List.of("uid", "Q"), List.of("data", "8Q")));
+ * RecordLayout flat = RecordLayout.parse("=BBHQ");            // fields f0..f3
+ * RecordLayout json = RecordLayout.parse("[[\"uid\",\"Q\"]]");
+ * }</pre>
+ *
+ * <p>Values: {@code b h i q} are Byte, Short, Integer, Long; {@code B H I} widen to Short, Integer,
+ * Long; {@code Q} (and {@code L}, {@code P} under {@code @}) are longs holding the unsigned bits;
+ * {@code ?} Boolean; {@code e f} Float, {@code d} Double; {@code s p c} byte[]. Pad bytes
+ * ({@code x}) carry no value.
+ */
+public final class RecordLayout {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
+
+  private final Struct root;
+  private final ByteOrderMode mode;
+  private final Codec codec;
+  private final String notation;
+
+  private RecordLayout(Struct root, ByteOrderMode mode) {
+    this.root = root;
+    this.mode = mode;
+    this.codec = new Codec(mode.order());
+    this.notation = mode.prefix() + Notation.of(root);
+  }
+
+  /** A layout from the seed's notation ({@code [["uid","Q"],["gid","Q"]]}) in {@code =} order. */
+  public static RecordLayout of(List<?> seedNotation) {
+    return of(seedNotation, ByteOrderMode.NATIVE);
+  }
+
+  public static RecordLayout of(List<?> seedNotation, ByteOrderMode order) {
+    return new RecordLayout(LayoutParser.parse(seedNotation, order), order);
+  }
+
+  /** A layout from an ordered map of field name to format (a JSON/YAML object). */
+  public static RecordLayout of(Map<String, ?> fields, ByteOrderMode order) {
+    return new RecordLayout(LayoutParser.parse(fields, order), order);
+  }
+
+  /**
+   * A layout from text: JSON in the seed's notation ({@code [["uid","Q"]]}), optionally after a
+   * byte-order character ({@code <[["uid","Q"]]}), or one struct format string ({@code =BBHQ},
+   * fields named f0, f1…).
+   */
+  public static RecordLayout parse(String text) {
+    String t = text.strip();
+    ByteOrderMode mode = t.isEmpty() ? null : ByteOrderMode.ofPrefix(t.charAt(0));
+    String body = mode == null ? t : t.substring(1).strip();
+    ByteOrderMode order = mode == null ? ByteOrderMode.NATIVE : mode;
+    if (body.startsWith("[") || body.startsWith("{")) {
+      Object spec;
+      try {
+        spec = JSON.readValue(body, Object.class);
+      } catch (JsonProcessingException e) {
+        throw new LayoutException("", "bad JSON layout: " + e.getOriginalMessage());
+      }
+      return new RecordLayout(LayoutParser.parse(spec, order), order);
+    }
+    return new RecordLayout(LayoutParser.parseFormatString(body, order), order);
+  }
+
+  /** Bytes of a record (tail padding included under {@code @}). */
+  public int size() {
+    return root.size();
+  }
+
+  public ByteOrderMode order() {
+    return mode;
+  }
+
+  /** Decodes a record; {@code bytes} must be exactly {@link #size()} long. */
+  public Map<String, Object> unpack(byte[] bytes) {
+    if (bytes.length != size()) {
+      throw new LayoutException("", "buffer is " + bytes.length + " bytes, the layout "
+          + (bytes.length < size() ? "needs " : "is ") + size() + " bytes");
+    }
+    return codec.unpackStruct(root, MemorySegment.ofArray(bytes), 0);
+  }
+
+  /** Decodes the record at {@code base} of {@code m} (which must hold it). */
+  public Map<String, Object> unpack(MemorySegment m, long base) {
+    if (m.byteSize() - base < size()) {
+      throw new LayoutException("", "buffer is " + (m.byteSize() - base) + " bytes, the layout needs "
+          + size() + " bytes");
+    }
+    return codec.unpackStruct(root, m, base);
+  }
+
+  /** Encodes a record; the exact inverse of {@link #unpack} (pad bytes are zero). */
+  public byte[] pack(Map<String, ?> value) {
+    byte[] out = new byte[size()];
+    codec.packStruct(root, value, MemorySegment.ofArray(out), 0, "");
+    return out;
+  }
+
+  /** Encodes a record into {@code m} at {@code base}. */
+  public void pack(Map<String, ?> value, MemorySegment m, long base) {
+    codec.packStruct(root, value, m, base, "");
+  }
+
+  /** An allocation-free reader of one numeric field ({@code data[2]}, {@code nested.level2_1}). */
+  public FieldAccessor accessor(String path) {
+    if (!(resolve(path) instanceof Scalar s)) {
+      throw new LayoutException(path, "is a struct or an array, not a number");
+    }
+    return new FieldAccessor(path, s, codec);
+  }
+
+  /** The byte offset of a field, array element or struct in the record. */
+  public int offsetOf(String path) {
+    return resolve(path).offset();
+  }
+
+  /** The paths of every value (leaf) in layout order: {@code uid}, {@code data[0]}, … */
+  public List<String> leafPaths() {
+    List<String> out = new ArrayList<>();
+    leaves(root, "", out);
+    return out;
+  }
+
+  /** The paths of every numeric leaf (integers, bools, floats), in layout order. */
+  public List<String> numericPaths() {
+    return leafPaths().stream().filter(p -> resolve(p) instanceof Scalar s
+        && (s.format().isInteger() || s.format().isFloating())).toList();
+  }
+
+  /** A JSON writer for this layout (not thread-safe: one per thread). */
+  public RecordJsonWriter jsonWriter() {
+    return new RecordJsonWriter(root, codec, null);
+  }
+
+  /** A JSON writer that writes the nodes in {@code hidden} as null without reading them. */
+  RecordJsonWriter jsonWriter(BitSet hidden) {
+    return new RecordJsonWriter(root, codec, hidden);
+  }
+
+  /** The canonical notation: byte order and fields, e.g. {@code =[["uid","Q"],["data",["Q","Q"]]]}. */
+  public String notation() {
+    return notation;
+  }
+
+  /** A short, stable hash of {@link #notation()}, for record headers. */
+  public String fingerprint() {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(notation.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Struct root() {
+    return root;
+  }
+
+  Codec codec() {
+    return codec;
+  }
+
+  LayoutNode resolve(String path) {
+    LayoutNode n = root;
+    Matcher m = PATH.matcher(path);
+    int at = 0;
+    StringBuilder seen = new StringBuilder();
+    while (at < path.length()) {
+      if (!m.find(at) || m.start() != at) {
+        throw new LayoutException(path, "bad field path");
+      }
+      if (m.group(1) != null) {
+        String name = m.group(1);
+        seen.append(seen.isEmpty() ? "" : ".").append(name);
+        if (!(n instanceof Struct s)) {
+          throw new LayoutException(seen.toString(), "no such field");
+        }
+        n = s.fields().stream().filter(f -> !f.isPad() && f.name().equals(name)).map(Field::node)
+            .findFirst().orElseThrow(() -> new LayoutException(seen.toString(), "no such field"));
+      } else {
+        int i = Integer.parseInt(m.group(2));
+        seen.append('[').append(i).append(']');
+        if (!(n instanceof ArrayOf a) || i >= a.elements().size()) {
+          throw new LayoutException(seen.toString(), "no such element");
+        }
+        n = a.elements().get(i);
+      }
+      at = m.end();
+    }
+    if (path.isEmpty()) {
+      throw new LayoutException("", "empty field path");
+    }
+    return n;
+  }
+
+  private static void leaves(LayoutNode n, String path, List<String> out) {
+    switch (n) {
+      case Scalar s -> {
+        if (s.format() != Format.PAD) {
+          out.add(path);
+        }
+      }
+      case ArrayOf a -> {
+        for (int i = 0; i < a.elements().size(); i++) {
+          leaves(a.elements().get(i), path + "[" + i + "]", out);
+        }
+      }
+      case Struct st -> {
+        for (Field f : st.fields()) {
+          if (!f.isPad()) {
+            leaves(f.node(), Codec.join(path, f.name()), out);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RecordLayout r && r.notation.equals(notation);
+  }
+
+  @Override
+  public int hashCode() {
+    return notation.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return notation;
+  }
+}
