@@ -13,6 +13,7 @@ public final class Bench {
 
   static {
     ALL.put("read", ReadBench::run);
+    ALL.put("record", () -> Jmh.run(RecordBench.class, "record.decode"));
   }
 
   private Bench() {}

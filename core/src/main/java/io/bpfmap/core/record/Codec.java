@@ -20,18 +20,55 @@ import java.util.Map;
 final class Codec {
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
-  final ValueLayout.OfShort i16;
-  final ValueLayout.OfInt i32;
-  final ValueLayout.OfLong i64;
-  final ValueLayout.OfFloat f32;
-  final ValueLayout.OfDouble f64;
+  // Constant layouts for both orders: the JIT folds a constant layout's access to a plain load,
+  // which a layout held in a field would prevent.
+  private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort I16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt I32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong I64_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat F32_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfDouble F64_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+  private final boolean big;
 
   Codec(ByteOrder order) {
-    i16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order);
-    i32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order);
-    i64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order);
-    f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);
-    f64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+    big = order == ByteOrder.BIG_ENDIAN;
+  }
+
+  short i16(MemorySegment m, long at) {
+    return big ? m.get(I16_BE, at) : m.get(I16_LE, at);
+  }
+
+  int i32(MemorySegment m, long at) {
+    return big ? m.get(I32_BE, at) : m.get(I32_LE, at);
+  }
+
+  long i64(MemorySegment m, long at) {
+    return big ? m.get(I64_BE, at) : m.get(I64_LE, at);
+  }
+
+  float f32(MemorySegment m, long at) {
+    return big ? m.get(F32_BE, at) : m.get(F32_LE, at);
+  }
+
+  double f64(MemorySegment m, long at) {
+    return big ? m.get(F64_BE, at) : m.get(F64_LE, at);
+  }
+
+  private void putI16(MemorySegment m, long at, short v) {
+    m.set(big ? I16_BE : I16_LE, at, v);
+  }
+
+  private void putI32(MemorySegment m, long at, int v) {
+    m.set(big ? I32_BE : I32_LE, at, v);
+  }
+
+  private void putI64(MemorySegment m, long at, long v) {
+    m.set(big ? I64_BE : I64_LE, at, v);
   }
 
   // ---- unpack ----
@@ -66,16 +103,16 @@ final class Codec {
       case INT8 -> m.get(ValueLayout.JAVA_BYTE, at);
       case UINT8 -> (short) (m.get(ValueLayout.JAVA_BYTE, at) & 0xFF);
       case BOOL -> m.get(ValueLayout.JAVA_BYTE, at) != 0;
-      case INT16 -> m.get(i16, at);
-      case UINT16 -> m.get(i16, at) & 0xFFFF;
-      case INT32 -> m.get(i32, at);
-      case UINT32 -> m.get(i32, at) & 0xFFFF_FFFFL;
-      case LONG -> s.size() == 8 ? (Object) m.get(i64, at) : (Object) m.get(i32, at);
-      case ULONG -> s.size() == 8 ? m.get(i64, at) : m.get(i32, at) & 0xFFFF_FFFFL;
-      case INT64, UINT64, POINTER -> m.get(i64, at);
-      case HALF -> Half.toFloat(m.get(i16, at));
-      case FLOAT -> m.get(f32, at);
-      case DOUBLE -> m.get(f64, at);
+      case INT16 -> i16(m, at);
+      case UINT16 -> i16(m, at) & 0xFFFF;
+      case INT32 -> i32(m, at);
+      case UINT32 -> i32(m, at) & 0xFFFF_FFFFL;
+      case LONG -> s.size() == 8 ? (Object) i64(m, at) : (Object) i32(m, at);
+      case ULONG -> s.size() == 8 ? i64(m, at) : i32(m, at) & 0xFFFF_FFFFL;
+      case INT64, UINT64, POINTER -> i64(m, at);
+      case HALF -> Half.toFloat(i16(m, at));
+      case FLOAT -> f32(m, at);
+      case DOUBLE -> f64(m, at);
       case STRING -> m.asSlice(at, s.count()).toArray(ValueLayout.JAVA_BYTE);
       case PASCAL -> {
         int len = Math.min(m.get(ValueLayout.JAVA_BYTE, at) & 0xFF, s.count() - 1);
@@ -134,35 +171,35 @@ final class Codec {
       case BOOL -> m.set(ValueLayout.JAVA_BYTE, at, (byte) (bool(v, path) ? 1 : 0));
       case INT8 -> m.set(ValueLayout.JAVA_BYTE, at, (byte) integer(v, -128, 127, path, f));
       case UINT8 -> m.set(ValueLayout.JAVA_BYTE, at, (byte) integer(v, 0, 255, path, f));
-      case INT16 -> m.set(i16, at, (short) integer(v, Short.MIN_VALUE, Short.MAX_VALUE, path, f));
-      case UINT16 -> m.set(i16, at, (short) integer(v, 0, 0xFFFF, path, f));
-      case INT32 -> m.set(i32, at, (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, path, f));
-      case UINT32 -> m.set(i32, at, (int) integer(v, 0, 0xFFFF_FFFFL, path, f));
+      case INT16 -> putI16(m, at, (short) integer(v, Short.MIN_VALUE, Short.MAX_VALUE, path, f));
+      case UINT16 -> putI16(m, at, (short) integer(v, 0, 0xFFFF, path, f));
+      case INT32 -> putI32(m, at, (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, path, f));
+      case UINT32 -> putI32(m, at, (int) integer(v, 0, 0xFFFF_FFFFL, path, f));
       case LONG -> {
         if (s.size() == 8) {
-          m.set(i64, at, integer(v, Long.MIN_VALUE, Long.MAX_VALUE, path, f));
+          putI64(m, at, integer(v, Long.MIN_VALUE, Long.MAX_VALUE, path, f));
         } else {
-          m.set(i32, at, (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, path, f));
+          putI32(m, at, (int) integer(v, Integer.MIN_VALUE, Integer.MAX_VALUE, path, f));
         }
       }
       case ULONG -> {
         if (s.size() == 8) {
-          m.set(i64, at, unsigned64(v, path, f));
+          putI64(m, at, unsigned64(v, path, f));
         } else {
-          m.set(i32, at, (int) integer(v, 0, 0xFFFF_FFFFL, path, f));
+          putI32(m, at, (int) integer(v, 0, 0xFFFF_FFFFL, path, f));
         }
       }
-      case INT64 -> m.set(i64, at, integer(v, Long.MIN_VALUE, Long.MAX_VALUE, path, f));
-      case UINT64, POINTER -> m.set(i64, at, unsigned64(v, path, f));
+      case INT64 -> putI64(m, at, integer(v, Long.MIN_VALUE, Long.MAX_VALUE, path, f));
+      case UINT64, POINTER -> putI64(m, at, unsigned64(v, path, f));
       case HALF -> {
         float x = number(v, path, f).floatValue();
         if (Float.isFinite(x) && Math.abs(x) > 65504f) {
           throw new LayoutException(path, x + " is out of range for 'e' (at most 65504 in magnitude)");
         }
-        m.set(i16, at, Half.fromFloat(x));
+        putI16(m, at, Half.fromFloat(x));
       }
-      case FLOAT -> m.set(f32, at, number(v, path, f).floatValue());
-      case DOUBLE -> m.set(f64, at, number(v, path, f).doubleValue());
+      case FLOAT -> putI32(m, at, Float.floatToRawIntBits(number(v, path, f).floatValue()));
+      case DOUBLE -> putI64(m, at, Double.doubleToRawLongBits(number(v, path, f).doubleValue()));
       case STRING -> {
         byte[] b = bytes(v, 0, s.count(), path, f);
         MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, at, b.length);

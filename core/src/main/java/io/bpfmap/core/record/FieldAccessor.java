@@ -16,6 +16,16 @@ public final class FieldAccessor {
   private final long offset;
   private final int size;
   private final Codec codec;
+  private final int kind;
+
+  private static final int K64 = 0;
+  private static final int K32 = 1;
+  private static final int KU32 = 2;
+  private static final int K16 = 3;
+  private static final int KU16 = 4;
+  private static final int K8 = 5;
+  private static final int KU8 = 6;
+  private static final int KFLOAT = 7;
 
   FieldAccessor(String path, Scalar scalar, Codec codec) {
     if (!scalar.format().isInteger() && !scalar.format().isFloating()) {
@@ -26,21 +36,31 @@ public final class FieldAccessor {
     this.offset = scalar.offset();
     this.size = scalar.size();
     this.codec = codec;
+    this.kind = switch (format) {
+      case INT64, UINT64, POINTER -> K64;
+      case LONG -> size == 8 ? K64 : K32;
+      case ULONG -> size == 8 ? K64 : KU32;
+      case INT32 -> K32;
+      case UINT32 -> KU32;
+      case INT16 -> K16;
+      case UINT16 -> KU16;
+      case INT8 -> K8;
+      case UINT8, BOOL -> KU8;
+      default -> KFLOAT;
+    };
   }
 
   /** The integer at this field of the record starting at {@code base} in {@code m}. */
   public long getLong(MemorySegment m, long base) {
     long at = base + offset;
-    return switch (format) {
-      case INT8 -> m.get(ValueLayout.JAVA_BYTE, at);
-      case UINT8, BOOL -> m.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
-      case INT16 -> m.get(codec.i16, at);
-      case UINT16 -> m.get(codec.i16, at) & 0xFFFF;
-      case INT32 -> m.get(codec.i32, at);
-      case UINT32 -> m.get(codec.i32, at) & 0xFFFF_FFFFL;
-      case LONG -> size == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at);
-      case ULONG -> size == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at) & 0xFFFF_FFFFL;
-      case INT64, UINT64, POINTER -> m.get(codec.i64, at);
+    return switch (kind) {
+      case K64 -> codec.i64(m, at);
+      case K32 -> codec.i32(m, at);
+      case KU32 -> codec.i32(m, at) & 0xFFFF_FFFFL;
+      case K16 -> codec.i16(m, at);
+      case KU16 -> codec.i16(m, at) & 0xFFFF;
+      case K8 -> m.get(ValueLayout.JAVA_BYTE, at);
+      case KU8 -> m.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
       default -> throw new LayoutException(path, "is a floating-point field: read it with getDouble");
     };
   }
@@ -53,9 +73,9 @@ public final class FieldAccessor {
   public double getDouble(MemorySegment m, long base) {
     long at = base + offset;
     return switch (format) {
-      case HALF -> Half.toFloat(m.get(codec.i16, at));
-      case FLOAT -> m.get(codec.f32, at);
-      case DOUBLE -> m.get(codec.f64, at);
+      case HALF -> Half.toFloat(codec.i16(m, at));
+      case FLOAT -> codec.f32(m, at);
+      case DOUBLE -> codec.f64(m, at);
       default -> {
         long v = getLong(m, base);
         yield unsigned64() && v < 0 ? (double) (v >>> 1) * 2.0 + (v & 1) : v;

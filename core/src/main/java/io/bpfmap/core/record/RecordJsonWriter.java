@@ -88,17 +88,17 @@ public final class RecordJsonWriter {
       case INT8 -> g.writeNumber(m.get(ValueLayout.JAVA_BYTE, at));
       case UINT8 -> g.writeNumber(m.get(ValueLayout.JAVA_BYTE, at) & 0xFF);
       case BOOL -> g.writeBoolean(m.get(ValueLayout.JAVA_BYTE, at) != 0);
-      case INT16 -> g.writeNumber(m.get(codec.i16, at));
-      case UINT16 -> g.writeNumber(m.get(codec.i16, at) & 0xFFFF);
-      case INT32 -> g.writeNumber(m.get(codec.i32, at));
-      case UINT32 -> g.writeNumber(m.get(codec.i32, at) & 0xFFFF_FFFFL);
-      case LONG -> g.writeNumber(s.size() == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at));
-      case ULONG -> unsigned(g, s.size() == 8 ? m.get(codec.i64, at) : m.get(codec.i32, at) & 0xFFFF_FFFFL);
-      case INT64 -> g.writeNumber(m.get(codec.i64, at));
-      case UINT64, POINTER -> unsigned(g, m.get(codec.i64, at));
-      case HALF -> g.writeNumber(Half.toFloat(m.get(codec.i16, at)));
-      case FLOAT -> g.writeNumber(m.get(codec.f32, at));
-      case DOUBLE -> g.writeNumber(m.get(codec.f64, at));
+      case INT16 -> g.writeNumber(codec.i16(m, at));
+      case UINT16 -> g.writeNumber(codec.i16(m, at) & 0xFFFF);
+      case INT32 -> g.writeNumber(codec.i32(m, at));
+      case UINT32 -> g.writeNumber(codec.i32(m, at) & 0xFFFF_FFFFL);
+      case LONG -> g.writeNumber(s.size() == 8 ? codec.i64(m, at) : codec.i32(m, at));
+      case ULONG -> unsigned(g, s.size() == 8 ? codec.i64(m, at) : codec.i32(m, at) & 0xFFFF_FFFFL);
+      case INT64 -> g.writeNumber(codec.i64(m, at));
+      case UINT64, POINTER -> unsigned(g, codec.i64(m, at));
+      case HALF -> g.writeNumber(Half.toFloat(codec.i16(m, at)));
+      case FLOAT -> g.writeNumber(codec.f32(m, at));
+      case DOUBLE -> g.writeNumber(codec.f64(m, at));
       case CHAR, STRING -> g.writeString(scratch, 0, CString.decode(m, at, s.count(), scratch));
       case PASCAL -> {
         int len = Math.min(m.get(ValueLayout.JAVA_BYTE, at) & 0xFF, s.count() - 1);
