@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,27 +74,28 @@ final class Codec {
 
   // ---- unpack ----
 
-  Map<String, Object> unpackStruct(Struct s, MemorySegment m, long base) {
+  /** Decodes a struct; leaves whose id is in {@code hidden} become null and are not read. */
+  Map<String, Object> unpackStruct(Struct s, MemorySegment m, long base, BitSet hidden) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Field f : s.fields()) {
       if (!f.isPad()) {
-        out.put(f.name(), unpack(f.node(), m, base));
+        out.put(f.name(), unpack(f.node(), m, base, hidden));
       }
     }
     return out;
   }
 
-  Object unpack(LayoutNode n, MemorySegment m, long base) {
+  private Object unpack(LayoutNode n, MemorySegment m, long base, BitSet hidden) {
     return switch (n) {
-      case Scalar s -> read(s, m, base + s.offset());
+      case Scalar s -> hidden.get(s.id()) ? null : read(s, m, base + s.offset());
       case ArrayOf a -> {
         List<Object> out = new ArrayList<>(a.elements().size());
         for (LayoutNode e : a.elements()) {
-          out.add(unpack(e, m, base));
+          out.add(unpack(e, m, base, hidden));
         }
         yield out;
       }
-      case Struct st -> unpackStruct(st, m, base);
+      case Struct st -> unpackStruct(st, m, base, hidden);
     };
   }
 

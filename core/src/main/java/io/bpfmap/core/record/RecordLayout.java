@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  */
 public final class RecordLayout {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final BitSet NONE = new BitSet();
   private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
 
   private final Struct root;
@@ -101,7 +102,7 @@ public final class RecordLayout {
       throw new LayoutException("", "buffer is " + bytes.length + " bytes, the layout "
           + (bytes.length < size() ? "needs " : "is ") + size() + " bytes");
     }
-    return codec.unpackStruct(root, MemorySegment.ofArray(bytes), 0);
+    return codec.unpackStruct(root, MemorySegment.ofArray(bytes), 0, NONE);
   }
 
   /** Decodes the record at {@code base} of {@code m} (which must hold it). */
@@ -110,7 +111,7 @@ public final class RecordLayout {
       throw new LayoutException("", "buffer is " + (m.byteSize() - base) + " bytes, the layout needs "
           + size() + " bytes");
     }
-    return codec.unpackStruct(root, m, base);
+    return codec.unpackStruct(root, m, base, NONE);
   }
 
   /** Encodes a record; the exact inverse of {@link #unpack} (pad bytes are zero). */
@@ -138,6 +139,11 @@ public final class RecordLayout {
     return resolve(path).offset();
   }
 
+  /** The bytes a field, array element or struct takes in the record. */
+  public int sizeOf(String path) {
+    return resolve(path).size();
+  }
+
   /** The paths of every value (leaf) in layout order: {@code uid}, {@code data[0]}, … */
   public List<String> leafPaths() {
     List<String> out = new ArrayList<>();
@@ -156,9 +162,80 @@ public final class RecordLayout {
     return new RecordJsonWriter(root, codec, null);
   }
 
-  /** A JSON writer that writes the nodes in {@code hidden} as null without reading them. */
-  RecordJsonWriter jsonWriter(BitSet hidden) {
-    return new RecordJsonWriter(root, codec, hidden);
+  /** A JSON writer that writes the leaves in {@code hidden} as null without reading them. */
+  public RecordJsonWriter jsonWriter(LeafSet hidden) {
+    return new RecordJsonWriter(root, codec, own(hidden).ids());
+  }
+
+  /** Decodes the record at {@code base} of {@code m}, giving null for the leaves in {@code hidden}, unread. */
+  public Map<String, Object> unpack(MemorySegment m, long base, LeafSet hidden) {
+    if (m.byteSize() - base < size()) {
+      throw new LayoutException("", "buffer is " + (m.byteSize() - base) + " bytes, the layout needs "
+          + size() + " bytes");
+    }
+    return codec.unpackStruct(root, m, base, own(hidden).ids());
+  }
+
+  /** The leaves at these paths (each must name a value field of this layout). */
+  public LeafSet leafSet(java.util.Collection<String> paths) {
+    BitSet ids = new BitSet();
+    for (String p : paths) {
+      LayoutNode n = resolve(p);
+      if (!(n instanceof Scalar)) {
+        throw new LayoutException(p, "is a struct or an array, not a field");
+      }
+      ids.set(n.id());
+    }
+    List<String> ordered = leafPaths().stream().filter(p -> ids.get(resolve(p).id())).toList();
+    return new LeafSet(this, ids, ordered);
+  }
+
+  /** Writes one leaf's value into the record at {@code base} of {@code m}, leaving the rest as it is. */
+  public void packLeaf(String path, Object value, MemorySegment m, long base) {
+    if (!(resolve(path) instanceof Scalar s) || s.format() == Format.PAD) {
+      throw new LayoutException(path, "is a struct or an array, not a field");
+    }
+    codec.write(s, value, m, base + s.offset(), path);
+  }
+
+  /** The format letter of the value field at {@code path} ({@code Q}, {@code s}…). */
+  public char letterOf(String path) {
+    if (!(resolve(path) instanceof Scalar s)) {
+      throw new LayoutException(path, "is a struct or an array, not a field");
+    }
+    return s.format().letter;
+  }
+
+  /** What is at a path: a struct, an array or a value; the root is {@code ""}. */
+  public NodeKind kindOf(String path) {
+    LayoutNode n = path.isEmpty() ? root : resolve(path);
+    return n instanceof Struct ? NodeKind.STRUCT : n instanceof ArrayOf ? NodeKind.ARRAY : NodeKind.VALUE;
+  }
+
+  /** Elements of the array at {@code path}. */
+  public int arrayLength(String path) {
+    if (!(resolve(path) instanceof ArrayOf a)) {
+      throw new LayoutException(path, "is not an array");
+    }
+    return a.elements().size();
+  }
+
+  /** Names of the fields of the struct at {@code path} ({@code ""}: the root), pads left out. */
+  public List<String> fieldNames(String path) {
+    if (!((path.isEmpty() ? root : resolve(path)) instanceof Struct st)) {
+      throw new LayoutException(path, "is not a struct");
+    }
+    return st.fields().stream().filter(f -> !f.isPad()).map(Field::name).toList();
+  }
+
+  /** The kinds of node a path can name. */
+  public enum NodeKind { STRUCT, ARRAY, VALUE }
+
+  private LeafSet own(LeafSet set) {
+    if (set.layout() != this && !set.layout().equals(this)) {
+      throw new LayoutException("", "the field set belongs to another layout");
+    }
+    return set;
   }
 
   /** The canonical notation: byte order and fields, e.g. {@code =[["uid","Q"],["data",["Q","Q"]]]}. */

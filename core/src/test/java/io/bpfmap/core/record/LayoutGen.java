@@ -14,13 +14,13 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 
 /** Random layouts in the seed's notation, and canonical bytes and values for them. */
-final class LayoutGen {
+public final class LayoutGen {
   private static final String LETTERS = "xcbB?hHiIlLqQefdspP";
 
   private LayoutGen() {}
 
   /** Layouts nested to depth 3, with every letter and every byte order. */
-  static Arbitrary<RecordLayout> layouts() {
+  public static Arbitrary<RecordLayout> layouts() {
     return Combinators.combine(Arbitraries.of(ByteOrderMode.values()), struct(3)).as((mode, spec) -> {
       try {
         return RecordLayout.of(spec, mode);
@@ -107,7 +107,7 @@ final class LayoutGen {
   }
 
   /** A random value of the layout, of the Java types unpack produces. */
-  static Map<String, Object> value(RecordLayout layout, Random r) {
+  public static Map<String, Object> value(RecordLayout layout, Random r) {
     @SuppressWarnings("unchecked")
     Map<String, Object> v = (Map<String, Object>) value(layout.root(), r);
     return v;

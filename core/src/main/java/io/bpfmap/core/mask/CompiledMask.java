@@ -1,0 +1,160 @@
+package io.bpfmap.core.mask;
+
+import io.bpfmap.core.record.FieldAccessor;
+import io.bpfmap.core.record.LeafSet;
+import io.bpfmap.core.record.RecordJsonWriter;
+import io.bpfmap.core.record.RecordLayout;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link PermissionMask} resolved against one layout: every leaf's permission, decided once.
+ * The decoder, the JSON writer and accessors made here skip hidden fields without reading their
+ * bytes. Immutable and thread-safe (the JSON writers it makes are not).
+ */
+public final class CompiledMask {
+  private final RecordLayout layout;
+  private final Map<String, Permission> perms;
+  private final LeafSet hidden;
+  private final LeafSet writable;
+
+  CompiledMask(RecordLayout layout, Map<String, Permission> perms) {
+    this.layout = layout;
+    this.perms = Map.copyOf(perms);
+    this.hidden = layout.leafSet(perms.entrySet().stream().filter(e -> e.getValue() == Permission.X)
+        .map(Map.Entry::getKey).toList());
+    this.writable = layout.leafSet(perms.entrySet().stream().filter(e -> e.getValue() == Permission.W)
+        .map(Map.Entry::getKey).toList());
+  }
+
+  public RecordLayout layout() {
+    return layout;
+  }
+
+  /** The permission of a leaf path ({@code data[2]}). */
+  public Permission permission(String leafPath) {
+    Permission p = perms.get(leafPath);
+    if (p == null) {
+      throw new MaskException(leafPath, "no such field in the layout");
+    }
+    return p;
+  }
+
+  /** The hidden leaves. */
+  public LeafSet hidden() {
+    return hidden;
+  }
+
+  /** The leaves that may be written. */
+  public LeafSet writable() {
+    return writable;
+  }
+
+  public boolean anyWritable() {
+    return !writable.isEmpty();
+  }
+
+  /** The record decoded with hidden fields as null (never read). */
+  public Map<String, Object> unpack(MemorySegment m, long base) {
+    return layout.unpack(m, base, hidden);
+  }
+
+  public Map<String, Object> unpack(byte[] record) {
+    if (record.length != layout.size()) {
+      throw new io.bpfmap.core.record.LayoutException("", "buffer is " + record.length
+          + " bytes, the layout is " + layout.size() + " bytes");
+    }
+    return layout.unpack(MemorySegment.ofArray(record), 0, hidden);
+  }
+
+  /** A JSON writer that writes hidden fields as null without reading them. */
+  public RecordJsonWriter jsonWriter() {
+    return layout.jsonWriter(hidden);
+  }
+
+  /** An accessor for a readable numeric field; a hidden one is refused. */
+  public FieldAccessor accessor(String path) {
+    if (permission(path) == Permission.X) {
+      throw new MaskException(path, "the field is hidden");
+    }
+    return layout.accessor(path);
+  }
+
+  /**
+   * Writes the leaves {@code changes} sets into the record at {@code base} of {@code m}: a partial
+   * value in the layout's shape (structs as maps of some fields; arrays as lists of their full
+   * length, null for "leave as is", or maps of index to value). Every set leaf must be {@code W};
+   * nothing is written unless all are.
+   */
+  public void applyWrite(Map<String, ?> changes, MemorySegment m, long base) {
+    List<Map.Entry<String, Object>> leaves = new ArrayList<>();
+    flatten(changes, "", leaves);
+    for (Map.Entry<String, Object> leaf : leaves) {
+      Permission p = perms.get(leaf.getKey());
+      if (p != Permission.W) {
+        throw new MaskException(leaf.getKey(), "is not writable (the mask gives " + p + ")");
+      }
+    }
+    for (Map.Entry<String, Object> leaf : leaves) {
+      layout.packLeaf(leaf.getKey(), leaf.getValue(), m, base);
+    }
+  }
+
+  /** The leaves {@code v} sets, as path → value, checked against the layout's shape. */
+  private void flatten(Object v, String path, List<Map.Entry<String, Object>> out) {
+    if (v == null) {
+      return;
+    }
+    switch (layout.kindOf(path)) {
+      case STRUCT -> {
+        if (!(v instanceof Map<?, ?> map)) {
+          throw new MaskException(path, "expected a struct (map of fields), got " + v);
+        }
+        List<String> names = layout.fieldNames(path);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          String child = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
+          if (!names.contains(String.valueOf(e.getKey()))) {
+            throw new MaskException(child, "no such field in the layout");
+          }
+          flatten(e.getValue(), child, out);
+        }
+      }
+      case ARRAY -> {
+        int n = layout.arrayLength(path);
+        Map<Integer, Object> elements = new LinkedHashMap<>();
+        if (v instanceof List<?> list) {
+          if (list.size() != n) {
+            throw new MaskException(path, "expected " + n + " elements (null leaves one as it is), got " + list.size());
+          }
+          for (int i = 0; i < n; i++) {
+            elements.put(i, list.get(i));
+          }
+        } else if (v instanceof Map<?, ?> map) {
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            int i = index(e.getKey(), n, path);
+            elements.put(i, e.getValue());
+          }
+        } else {
+          throw new MaskException(path, "expected an array (list, or map of index to value), got " + v);
+        }
+        elements.forEach((i, e) -> flatten(e, path + "[" + i + "]", out));
+      }
+      case VALUE -> out.add(Map.entry(path, v));
+    }
+  }
+
+  private static int index(Object key, int n, String path) {
+    try {
+      int i = Integer.parseInt(String.valueOf(key));
+      if (i >= 0 && i < n) {
+        return i;
+      }
+    } catch (NumberFormatException notANumber) {
+      // falls through
+    }
+    throw new MaskException(path + "[" + key + "]", "no such element (0.." + (n - 1) + ")");
+  }
+}

@@ -1,0 +1,138 @@
+package io.bpfmap.core.mask;
+
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.BpfPermissionException;
+import io.bpfmap.core.Errno;
+import io.bpfmap.core.OpenMode;
+import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.UpdateFlag;
+import io.bpfmap.core.record.RecordLayout;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A pinned map seen through a {@link PermissionMask} (the seed's FilteredBPFMap): reads give hidden
+ * fields as null, writes may set only {@code W} fields and are merged into the value in the kernel,
+ * and creating or deleting entries is allowed only when asked for. Raw bytes are never offered.
+ *
+ * <p>Least privilege: when the mask has no {@code W} field and neither create nor delete is
+ * allowed, the pin is opened read-only, so the kernel refuses writes through this fd too.
+ *
+ * <p>An update is a read-modify-write of the kernel value: a concurrent writer of the same key
+ * between the two can have its change to other fields overwritten (maps have no compare-and-swap).
+ */
+public final class FilteredBpfMap implements AutoCloseable {
+  private static final int RETRIES = 8;
+
+  private final BpfMap map;
+  private final ParsedMap parsed;
+  private final CompiledMask mask;
+  private final boolean canCreate;
+  private final boolean canDelete;
+
+  private FilteredBpfMap(BpfMap map, CompiledMask mask, RecordLayout key, RecordLayout value,
+      boolean canCreate, boolean canDelete) {
+    this.map = map;
+    this.parsed = map.parsed(key, value);
+    this.mask = mask;
+    this.canCreate = canCreate;
+    this.canDelete = canDelete;
+  }
+
+  public static FilteredBpfMap open(Path pin, PermissionMask mask, RecordLayout key, RecordLayout value,
+      boolean canCreate, boolean canDelete) {
+    CompiledMask compiled = mask.compile(value);
+    boolean writes = compiled.anyWritable() || canCreate || canDelete;
+    BpfMap map = BpfMap.openPinned(pin, writes ? OpenMode.READ_WRITE : OpenMode.READ_ONLY);
+    try {
+      if (map.info().type().perCpu()) {
+        throw new BpfException("open filtered", "map '" + map.name() + "'", 0,
+            "per-CPU maps are read through MapStream, which aggregates their values before masking");
+      }
+      return new FilteredBpfMap(map, compiled, key, value, canCreate, canDelete);
+    } catch (RuntimeException e) {
+      map.close();
+      throw e;
+    }
+  }
+
+  /** READ_ONLY unless the mask or the create/delete rights need writes. */
+  public OpenMode mode() {
+    return map.mode();
+  }
+
+  public CompiledMask mask() {
+    return mask;
+  }
+
+  /** The value with hidden fields as null; empty when the key is absent. */
+  public Optional<Map<String, Object>> lookup(Map<String, ?> key) {
+    return map.lookup(parsed.keyLayout().pack(key)).map(mask::unpack);
+  }
+
+  /**
+   * Sets the {@code W} fields {@code value} names, keeping the others as they are in the kernel.
+   * A value that sets any other field is refused, naming it, and nothing is written. An absent key
+   * is created (other fields zero) only when the map was opened with {@code canCreate}.
+   */
+  public void update(Map<String, ?> key, Map<String, ?> value) {
+    byte[] k = parsed.keyLayout().pack(key);
+    int size = parsed.valueLayout().size();
+    for (int attempt = 0; attempt < RETRIES; attempt++) {
+      Optional<byte[]> current = map.lookup(k);
+      if (current.isEmpty() && !canCreate) {
+        throw refused("update", "the key is absent and this filtered map may not create entries");
+      }
+      byte[] next = current.orElseGet(() -> new byte[size]);
+      try {
+        mask.applyWrite(value, MemorySegment.ofArray(next), 0);
+      } catch (MaskException e) {
+        throw refused("update", e.getMessage().substring("mask ".length()));
+      }
+      try {
+        map.update(k, next, current.isPresent() ? UpdateFlag.EXIST : UpdateFlag.NOEXIST);
+        return;
+      } catch (BpfException e) {
+        if (e.errno() != Errno.EEXIST && e.errno() != Errno.ENOENT) {
+          throw e;
+        }
+        // The key appeared or vanished between lookup and update: read it again.
+      }
+    }
+    throw new BpfException("update", "map '" + map.name() + "'", Errno.EAGAIN,
+        "the key kept changing under a concurrent writer");
+  }
+
+  /** Deletes the key; refused unless the map was opened with {@code canDelete}. */
+  public boolean delete(Map<String, ?> key) {
+    if (!canDelete) {
+      throw refused("delete", "this filtered map may not delete entries");
+    }
+    return parsed.delete(key);
+  }
+
+  /** The masked value, and deletes the key; refused unless opened with {@code canDelete}. */
+  public Optional<Map<String, Object>> lookupAndDelete(Map<String, ?> key) {
+    if (!canDelete) {
+      throw refused("lookup and delete", "this filtered map may not delete entries");
+    }
+    return map.lookupAndDelete(parsed.keyLayout().pack(key)).map(mask::unpack);
+  }
+
+  @Override
+  public void close() {
+    map.close();
+  }
+
+  /** For tests of least privilege only: the fd's map, never offered to users. */
+  BpfMap rawForTest() {
+    return map;
+  }
+
+  private BpfPermissionException refused(String operation, String why) {
+    return new BpfPermissionException(operation, "map '" + map.name() + "'", 0, why);
+  }
+}

@@ -1,0 +1,152 @@
+package io.bpfmap.core.mask;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.record.RecordLayout.NodeKind;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Field-level permissions in the shape of a value layout (the seed's FilteredBPFMap mask):
+ * {@code {"data": ["X", "X", "W", "X", "X", "X", "X", "X"]}}. Leaves are {@code R} (read),
+ * {@code W} (read and write) or {@code X} (hidden). A letter on a struct or array covers all of it;
+ * a field the mask does not name inherits its parent's permission, and the root's is {@code X}:
+ * deny by default. A struct may set the default for its unnamed fields with the key {@code "*"}.
+ * Immutable; {@link #compile} checks it against a layout.
+ */
+public final class PermissionMask {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
+
+  private final Object shape;
+
+  private PermissionMask(Object shape) {
+    this.shape = shape;
+  }
+
+  /** A mask from Java maps, lists and letters (or a single letter for the whole record). */
+  public static PermissionMask of(Object seedShape) {
+    if (seedShape == null) {
+      throw new MaskException("", "a mask is a letter (R, W, X), a map of fields or a list");
+    }
+    return new PermissionMask(seedShape);
+  }
+
+  /** A mask from JSON text ({@code {"data": ["X","X","W"]}}) or a single letter ({@code R}). */
+  public static PermissionMask parse(String json) {
+    String t = json.strip();
+    if (t.length() == 1) {
+      return of(t);
+    }
+    try {
+      return of(JSON.readValue(t, Object.class));
+    } catch (JsonProcessingException e) {
+      throw new MaskException("", "bad JSON mask: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Everything readable, nothing writable. */
+  public static PermissionMask readAll() {
+    return new PermissionMask("R");
+  }
+
+  /** Checks the mask against {@code layout} and resolves every leaf's permission. */
+  public CompiledMask compile(RecordLayout layout) {
+    validate(shape, layout, "");
+    Map<String, Permission> perms = new HashMap<>();
+    for (String leaf : layout.leafPaths()) {
+      perms.put(leaf, permissionOf(leaf));
+    }
+    return new CompiledMask(layout, perms);
+  }
+
+  /** The permission of one leaf path: the nearest letter on the way down, else X. */
+  private Permission permissionOf(String leaf) {
+    Permission inherited = Permission.X;
+    Object node = shape;
+    Matcher m = PATH.matcher(leaf);
+    int at = 0;
+    while (true) {
+      if (node instanceof String letter) {
+        return letter(letter, "");
+      }
+      if (node instanceof Map<?, ?> map && map.get("*") instanceof String star) {
+        inherited = letter(star, "");
+      }
+      if (node == null || at >= leaf.length() || !m.find(at)) {
+        return inherited;
+      }
+      at = m.end();
+      node = m.group(1) != null
+          ? (node instanceof Map<?, ?> map ? map.get(m.group(1)) : null)
+          : (node instanceof List<?> list ? list.get(Integer.parseInt(m.group(2))) : null);
+    }
+  }
+
+  private static void validate(Object node, RecordLayout layout, String path) {
+    NodeKind kind = layout.kindOf(path);
+    switch (node) {
+      case String letter -> letter(letter, path);
+      case Map<?, ?> map -> {
+        if (kind != NodeKind.STRUCT) {
+          throw new MaskException(path, "gives fields, but the layout has " + describe(kind) + " here");
+        }
+        List<String> names = layout.fieldNames(path);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          String name = String.valueOf(e.getKey());
+          String child = path.isEmpty() ? name : path + "." + name;
+          if (name.equals("*")) {
+            if (!(e.getValue() instanceof String s)) {
+              throw new MaskException(child, "the default for unnamed fields must be a letter");
+            }
+            letter(s, child);
+          } else if (!names.contains(name)) {
+            throw new MaskException(child, "no such field in the layout");
+          } else {
+            validate(e.getValue(), layout, child);
+          }
+        }
+      }
+      case List<?> list -> {
+        if (kind != NodeKind.ARRAY) {
+          throw new MaskException(path, "gives a list, but the layout has " + describe(kind) + " here");
+        }
+        int n = layout.arrayLength(path);
+        if (list.size() != n) {
+          throw new MaskException(path, list.size() + " permissions for an array of " + n);
+        }
+        for (int i = 0; i < n; i++) {
+          validate(list.get(i), layout, path + "[" + i + "]");
+        }
+      }
+      case null -> throw new MaskException(path, "null is not a permission (R, W or X)");
+      default -> throw new MaskException(path, "bad permission " + node + " (R, W or X)");
+    }
+  }
+
+  private static Permission letter(String s, String path) {
+    return switch (s) {
+      case "R", "r" -> Permission.R;
+      case "W", "w" -> Permission.W;
+      case "X", "x" -> Permission.X;
+      default -> throw new MaskException(path, "bad permission '" + s + "' (R, W or X)");
+    };
+  }
+
+  private static String describe(NodeKind kind) {
+    return switch (kind) {
+      case STRUCT -> "a struct";
+      case ARRAY -> "an array";
+      case VALUE -> "a value";
+    };
+  }
+
+  @Override
+  public String toString() {
+    return String.valueOf(shape);
+  }
+}
