@@ -15,13 +15,14 @@ import java.lang.foreign.MemorySegment;
  * <p>A partial last batch (ENOENT with entries) is returned like any other; a hash bucket larger
  * than the buffer (ENOSPC with none) doubles the buffer and retries. Kernels or map types without
  * batch support raise {@link UnsupportedFeatureException}, so callers can fall back to per-key
- * iteration. Not thread-safe; {@link #reset()} starts a new pass over the same buffers.
+ * iteration. Not for concurrent use (one thread at a time); {@link #reset()} starts a new pass.
  */
 public final class BatchCursor implements AutoCloseable {
   private final BpfMap map;
   private final boolean delete;
   private final String operation;
-  private final Arena arena = Arena.ofConfined();
+  // Shared: successive cycles of a stream may run on different threads of its scheduler.
+  private final Arena arena = Arena.ofShared();
   private final int keySize;
   private final int valueStride;
   private final MemorySegment inToken;
@@ -62,6 +63,22 @@ public final class BatchCursor implements AutoCloseable {
    * room for one hash bucket, in which case the buffer grows and the batch may exceed {@code max}.
    */
   public int next(int max) {
+    return read(max, false);
+  }
+
+  /**
+   * Reads at most {@code max} entries and never more: returns {@link #NEEDS_MORE} (reading
+   * nothing) when the next hash bucket holds more than {@code max}. For lookup-and-delete, where
+   * taking more than asked for would drain entries nobody requested.
+   */
+  public int nextAtMost(int max) {
+    return read(max, true);
+  }
+
+  /** What {@link #nextAtMost} returns when the next bucket does not fit. */
+  public static final int NEEDS_MORE = -1;
+
+  private int read(int max, boolean exact) {
     if (done) {
       return 0;
     }
@@ -86,6 +103,9 @@ public final class BatchCursor implements AutoCloseable {
         return n;
       }
       if (rc == -Errno.ENOSPC && n == 0) {
+        if (exact) {
+          return NEEDS_MORE;
+        }
         if (want >= capacity) {
           grow();
         }

@@ -60,15 +60,15 @@ final class Codec {
     return big ? m.get(F64_BE, at) : m.get(F64_LE, at);
   }
 
-  private void putI16(MemorySegment m, long at, short v) {
+  void putI16(MemorySegment m, long at, short v) {
     m.set(big ? I16_BE : I16_LE, at, v);
   }
 
-  private void putI32(MemorySegment m, long at, int v) {
+  void putI32(MemorySegment m, long at, int v) {
     m.set(big ? I32_BE : I32_LE, at, v);
   }
 
-  private void putI64(MemorySegment m, long at, long v) {
+  void putI64(MemorySegment m, long at, long v) {
     m.set(big ? I64_BE : I64_LE, at, v);
   }
 

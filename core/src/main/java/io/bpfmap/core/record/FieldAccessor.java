@@ -87,6 +87,37 @@ public final class FieldAccessor {
     return getDouble(record, 0);
   }
 
+  /**
+   * Writes an integer to this field (truncated to its width), or a number to a floating field:
+   * how aggregated per-CPU values are written back.
+   */
+  public void putLong(MemorySegment m, long base, long v) {
+    long at = base + offset;
+    switch (kind) {
+      case K64 -> codec.putI64(m, at, v);
+      case K32, KU32 -> codec.putI32(m, at, (int) v);
+      case K16, KU16 -> codec.putI16(m, at, (short) v);
+      case K8, KU8 -> m.set(ValueLayout.JAVA_BYTE, at, (byte) v);
+      default -> putDouble(m, base, v);
+    }
+  }
+
+  /** Writes a floating-point value to a floating field (integers: use {@link #putLong}). */
+  public void putDouble(MemorySegment m, long base, double v) {
+    long at = base + offset;
+    switch (format) {
+      case HALF -> codec.putI16(m, at, Half.fromFloat((float) v));
+      case FLOAT -> codec.putI32(m, at, Float.floatToRawIntBits((float) v));
+      case DOUBLE -> codec.putI64(m, at, Double.doubleToRawLongBits(v));
+      default -> putLong(m, base, (long) v);
+    }
+  }
+
+  /** True for signed integer and floating formats; false for unsigned ones and bool. */
+  public boolean signed() {
+    return format.signed;
+  }
+
   /** True when {@link #getLong} returns unsigned 64-bit bits (print with Long.toUnsignedString). */
   public boolean unsigned64() {
     return (format == Format.UINT64 || format == Format.POINTER || format == Format.ULONG) && size == 8;

@@ -1,0 +1,298 @@
+package io.bpfmap.core.stream;
+
+import io.bpfmap.core.BatchCursor;
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.UnsupportedFeatureException;
+import io.bpfmap.core.stream.MapEvent.Kind;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Instant;
+
+/**
+ * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
+ * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles, per-key iteration
+ * where batches are unsupported, CHANGES filtering, per-CPU policy, deletes, the CYCLE_END marker.
+ * Used by one cycle at a time ({@link CyclePublisher} guarantees it); not thread-safe otherwise.
+ */
+final class CycleReader implements AutoCloseable {
+  private final BpfMap map;
+  private final RecordView view;
+  private final Mode mode;
+  private final PerCpuPolicy policy;
+  private final int batchSize;
+  private final StreamStats stats;
+  private final int cpus;
+  private final long stride;
+  private final int keySize;
+  private final int valueBuffer;
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment keyBuf;
+  private final MemorySegment nextBuf;
+  private final MemorySegment valueBuf;
+  private boolean batches;
+  private BatchCursor cursor;
+  private ChangeTable table;
+
+  // One cycle's state.
+  private long cycle;
+  private Instant start;
+  private long startNanos;
+  private int n;
+  private int i;
+  private int cpu;
+  private boolean readDone;
+  private boolean perKeyStarted;
+  private long perKeySteps;
+  private byte[] deleted;
+  private int deletedIndex;
+  private boolean ended;
+  private long read;
+  private long emitted;
+  private MemorySegment batchKeys;
+  private MemorySegment batchValues;
+
+  CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
+      StreamStats stats) {
+    this.map = map;
+    this.view = view;
+    this.mode = mode;
+    this.policy = policy;
+    this.batchSize = batchSize;
+    this.batches = batches;
+    this.stats = stats;
+    boolean perCpu = map.info().type().perCpu();
+    this.cpus = perCpu ? BpfMap.possibleCpus() : 1;
+    this.stride = perCpu ? (map.info().valueSize() + 7) & ~7 : map.info().valueSize();
+    this.keySize = map.keySize();
+    this.valueBuffer = map.valueBufferSize();
+    this.keyBuf = arena.allocate(Math.max(1, keySize), 8);
+    this.nextBuf = arena.allocate(Math.max(1, keySize), 8);
+    this.valueBuf = arena.allocate(Math.max(1, valueBuffer), 8);
+  }
+
+  /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
+  void begin(long number, boolean fresh) {
+    if (fresh || table == null) {
+      table = mode == Mode.CHANGES ? new ChangeTable(keySize, map.info().maxEntries()) : null;
+    }
+    cycle = number;
+    start = Instant.now();
+    startNanos = System.nanoTime();
+    n = 0;
+    i = 0;
+    cpu = 0;
+    readDone = false;
+    perKeyStarted = false;
+    perKeySteps = 0;
+    deleted = null;
+    deletedIndex = 0;
+    ended = false;
+    read = 0;
+    emitted = 0;
+    if (cursor != null) {
+      cursor.reset();
+    }
+  }
+
+  /**
+   * The next event of this cycle, or null when the cycle is over (after its CYCLE_END).
+   * {@code demand} bounds what DRAIN may take out of the kernel now.
+   */
+  MapEvent next(long demand) {
+    while (true) {
+      while (i < n) {
+        MapEvent e = entryEvent();
+        if (e != null) {
+          emitted++;
+          return e;
+        }
+      }
+      if (!readDone) {
+        fill(demand);
+        continue;
+      }
+      if (mode == Mode.CHANGES) {
+        if (deleted == null) {
+          deleted = table.removeUnseen((int) cycle);
+        }
+        if (deletedIndex * keySize < deleted.length) {
+          byte[] k = new byte[keySize];
+          System.arraycopy(deleted, deletedIndex++ * keySize, k, 0, keySize);
+          emitted++;
+          return new Event(view, cycle, start, Kind.DELETE, k, null, -1, 0);
+        }
+      }
+      if (!ended) {
+        ended = true;
+        stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted);
+        return Event.cycleEnd(view, cycle, start, read);
+      }
+      return null;
+    }
+  }
+
+  /** The event for entry i (and CPU cpu); null when CHANGES finds it unchanged. Advances. */
+  private MapEvent entryEvent() {
+    long keyOff = (long) i * keySize;
+    long valueOff = (long) i * valueBuffer;
+    if (cpus > 1 && policy == PerCpuPolicy.PER_CPU) {
+      if (cpu == 0 && mode == Mode.CHANGES && !changed(keyOff, valueOff)) {
+        i++;
+        return null;
+      }
+      byte[] key = copy(batchKeys, keyOff, keySize);
+      byte[] value = view.copyVisible(batchValues, valueOff + cpu * stride);
+      Event e = new Event(view, cycle, start, Kind.UPSERT, key, value, cpu, 0);
+      if (++cpu == cpus) {
+        cpu = 0;
+        i++;
+      }
+      return e;
+    }
+    i++;
+    if (mode == Mode.CHANGES && !changed(keyOff, valueOff)) {
+      return null;
+    }
+    byte[] value = cpus > 1 ? view.aggregate(batchValues, valueOff, cpus, stride, policy)
+        : view.copyVisible(batchValues, valueOff);
+    return new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
+  }
+
+  private boolean changed(long keyOff, long valueOff) {
+    long fp = view.fingerprint(batchValues, valueOff, cpus, stride);
+    return table.put(batchKeys, keyOff, fp, (int) cycle) != ChangeTable.Change.SAME;
+  }
+
+  /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */
+  private void fill(long demand) {
+    i = 0;
+    n = 0;
+    if (batches) {
+      try {
+        if (cursor == null) {
+          cursor = map.batchCursor(batchSize, mode == Mode.DRAIN);
+        }
+        if (mode == Mode.DRAIN) {
+          int got = cursor.nextAtMost((int) Math.min(demand, batchSize));
+          if (got == BatchCursor.NEEDS_MORE) {
+            drainOneByKey();
+            return;
+          }
+          take(got, cursor.keys(), cursor.values());
+        } else {
+          take(cursor.next(), cursor.keys(), cursor.values());
+        }
+        return;
+      } catch (UnsupportedFeatureException e) {
+        if (mode == Mode.DRAIN || read > 0) {
+          throw e;
+        }
+        batches = false;
+      }
+    }
+    if (mode == Mode.DRAIN) {
+      drainOneByKey();
+    } else {
+      nextByKey();
+    }
+  }
+
+  private void take(int got, MemorySegment keys, MemorySegment values) {
+    n = got;
+    read += got;
+    stats.read(got);
+    batchKeys = keys;
+    batchValues = values;
+    readDone = got == 0;
+  }
+
+  /** Per key: the key after the last one, and its value. Repeats are skipped in CHANGES. */
+  private void nextByKey() {
+    long limit = 2L * Math.max(1, map.info().maxEntries()) + 16;
+    while (perKeySteps++ < limit) {
+      boolean more = map.nextKey(perKeyStarted ? keyBuf : null, nextBuf);
+      if (!more) {
+        break;
+      }
+      perKeyStarted = true;
+      MemorySegment.copy(nextBuf, 0, keyBuf, 0, keySize);
+      if (mode == Mode.CHANGES && table.seenIn(keyBuf, 0, (int) cycle)) {
+        continue;
+      }
+      if (map.lookup(keyBuf, valueBuf)) {
+        take(1, keyBuf, valueBuf);
+        return;
+      }
+    }
+    take(0, keyBuf, valueBuf);
+  }
+
+  /** Per key, in DRAIN: takes exactly one entry (the first key) out of the map. */
+  private void drainOneByKey() {
+    while (map.nextKey(null, keyBuf)) {
+      if (map.lookupAndDelete(keyBuf, valueBuf)) {
+        take(1, keyBuf, valueBuf);
+        return;
+      }
+    }
+    take(0, keyBuf, valueBuf);
+  }
+
+  /** Ends the cycle early (cancelled); counts what it did. */
+  void abandon() {
+    if (!ended && start != null) {
+      ended = true;
+      stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted);
+    }
+  }
+
+  /**
+   * DRAIN, when the subscriber cancels mid-batch: puts the entries taken out of the kernel but not
+   * delivered back (as new keys, so a value a writer re-created meanwhile is kept); returns how
+   * many could not be put back because their key exists again.
+   */
+  int restoreUndelivered() {
+    int conflicts = 0;
+    if (mode != Mode.DRAIN) {
+      return 0;
+    }
+    for (; i < n; i++) {
+      MemorySegment k = batchKeys.asSlice((long) i * keySize, keySize);
+      MemorySegment v = batchValues.asSlice((long) i * valueBuffer, valueBuffer);
+      try {
+        map.update(k, v, io.bpfmap.core.UpdateFlag.NOEXIST);
+      } catch (BpfException e) {
+        conflicts++;
+      }
+    }
+    return conflicts;
+  }
+
+  long changeStateBytes() {
+    return table == null ? 0 : table.retainedBytes();
+  }
+
+  int changeStateKeys() {
+    return table == null ? 0 : table.size();
+  }
+
+  @Override
+  public void close() {
+    if (cursor != null) {
+      cursor.close();
+    }
+    arena.close();
+  }
+
+  private static byte[] copy(MemorySegment m, long off, int len) {
+    byte[] out = new byte[len];
+    MemorySegment.copy(m, ValueLayout.JAVA_BYTE, off, out, 0, len);
+    return out;
+  }
+
+  static BpfException error(String map, String detail) {
+    return new BpfException("stream", "map '" + map + "'", 0, detail);
+  }
+}

@@ -1,0 +1,92 @@
+package io.bpfmap.core.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Instant;
+import java.util.Map;
+
+/** A {@link MapEvent} over copied bytes, decoded when asked. */
+final class Event implements MapEvent {
+  private static final byte[] NONE = new byte[0];
+
+  private final RecordView view;
+  private final long cycle;
+  private final Instant cycleStart;
+  private final Kind kind;
+  private final byte[] key;
+  private final byte[] value;
+  private final int cpu;
+  private final long entriesRead;
+
+  Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
+      long entriesRead) {
+    this.view = view;
+    this.cycle = cycle;
+    this.cycleStart = cycleStart;
+    this.kind = kind;
+    this.key = key == null ? NONE : key;
+    this.value = value == null ? NONE : value;
+    this.cpu = cpu;
+    this.entriesRead = entriesRead;
+  }
+
+  static Event cycleEnd(RecordView view, long cycle, Instant start, long entriesRead) {
+    return new Event(view, cycle, start, Kind.CYCLE_END, null, null, -1, entriesRead);
+  }
+
+  @Override
+  public String map() {
+    return view.map();
+  }
+
+  @Override
+  public long cycle() {
+    return cycle;
+  }
+
+  @Override
+  public Instant cycleStart() {
+    return cycleStart;
+  }
+
+  @Override
+  public Kind kind() {
+    return kind;
+  }
+
+  @Override
+  public Map<String, Object> key() {
+    return kind == Kind.CYCLE_END ? null : view.keyLayout().unpack(key);
+  }
+
+  @Override
+  public Map<String, Object> value() {
+    return kind == Kind.UPSERT ? view.mask().unpack(value) : null;
+  }
+
+  @Override
+  public MemorySegment rawKey() {
+    return MemorySegment.ofArray(key).asReadOnly();
+  }
+
+  @Override
+  public MemorySegment rawValue() {
+    return MemorySegment.ofArray(value).asReadOnly();
+  }
+
+  @Override
+  public int cpu() {
+    return cpu;
+  }
+
+  @Override
+  public long entriesRead() {
+    return entriesRead;
+  }
+
+  @Override
+  public String toString() {
+    return kind == Kind.CYCLE_END ? view.map() + "#" + cycle + " CYCLE_END"
+        : view.map() + "#" + cycle + " " + kind + " " + key() + (kind == Kind.UPSERT ? " = " + value() : "")
+            + (cpu >= 0 ? " cpu " + cpu : "");
+  }
+}

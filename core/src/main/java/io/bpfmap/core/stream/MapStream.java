@@ -1,0 +1,226 @@
+package io.bpfmap.core.stream;
+
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.OpenMode;
+import io.bpfmap.core.mask.PermissionMask;
+import io.bpfmap.core.record.RecordLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * A map as a {@link Flux} of {@link MapEvent}s: every {@code interval} a cycle reads the map (batch
+ * lookup, or per key where the map type has none), decodes keys and values with the layouts,
+ * applies the mask, and emits UPSERT / DELETE events and a CYCLE_END marker.
+ *
+ * <p><b>Backpressure:</b> reads follow demand. A slow subscriber slows the cycle (ticks that find
+ * a cycle still running are dropped and counted in {@link StreamStats#skippedTicks()}); nothing is
+ * buffered beyond one batch in the kernel buffer and the sharing operator's prefetch. In
+ * {@link Mode#DRAIN} nothing is taken out of the kernel that the subscriber has not requested.
+ *
+ * <p><b>Sharing:</b> SNAPSHOT and CHANGES streams are shared: several subscribers get the events of
+ * one read, at the pace of the slowest (a CHANGES subscriber that joins late sees changes from then
+ * on). A DRAIN stream takes one subscriber at a time, since each entry can be delivered only once.
+ *
+ * <p><b>Errors:</b> a kernel error, or a map closed or gone, ends the Flux with a
+ * {@link BpfException} naming the map; {@link #resilient} reopens and retries with backoff.
+ * Syscalls run on the stream's scheduler (bounded elastic by default), never on
+ * {@code Schedulers.parallel()}.
+ */
+public final class MapStream {
+  private final RecordView view;
+  private final Mode mode;
+  private final StreamStats stats;
+  private final Flux<MapEvent> events;
+  private final CycleReader reader;
+
+  private MapStream(Builder b) {
+    String name = b.name == null ? b.map.name() : b.name;
+    if (b.keyLayout == null || b.valueLayout == null) {
+      throw CycleReader.error(name, "a stream needs a key layout and a value layout");
+    }
+    BpfMap check = b.map;
+    check.parsed(b.keyLayout, b.valueLayout);
+    if (b.mode == Mode.DRAIN && check.mode() != OpenMode.READ_WRITE) {
+      throw CycleReader.error(name, "DRAIN deletes entries: open the map READ_WRITE");
+    }
+    this.view = new RecordView(name, b.keyLayout, b.mask.compile(b.valueLayout));
+    this.mode = b.mode;
+    this.stats = new StreamStats(name);
+    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats);
+    Scheduler io = b.scheduler;
+    AtomicBoolean freshConnection = new AtomicBoolean(true);
+    Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,
+        n -> new CyclePublisher(reader, n, freshConnection.getAndSet(false), stats).subscribeOn(io));
+    if (b.mode == Mode.DRAIN) {
+      AtomicBoolean active = new AtomicBoolean();
+      this.events = Flux.defer(() -> {
+        if (!active.compareAndSet(false, true)) {
+          return Flux.error(CycleReader.error(name,
+              "DRAIN delivers each entry once: one subscriber at a time (share it downstream)"));
+        }
+        freshConnection.set(true);
+        return cycles.doFinally(s -> active.set(false));
+      });
+    } else {
+      this.events = Flux.defer(() -> {
+        freshConnection.set(true);
+        return cycles;
+      }).publish(b.prefetch).refCount(1);
+    }
+  }
+
+  /** A builder for a stream over {@code map} (which the stream does not close). */
+  public static Builder builder(BpfMap map) {
+    return new Builder(map);
+  }
+
+  /** The events; see the class comment for backpressure, sharing and errors. */
+  public Flux<MapEvent> events() {
+    return events;
+  }
+
+  public StreamStats stats() {
+    return stats;
+  }
+
+  /** The layouts and compiled mask the events are decoded with (sinks render with these). */
+  public RecordView view() {
+    return view;
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Keys and heap bytes held by CHANGES state (0 in other modes). */
+  public long changeStateBytes() {
+    return reader.changeStateBytes();
+  }
+
+  public int changeStateKeys() {
+    return reader.changeStateKeys();
+  }
+
+  /**
+   * For daemons: opens {@code pin}, streams it, and when the stream fails (map gone, kernel error)
+   * closes the map, waits with exponential backoff from {@code minBackoff} up to
+   * {@code maxBackoff} (with jitter) and starts again; {@code onError} sees every failure.
+   * Never ends on its own; cancel it to stop.
+   */
+  public static Flux<MapEvent> resilient(Path pin, OpenMode openMode, Function<BpfMap, MapStream> build,
+      Duration minBackoff, Duration maxBackoff, Consumer<Throwable> onError) {
+    return Flux.<MapEvent, BpfMap>using(() -> BpfMap.openPinned(pin, openMode),
+            map -> build.apply(map).events(), BpfMap::close)
+        .doOnError(onError)
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, minBackoff).maxBackoff(maxBackoff)
+            .filter(e -> e instanceof BpfException));
+  }
+
+  /** Options of a {@link MapStream}. */
+  public static final class Builder {
+    private final BpfMap map;
+    private String name;
+    private RecordLayout keyLayout;
+    private RecordLayout valueLayout;
+    private PermissionMask mask = PermissionMask.readAll();
+    private Mode mode = Mode.SNAPSHOT;
+    private Duration interval = Duration.ofSeconds(1);
+    private int batchSize = 4096;
+    private PerCpuPolicy perCpu = PerCpuPolicy.SUM;
+    private boolean batchLookup = true;
+    private int prefetch = 256;
+    private Scheduler scheduler = Schedulers.boundedElastic();
+    private Scheduler timer = Schedulers.parallel();
+
+    private Builder(BpfMap map) {
+      this.map = map;
+    }
+
+    /** The name events carry; default: the kernel's map name. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder keyLayout(RecordLayout layout) {
+      this.keyLayout = layout;
+      return this;
+    }
+
+    public Builder valueLayout(RecordLayout layout) {
+      this.valueLayout = layout;
+      return this;
+    }
+
+    /** Default: everything readable. */
+    public Builder mask(PermissionMask mask) {
+      this.mask = mask;
+      return this;
+    }
+
+    public Builder mode(Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** Time between cycle starts; default 1 s. */
+    public Builder interval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("interval must be positive, got " + interval);
+      }
+      this.interval = interval;
+      return this;
+    }
+
+    /** Entries per batch syscall; default 4096 (grows when a hash bucket needs more). */
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** For per-CPU maps; default SUM. */
+    public Builder perCpu(PerCpuPolicy policy) {
+      this.perCpu = policy;
+      return this;
+    }
+
+    /** False reads per key (get_next_key + lookup) even where batch lookup works. */
+    public Builder batchLookup(boolean enabled) {
+      this.batchLookup = enabled;
+      return this;
+    }
+
+    /** Events the sharing operator may hold ahead of its slowest subscriber; default 256. */
+    public Builder prefetch(int prefetch) {
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /** Where syscalls run; default {@code Schedulers.boundedElastic()}. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Where interval ticks run (non-blocking); default {@code Schedulers.parallel()}. */
+    public Builder timer(Scheduler timer) {
+      this.timer = timer;
+      return this;
+    }
+
+    public MapStream build() {
+      return new MapStream(this);
+    }
+  }
+}

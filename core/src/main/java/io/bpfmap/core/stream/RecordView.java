@@ -1,0 +1,144 @@
+package io.bpfmap.core.stream;
+
+import io.bpfmap.core.mask.CompiledMask;
+import io.bpfmap.core.record.FieldAccessor;
+import io.bpfmap.core.record.RecordJsonWriter;
+import io.bpfmap.core.record.RecordLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a stream sees its map's records: the layouts, the compiled mask, the byte ranges of the value
+ * that are visible (everything else is never copied out of the kernel buffer), and the per-CPU
+ * aggregation. Immutable; shared by the events of a stream.
+ */
+public final class RecordView {
+  private final String map;
+  private final RecordLayout key;
+  private final CompiledMask mask;
+  private final int[] visible;
+  private final FieldAccessor[] numeric;
+
+  RecordView(String map, RecordLayout key, CompiledMask mask) {
+    this.map = map;
+    this.key = key;
+    this.mask = mask;
+    this.visible = visibleRanges(mask);
+    List<FieldAccessor> nums = new ArrayList<>();
+    for (String p : mask.layout().numericPaths()) {
+      if (mask.permission(p).readable()) {
+        nums.add(mask.layout().accessor(p));
+      }
+    }
+    this.numeric = nums.toArray(FieldAccessor[]::new);
+  }
+
+  public String map() {
+    return map;
+  }
+
+  public RecordLayout keyLayout() {
+    return key;
+  }
+
+  public RecordLayout valueLayout() {
+    return mask.layout();
+  }
+
+  public CompiledMask mask() {
+    return mask;
+  }
+
+  /** A JSON writer for values under the mask (not thread-safe: one per thread). */
+  public RecordJsonWriter valueWriter() {
+    return mask.jsonWriter();
+  }
+
+  /** Copies the visible bytes of the value at {@code off} of {@code src}; hidden bytes stay zero. */
+  byte[] copyVisible(MemorySegment src, long off) {
+    byte[] out = new byte[mask.layout().size()];
+    for (int i = 0; i < visible.length; i += 2) {
+      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off + visible[i], out, visible[i], visible[i + 1]);
+    }
+    return out;
+  }
+
+  /** A 64-bit fingerprint of the visible bytes of the value at {@code off} (cpus values apart by stride). */
+  long fingerprint(MemorySegment src, long off, int cpus, long stride) {
+    long h = 0x9E3779B97F4A7C15L;
+    for (int cpu = 0; cpu < cpus; cpu++) {
+      long base = off + cpu * stride;
+      for (int i = 0; i < visible.length; i += 2) {
+        h = Hash.mix(h, src, base + visible[i], visible[i + 1]);
+      }
+    }
+    return h;
+  }
+
+  /**
+   * Aggregates {@code cpus} per-CPU values (stride apart) into one value: numeric readable fields
+   * by {@code policy}, everything else from CPU 0; only visible bytes are copied.
+   */
+  byte[] aggregate(MemorySegment src, long off, int cpus, long stride, PerCpuPolicy policy) {
+    byte[] out = copyVisible(src, off);
+    MemorySegment o = MemorySegment.ofArray(out);
+    for (FieldAccessor a : numeric) {
+      if (a.floating()) {
+        double acc = a.getDouble(src, off);
+        for (int cpu = 1; cpu < cpus; cpu++) {
+          double v = a.getDouble(src, off + cpu * stride);
+          acc = switch (policy) {
+            case SUM -> acc + v;
+            case MIN -> Math.min(acc, v);
+            default -> Math.max(acc, v);
+          };
+        }
+        a.putDouble(o, 0, acc);
+      } else {
+        long acc = a.getLong(src, off);
+        for (int cpu = 1; cpu < cpus; cpu++) {
+          long v = a.getLong(src, off + cpu * stride);
+          acc = switch (policy) {
+            case SUM -> acc + v;
+            case MIN -> less(v, acc, a) ? v : acc;
+            default -> less(acc, v, a) ? v : acc;
+          };
+        }
+        a.putLong(o, 0, acc);
+      }
+    }
+    return out;
+  }
+
+  private static boolean less(long x, long y, FieldAccessor a) {
+    return a.unsigned64() ? Long.compareUnsigned(x, y) < 0 : x < y;
+  }
+
+  /** Sorted, merged (offset, length) pairs of the value's bytes that are readable. */
+  private static int[] visibleRanges(CompiledMask mask) {
+    RecordLayout l = mask.layout();
+    boolean[] vis = new boolean[l.size()];
+    for (String p : l.leafPaths()) {
+      if (mask.permission(p).readable()) {
+        int at = l.offsetOf(p);
+        for (int i = 0; i < l.sizeOf(p); i++) {
+          vis[at + i] = true;
+        }
+      }
+    }
+    List<Integer> ranges = new ArrayList<>();
+    for (int i = 0; i < vis.length; i++) {
+      if (vis[i] && (i == 0 || !vis[i - 1])) {
+        int j = i;
+        while (j < vis.length && vis[j]) {
+          j++;
+        }
+        ranges.add(i);
+        ranges.add(j - i);
+      }
+    }
+    return ranges.stream().mapToInt(Integer::intValue).toArray();
+  }
+}
