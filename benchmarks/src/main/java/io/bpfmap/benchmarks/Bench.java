@@ -14,6 +14,7 @@ public final class Bench {
   static {
     ALL.put("read", ReadBench::run);
     ALL.put("record", () -> Jmh.run(RecordBench.class, "record.decode"));
+    ALL.put("stream", StreamBench::run);
   }
 
   private Bench() {}

@@ -1,0 +1,162 @@
+package io.bpfmap.benchmarks;
+
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.stream.MapEvent;
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.Disposable;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/**
+ * The polling engine on the 1 000 000-entry map of {@link ReadBench} (16-byte key, value of eight
+ * Q), against the C libbpf batch read of the same map in the same run: SNAPSHOT events/s to a
+ * counting subscriber, CHANGES cycles with 1% of entries changed, DRAIN events/s, the heap the
+ * CHANGES state keeps per entry, and bytes allocated per event.
+ */
+final class StreamBench {
+  private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
+  private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
+  private static final int N = ReadBench.ENTRIES;
+
+  private StreamBench() {}
+
+  static void run() {
+    Path pin = Path.of("/sys/fs/bpf/bpfmap-bench-stream-" + ProcessHandle.current().pid());
+    try (BpfMap map = ReadBench.filledHash("bench_stream", N)) {
+      map.pin(pin);
+      double c = ReadBench.cReference(pin, "batch", 5);
+      snapshot(map, c);
+      changes(map, c);
+      drain(map, c);
+    } finally {
+      try {
+        Files.deleteIfExists(pin);
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+
+  private static MapStream.Builder builder(BpfMap map) {
+    return MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).interval(Duration.ofHours(1)).prefetch(4096);
+  }
+
+  /** Counts the events of the first cycle of a fresh stream; returns events/s. */
+  private static double oneCycle(MapStream stream, long expected) {
+    long t0 = System.nanoTime();
+    long n = stream.events().takeUntil(e -> e.kind() == MapEvent.Kind.CYCLE_END).count().block();
+    double eps = (n - 1) / ((System.nanoTime() - t0) / 1e9);
+    ReadBench.check(n - 1, expected);
+    return eps;
+  }
+
+  private static void snapshot(BpfMap map, double c) {
+    for (int i = 0; i < 3; i++) {
+      oneCycle(builder(map).build(), N);
+    }
+    List<Double> eps = new ArrayList<>();
+    long allocated = 0;
+    for (int i = 0; i < 5; i++) {
+      long before = allocatedBytes();
+      eps.add(oneCycle(builder(map).build(), N));
+      allocated += allocatedBytes() - before;
+    }
+    Bench.report("stream.snapshot.1M", "java_eps", ReadBench.median(eps), "c_eps", c,
+        "alloc_b_per_event=" + Math.round(allocated / (5.0 * N)));
+  }
+
+  private static void changes(BpfMap map, double c) {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    MapStream stream = builder(map).mode(Mode.CHANGES).timer(vts).build();
+    AtomicLong ends = new AtomicLong();
+    AtomicLong upserts = new AtomicLong();
+    Disposable sub = stream.events().subscribe(e -> {
+      if (e.kind() == MapEvent.Kind.CYCLE_END) {
+        ends.incrementAndGet();
+      } else {
+        upserts.incrementAndGet();
+      }
+    });
+    try {
+      await(() -> ends.get() == 1);
+      long stateBytes = stream.changeStateBytes();
+      List<Double> scanEps = new ArrayList<>();
+      for (int round = 1; round <= 6; round++) {
+        changeOnePercent(map, round);
+        long before = upserts.get();
+        long target = ends.get() + 1;
+        while (ends.get() < target) {
+          vts.advanceTimeBy(Duration.ofHours(1));
+          await(() -> ends.get() >= target, 5);
+        }
+        double seconds = stream.stats().lastCycleDuration().toNanos() / 1e9;
+        ReadBench.check(upserts.get() - before, N / 100);
+        if (round > 1) {
+          scanEps.add(N / seconds);
+        }
+      }
+      long keyBytes = (long) stream.changeStateBytes() * KEY.size() / (KEY.size() + 12);
+      Bench.report("stream.changes.1pct.1M", "java_eps", ReadBench.median(scanEps), "c_eps", c,
+          "events_per_cycle=" + N / 100,
+          "state_b_per_entry=" + String.format(java.util.Locale.ROOT, "%.1f", (double) stateBytes / N),
+          "state_b_per_entry_without_keys=" + String.format(java.util.Locale.ROOT, "%.1f", (double) (stateBytes - keyBytes) / N));
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  /** Rewrites 1% of the entries (a different slice each round) with new values. */
+  private static void changeOnePercent(BpfMap map, int round) {
+    int count = N / 100;
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment keys = a.allocate((long) count * 16, 8);
+      MemorySegment values = a.allocate((long) count * 64, 8);
+      for (int i = 0; i < count; i++) {
+        long id = ((long) round * 7919 + i * 100L) % N;
+        keys.set(ValueLayout.JAVA_LONG, i * 16L, id);
+        keys.set(ValueLayout.JAVA_LONG, i * 16L + 8, ~id);
+        values.set(ValueLayout.JAVA_LONG, i * 64L, round * 1_000_000_007L + id);
+      }
+      map.updateBatch(keys, values, count);
+    }
+  }
+
+  private static void drain(BpfMap map, double c) {
+    List<Double> eps = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      try (BpfMap fresh = ReadBench.filledHash("bench_drain", N)) {
+        MapStream stream = builder(fresh).mode(Mode.DRAIN).build();
+        eps.add(oneCycle(stream, N));
+        ReadBench.check(fresh.entries().size(), 0);
+      }
+    }
+    Bench.report("stream.drain.1M", "java_eps", ReadBench.median(eps), "c_eps", c);
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) {
+    await(condition, 120);
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, int seconds) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+  }
+}
