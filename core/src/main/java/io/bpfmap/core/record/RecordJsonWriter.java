@@ -1,6 +1,5 @@
 package io.bpfmap.core.record;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
@@ -8,11 +7,9 @@ import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 
@@ -23,13 +20,10 @@ import java.util.List;
  * never read. Not thread-safe (it owns scratch buffers); make one per thread.
  */
 public final class RecordJsonWriter {
-  private static final JsonFactory JSON = new JsonFactory();
-
   private final Plan root;
   private final Codec codec;
   private final char[] scratch;
-  private final Output out = new Output();
-  private JsonGenerator own;
+  private JsonBytes own;
 
   RecordJsonWriter(Struct layout, Codec codec, BitSet hidden) {
     this.codec = codec;
@@ -46,12 +40,10 @@ public final class RecordJsonWriter {
   public byte[] toJson(MemorySegment m, long base) {
     try {
       if (own == null) {
-        own = JSON.createGenerator(out);
-        own.setRootValueSeparator(null);
+        own = new JsonBytes();
       }
-      write(root, own, m, base);
-      own.flush();
-      return out.take();
+      write(root, own.generator(), m, base);
+      return own.take();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -157,36 +149,5 @@ public final class RecordJsonWriter {
       case ArrayOf a -> a.elements().stream().mapToInt(RecordJsonWriter::maxBytes).max().orElse(0);
       case Struct st -> st.fields().stream().mapToInt(f -> maxBytes(f.node())).max().orElse(0);
     };
-  }
-
-  /** A growable byte buffer the generator writes into, emptied by {@link #take()}. */
-  private static final class Output extends OutputStream {
-    private byte[] buf = new byte[256];
-    private int len;
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      buf[len++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int n) {
-      ensure(n);
-      System.arraycopy(b, off, buf, len, n);
-      len += n;
-    }
-
-    byte[] take() {
-      byte[] out = Arrays.copyOf(buf, len);
-      len = 0;
-      return out;
-    }
-
-    private void ensure(int n) {
-      if (len + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
-      }
-    }
   }
 }

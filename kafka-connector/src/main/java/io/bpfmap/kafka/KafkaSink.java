@@ -1,0 +1,206 @@
+package io.bpfmap.kafka;
+
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends map events to Kafka with one plain kafka-clients producer (idempotent, {@code acks=all},
+ * lz4 by default; every producer property can be set). Each {@link #export} subscribes to a
+ * stream with at most {@code maxInFlight} unacknowledged records: demand follows acknowledgements,
+ * so a slow or absent broker slows the polling instead of filling memory. Thread-safe.
+ */
+public final class KafkaSink implements AutoCloseable {
+  /** The topic pattern's default: one topic per map. */
+  public static final String DEFAULT_TOPIC = "bpfmap.{map}";
+
+  private final Builder config;
+  private final KafkaProducer<byte[], byte[]> producer;
+
+  private KafkaSink(Builder b) {
+    this.config = b;
+    this.producer = new KafkaProducer<>(producerProperties(b));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The producer settings bpfmap uses, under the user's overrides. */
+  static Properties producerProperties(Builder b) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "bpfmap-" + b.node);
+    p.putAll(b.producer);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** The topic of a map: the pattern with {@code {map}} and {@code {node}} filled in. */
+  public String topicFor(String map) {
+    return config.topic.replace("{map}", map).replace("{node}", config.node);
+  }
+
+  /**
+   * Starts exporting {@code stream}: creates its topic first when the sink was asked to (compacted
+   * for CHANGES streams), then sends every UPSERT as a record and every DELETE as a tombstone.
+   */
+  public KafkaExport export(MapStream stream) {
+    String topic = topicFor(stream.view().map());
+    if (config.createTopics) {
+      ensureTopic(topic, stream.mode() == Mode.CHANGES);
+    }
+    KafkaExport export = new KafkaExport(producer, new RecordFormat(topic, config.node, stream.view()),
+        config.maxInFlight);
+    stream.events().subscribe(export);
+    return export;
+  }
+
+  /** Fails with a one-line error when no broker answers within {@code timeout}. */
+  public void checkReachable(Duration timeout) {
+    try (Admin admin = admin(timeout)) {
+      admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new KafkaSinkException("kafka at " + config.bootstrapServers + " is not reachable within "
+          + timeout.toSeconds() + "s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaSinkException("interrupted while reaching kafka at " + config.bootstrapServers, e);
+    }
+  }
+
+  /** Creates {@code topic} unless it exists; compacted when asked. */
+  public void ensureTopic(String topic, boolean compacted) {
+    Duration timeout = Duration.ofSeconds(30);
+    try (Admin admin = admin(timeout)) {
+      NewTopic t = new NewTopic(topic, java.util.Optional.of(config.partitions), java.util.Optional.empty());
+      if (compacted) {
+        t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      }
+      admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaSinkException("creating topic '" + topic + "' failed: " + e.getCause().getMessage(), e);
+      }
+    } catch (TimeoutException e) {
+      throw new KafkaSinkException("creating topic '" + topic + "' timed out after 30s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaSinkException("interrupted while creating topic '" + topic + "'", e);
+    }
+  }
+
+  private Admin admin(Duration timeout) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    config.producer.forEach((k, v) -> {
+      if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+        p.put(k, v);
+      }
+    });
+    return Admin.create(p);
+  }
+
+  /** Flushes and closes the producer (exports should be stopped first). */
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(30));
+  }
+
+  /** Options of a {@link KafkaSink}. */
+  public static final class Builder {
+    private String bootstrapServers = "127.0.0.1:9092";
+    private String topic = DEFAULT_TOPIC;
+    private String node = defaultNode();
+    private final Map<String, String> producer = new HashMap<>();
+    private int maxInFlight = 16_384;
+    private boolean createTopics;
+    private int partitions = 1;
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String servers) {
+      this.bootstrapServers = servers;
+      return this;
+    }
+
+    /** Topic pattern: {@code {map}} and {@code {node}} are filled in; default {@code bpfmap.{map}}. */
+    public Builder topic(String pattern) {
+      this.topic = pattern;
+      return this;
+    }
+
+    /** The node name records carry; default: the host name. */
+    public Builder node(String node) {
+      this.node = node;
+      return this;
+    }
+
+    /** Any producer property (serializers excepted), e.g. {@code compression.type=zstd}. */
+    public Builder producerProperty(String key, String value) {
+      this.producer.put(key, value);
+      return this;
+    }
+
+    public Builder producerProperties(Map<String, String> properties) {
+      this.producer.putAll(properties);
+      return this;
+    }
+
+    /** Records sent but not yet acknowledged, at most; default 16384. */
+    public Builder maxInFlight(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("max in flight must be at least 1, got " + n);
+      }
+      this.maxInFlight = n;
+      return this;
+    }
+
+    /** Create missing topics (compacted for CHANGES streams); default false. */
+    public Builder createTopics(boolean create) {
+      this.createTopics = create;
+      return this;
+    }
+
+    /** Partitions of created topics; default 1. */
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    public KafkaSink build() {
+      return new KafkaSink(this);
+    }
+
+    private static String defaultNode() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "localhost";
+      }
+    }
+  }
+}
