@@ -36,7 +36,9 @@ final class CyclePublisher extends Flux<MapEvent> {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
-    private boolean started;
+    private volatile boolean settled;
+    private volatile Thread draining;
+    private volatile boolean started;
     private boolean done;
 
     Cycle(CoreSubscriber<? super MapEvent> actual) {
@@ -51,16 +53,37 @@ final class CyclePublisher extends Flux<MapEvent> {
       }
     }
 
+    /**
+     * Stops the cycle. Called from another thread, it returns only once the cycle has settled: an
+     * event being emitted has reached the subscriber, and in DRAIN the entries taken but not
+     * emitted are back in the map. So a sink that cancels and then waits for its in-flight work
+     * sees every event it will ever get. (From inside onNext it returns at once.)
+     */
     @Override
     public void cancel() {
       cancelled = true;
       drain();
+      if (Thread.currentThread() != draining) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!settled && started && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      }
     }
 
     private void drain() {
       if (wip.getAndIncrement() != 0) {
         return;
       }
+      draining = Thread.currentThread();
+      try {
+        drainLoop();
+      } finally {
+        draining = null;
+      }
+    }
+
+    private void drainLoop() {
       int missed = 1;
       do {
         if (cancelled) {
@@ -69,6 +92,7 @@ final class CyclePublisher extends Flux<MapEvent> {
             stats.drainConflicts(reader.restoreUndelivered());
             reader.abandon();
           }
+          settled = true;
           return;
         }
         long r = requested.get();
@@ -82,6 +106,7 @@ final class CyclePublisher extends Flux<MapEvent> {
             MapEvent ev = reader.next(r - e);
             if (ev == null) {
               done = true;
+              settled = true;
               stats.emitted(e);
               actual.onComplete();
               return;
@@ -92,6 +117,7 @@ final class CyclePublisher extends Flux<MapEvent> {
           stats.emitted(e);
         } catch (RuntimeException err) {
           done = true;
+          settled = true;
           reader.abandon();
           stats.error(err);
           actual.onError(err);

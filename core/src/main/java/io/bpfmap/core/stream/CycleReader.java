@@ -157,7 +157,8 @@ final class CycleReader implements AutoCloseable {
     }
     byte[] value = cpus > 1 ? view.aggregate(batchValues, valueOff, cpus, stride, policy)
         : view.copyVisible(batchValues, valueOff);
-    return new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
+    Event e = new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
+    return mode == Mode.DRAIN ? e.drained(copy(batchValues, valueOff, valueBuffer)) : e;
   }
 
   private boolean changed(long keyOff, long valueOff) {
@@ -238,6 +239,22 @@ final class CycleReader implements AutoCloseable {
       }
     }
     take(0, keyBuf, valueBuf);
+  }
+
+  /**
+   * DRAIN: puts back an entry whose event an operator discarded (it left the engine after the
+   * subscriber cancelled). Returns false when the key exists again (a writer re-created it).
+   */
+  boolean restore(Event e) {
+    if (e.drainedValue() == null || map.isClosed()) {
+      return e.drainedValue() == null;
+    }
+    try {
+      map.update(e.keyBytes(), e.drainedValue(), io.bpfmap.core.UpdateFlag.NOEXIST);
+      return true;
+    } catch (BpfException conflict) {
+      return false;
+    }
   }
 
   /** Ends the cycle early (cancelled); counts what it did. */

@@ -16,6 +16,7 @@ final class Event implements MapEvent {
   private final byte[] value;
   private final int cpu;
   private final long entriesRead;
+  private byte[] drained;
 
   Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
       long entriesRead) {
@@ -27,6 +28,23 @@ final class Event implements MapEvent {
     this.value = value == null ? NONE : value;
     this.cpu = cpu;
     this.entriesRead = entriesRead;
+  }
+
+  /**
+   * DRAIN: keeps the entry's whole value as it was in the kernel (hidden fields included, never
+   * exposed) so that an event an operator discards can be put back into the map.
+   */
+  Event drained(byte[] original) {
+    this.drained = original;
+    return this;
+  }
+
+  byte[] drainedValue() {
+    return drained;
+  }
+
+  byte[] keyBytes() {
+    return key;
   }
 
   static Event cycleEnd(RecordView view, long cycle, Instant start, long entriesRead) {

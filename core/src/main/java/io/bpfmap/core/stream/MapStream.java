@@ -67,7 +67,10 @@ public final class MapStream {
               "DRAIN delivers each entry once: one subscriber at a time (share it downstream)"));
         }
         freshConnection.set(true);
-        return cycles.doFinally(s -> active.set(false));
+        // An event that left the engine just as the subscriber cancelled is discarded by the
+        // operators in between: it was taken out of the kernel, so it goes back into the map.
+        return cycles.doOnDiscard(Event.class, e -> stats.drainConflicts(reader.restore(e) ? 0 : 1))
+            .doFinally(s -> active.set(false));
       });
     } else {
       this.events = Flux.defer(() -> {
@@ -98,6 +101,20 @@ public final class MapStream {
 
   public Mode mode() {
     return mode;
+  }
+
+  /**
+   * DRAIN: puts an event's entry back into the map (unless its key exists again). Operators that
+   * buffer (publishOn, buffer…) discard what they hold when the subscriber cancels; in DRAIN those
+   * entries are already out of the kernel, so end such chains with
+   * {@code .doOnDiscard(MapEvent.class, stream::restore)}. Returns false when it could not.
+   */
+  public boolean restore(MapEvent event) {
+    boolean ok = event instanceof Event e && reader.restore(e);
+    if (!ok) {
+      stats.drainConflicts(1);
+    }
+    return ok;
   }
 
   /** Keys and heap bytes held by CHANGES state (0 in other modes). */

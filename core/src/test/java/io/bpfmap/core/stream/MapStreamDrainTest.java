@@ -94,6 +94,21 @@ class MapStreamDrainTest {
   }
 
   @Test
+  void entriesABufferingOperatorDiscardsGoBackIntoTheMap() {
+    try (BpfMap map = StreamFixture.hash("t_drain", 2000)) {
+      StreamFixture.fill(map, 1000);
+      MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).mode(Mode.DRAIN).build();
+      Long got = stream.events().publishOn(reactor.core.scheduler.Schedulers.single(), 256)
+          .filter(e -> e.kind() == Kind.UPSERT).take(10)
+          .doOnDiscard(MapEvent.class, stream::restore)
+          .count().block(TIMEOUT);
+      assertThat(got).isEqualTo(10);
+      MapStreamTest.await(() -> map.entries().size() == 990);
+      assertThat(stream.stats().drainConflicts()).isZero();
+    }
+  }
+
+  @Test
   void drainTakesOneSubscriberAtATime() {
     try (BpfMap map = StreamFixture.hash("t_drain", 10)) {
       MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).mode(Mode.DRAIN).build();
