@@ -15,6 +15,7 @@ public final class Bench {
     ALL.put("read", ReadBench::run);
     ALL.put("record", () -> Jmh.run(RecordBench.class, "record.decode"));
     ALL.put("stream", StreamBench::run);
+    ALL.put("kafka", KafkaBench::run);
   }
 
   private Bench() {}

@@ -156,7 +156,12 @@ final class StreamBench {
   private static void await(java.util.function.BooleanSupplier condition, int seconds) {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }

@@ -15,8 +15,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * One stream being exported: a subscriber that keeps at most {@code maxInFlight} records
- * unacknowledged and asks the stream for more only as acknowledgements come back (from its own
+ * One stream being exported: a subscriber that keeps at most {@code maxInFlight} records taken
+ * from the stream and not yet acknowledged (counting those queued for its thread), and asks the
+ * stream for more only as acknowledgements come back (from its own
  * thread, never Kafka's). A record that fails with a retriable error (the broker is away longer
  * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
  * non-retriable one (too large, not authorized) ends the export with an error naming map and topic.
@@ -25,15 +26,17 @@ import reactor.core.scheduler.Schedulers;
  * mode, what a crash (kill -9) can lose is the records taken from the kernel and not yet
  * acknowledged: at most {@code maxInFlight}.
  */
-public final class KafkaExport extends BaseSubscriber<MapEvent> {
+public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   private static final Duration RESEND_MIN = Duration.ofMillis(100);
   private static final Duration RESEND_MAX = Duration.ofSeconds(5);
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final RecordFormat format;
   private final int maxInFlight;
+  private final int handover;
   private final int replenish;
-  private final Scheduler.Worker worker = Schedulers.single().createWorker();
+  private final Scheduler scheduler;
+  private final Scheduler.Worker worker;
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
@@ -47,24 +50,40 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     this.producer = producer;
     this.format = format;
     this.maxInFlight = maxInFlight;
-    this.replenish = Math.max(1, maxInFlight / 4);
+    // The hand-over queue's events count too: it takes its share of the budget.
+    this.handover = Math.max(1, Math.min(256, maxInFlight / 4));
+    this.replenish = Math.max(1, (maxInFlight - handover) / 4);
+    this.scheduler = Schedulers.newSingle("bpfmap-kafka-" + format.topic(), true);
+    this.worker = scheduler.createWorker();
+  }
+
+  /** The export's own thread: records are sent from there, and demand is signalled from there. */
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Events the queue to the export's thread may hold (part of {@code maxInFlight}). */
+  int handover() {
+    return handover;
   }
 
   @Override
   protected void hookOnSubscribe(Subscription subscription) {
-    subscription.request(maxInFlight);
+    subscription.request(Math.max(1, maxInFlight - handover));
   }
 
+  /** An event and its rendered record (null for CYCLE_END, which only returns its credit). */
+  record Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record) {}
+
   @Override
-  protected void hookOnNext(MapEvent e) {
-    if (e.kind() == MapEvent.Kind.CYCLE_END) {
+  protected void hookOnNext(Outgoing o) {
+    if (o.record() == null) {
       credit(1);
       return;
     }
-    ProducerRecord<byte[], byte[]> record = format.record(e);
     inFlight.incrementAndGet();
     sent.incrementAndGet();
-    send(record, RESEND_MIN);
+    send(o.record(), RESEND_MIN);
   }
 
   private void send(ProducerRecord<byte[], byte[]> record, Duration backoff) {
@@ -139,6 +158,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     long left = awaitInFlight(timeout);
     producer.flush();
     worker.dispose();
+    scheduler.dispose();
     done.tryEmitEmpty();
     return left;
   }

@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
@@ -71,9 +72,16 @@ public final class KafkaSink implements AutoCloseable {
     if (config.createTopics) {
       ensureTopic(topic, stream.mode() == Mode.CHANGES);
     }
-    KafkaExport export = new KafkaExport(producer, new RecordFormat(topic, config.node, stream.view()),
-        config.maxInFlight);
-    stream.events().subscribe(export);
+    RecordFormat format = new RecordFormat(topic, config.node, stream.view());
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight);
+    // Records are rendered on the stream's thread and sent from the export's own, so reading,
+    // rendering and compressing overlap. What the hand-over queue holds at a cancel goes back
+    // into the map in DRAIN mode.
+    stream.events()
+        .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
+        .publishOn(export.scheduler(), export.handover())
+        .doOnDiscard(KafkaExport.Outgoing.class, o -> stream.restore(o.event()))
+        .subscribe(export);
     return export;
   }
 

@@ -1,7 +1,6 @@
 package io.bpfmap.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.bpfmap.core.record.JsonBytes;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.stream.MapEvent;
@@ -13,7 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka record of a map event (SPEC §7), rendered straight from the event's bytes:
+ * The Kafka record of a map event (SPEC §7), rendered straight from the event's bytes (the key
+ * object once, spliced into both record key and value):
  * key {@code {"node","map","key"}}, value {@code {"node","map","cycle","timestamp","key","value"}}
  * ({@code "cpu"} is added to both for per-CPU values), a null value (tombstone) for a DELETE, and
  * headers {@code bpfmap.map}, {@code bpfmap.node}, {@code bpfmap.layout}. Hidden fields are null:
@@ -24,13 +24,10 @@ final class RecordFormat {
   static final String HEADER_NODE = "bpfmap.node";
   static final String HEADER_LAYOUT = "bpfmap.layout";
 
-  private static final SerializedString NODE = new SerializedString("node");
-  private static final SerializedString MAP = new SerializedString("map");
-  private static final SerializedString CYCLE = new SerializedString("cycle");
-  private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
-  private static final SerializedString CPU = new SerializedString("cpu");
-  private static final SerializedString KEY = new SerializedString("key");
-  private static final SerializedString VALUE = new SerializedString("value");
+  private static final byte[] EMPTY = {};
+  private static final byte[] KEY_FIELD = ",\"key\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VALUE_FIELD = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CLOSE = "}".getBytes(StandardCharsets.US_ASCII);
 
   private final String topic;
   private final String node;
@@ -39,6 +36,7 @@ final class RecordFormat {
   private final RecordJsonWriter valueWriter;
   private final JsonBytes json = new JsonBytes();
   private final RecordHeaders headers;
+  private final byte[] keyPrefix;
 
   RecordFormat(String topic, String node, RecordView view) {
     this.topic = topic;
@@ -52,6 +50,17 @@ final class RecordFormat {
     headers.add(HEADER_LAYOUT, (view.keyLayout().fingerprint() + ":" + view.valueLayout().fingerprint())
         .getBytes(StandardCharsets.UTF_8));
     headers.setReadOnly();
+    try {
+      JsonGenerator g = json.generator();
+      g.writeStartObject();
+      g.writeStringField("node", node);
+      g.writeStringField("map", map);
+      g.writeEndObject();
+      byte[] object = json.take();
+      this.keyPrefix = java.util.Arrays.copyOf(object, object.length - 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   String topic() {
@@ -62,31 +71,17 @@ final class RecordFormat {
   ProducerRecord<byte[], byte[]> record(MapEvent e) {
     try {
       JsonGenerator g = json.generator();
-      g.writeStartObject();
-      identity(g, e);
-      g.writeEndObject();
-      byte[] key = json.take();
+      keyWriter.write(g, e.rawKey(), 0);
+      byte[] keyObject = json.take();
+      byte[] cpu = e.cpu() >= 0 ? (",\"cpu\":" + e.cpu()).getBytes(StandardCharsets.US_ASCII) : EMPTY;
+      byte[] key = concat(keyPrefix, cpu, KEY_FIELD, keyObject, CLOSE);
       byte[] value = null;
       if (e.kind() == MapEvent.Kind.UPSERT) {
-        g.writeStartObject();
-        g.writeFieldName(NODE);
-        g.writeString(node);
-        g.writeFieldName(MAP);
-        g.writeString(map);
-        g.writeFieldName(CYCLE);
-        g.writeNumber(e.cycle());
-        g.writeFieldName(TIMESTAMP);
-        g.writeNumber(e.cycleStart().toEpochMilli());
-        if (e.cpu() >= 0) {
-          g.writeFieldName(CPU);
-          g.writeNumber(e.cpu());
-        }
-        g.writeFieldName(KEY);
-        keyWriter.write(g, e.rawKey(), 0);
-        g.writeFieldName(VALUE);
         valueWriter.write(g, e.rawValue(), 0);
-        g.writeEndObject();
-        value = json.take();
+        byte[] valueObject = json.take();
+        byte[] meta = (",\"cycle\":" + e.cycle() + ",\"timestamp\":" + e.cycleStart().toEpochMilli())
+            .getBytes(StandardCharsets.US_ASCII);
+        value = concat(keyPrefix, meta, cpu, KEY_FIELD, keyObject, VALUE_FIELD, valueObject, CLOSE);
       }
       return new ProducerRecord<>(topic, null, e.cycleStart().toEpochMilli(), key, value, headers);
     } catch (IOException ex) {
@@ -94,16 +89,17 @@ final class RecordFormat {
     }
   }
 
-  private void identity(JsonGenerator g, MapEvent e) throws IOException {
-    g.writeFieldName(NODE);
-    g.writeString(node);
-    g.writeFieldName(MAP);
-    g.writeString(map);
-    if (e.cpu() >= 0) {
-      g.writeFieldName(CPU);
-      g.writeNumber(e.cpu());
+  private static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
     }
-    g.writeFieldName(KEY);
-    keyWriter.write(g, e.rawKey(), 0);
+    byte[] out = new byte[n];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
   }
 }
