@@ -257,12 +257,12 @@ final class CycleReader implements AutoCloseable {
     }
   }
 
-  /** Ends the cycle early (cancelled); counts what it did. */
+  /**
+   * Ends the cycle early (cancelled or failed). It is not a completed cycle: no CycleReport, no
+   * new last-cycle time (what it read and emitted is already counted).
+   */
   void abandon() {
-    if (!ended && start != null) {
-      ended = true;
-      stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted);
-    }
+    ended = true;
   }
 
   /**

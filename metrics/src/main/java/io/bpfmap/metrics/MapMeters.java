@@ -1,0 +1,254 @@
+package io.bpfmap.metrics;
+
+import io.bpfmap.core.mask.CompiledMask;
+import io.bpfmap.core.record.FieldAccessor;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.stream.MapEvent;
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import reactor.core.Disposable;
+
+/**
+ * Numeric value fields of a map as Micrometer meters, one series per key: {@code bpfmap.<map>.<field
+ * path>} (Prometheus {@code bpfmap_<map>_<field_path>}), a {@link FunctionCounter} for fields that
+ * are monotonic kernel counters ({@code _total}), a gauge for the others. Every key field is a
+ * label, decoded by its {@link LabelDecoder} (by default: signed or unsigned decimal, C string).
+ *
+ * <p>Series follow the keys: a DELETE event (CHANGES) removes a key's series, and in SNAPSHOT mode
+ * a key missing from a cycle loses its series at the cycle's end. At most {@code maxSeries} series
+ * exist per map; keys beyond are refused and counted in {@code bpfmap.series.refused}, never merged.
+ * Hidden fields cannot be exported: naming one is an error. Per-CPU values follow the stream's
+ * policy ({@code cpu} label under PER_CPU).
+ */
+public final class MapMeters implements MeterBinder, AutoCloseable {
+  /** How a field is exported. */
+  public enum Type { GAUGE, COUNTER }
+
+  /** One exported field. */
+  public record Metric(String field, Type type, String description) {}
+
+  private final MapStream stream;
+  private final String map;
+  private final List<Metric> metrics;
+  private final FieldAccessor[] values;
+  private final String[] labelNames;
+  private final FieldAccessor[] labelNumbers;
+  private final int[] labelOffsets;
+  private final int[] labelSizes;
+  private final LabelDecoder[] decoders;
+  private final int maxSeries;
+  private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+  private volatile MeterRegistry registry;
+  private Counter refused;
+  private Gauge count;
+  private Disposable subscription;
+
+  private MapMeters(Builder b) {
+    this.stream = b.stream;
+    this.map = stream.view().map();
+    this.metrics = List.copyOf(b.metrics);
+    CompiledMask mask = stream.view().mask();
+    this.values = metrics.stream().map(m -> mask.accessor(m.field())).toArray(FieldAccessor[]::new);
+    RecordLayout key = stream.view().keyLayout();
+    List<String> leaves = key.leafPaths();
+    this.labelNames = leaves.stream().map(MapMeters::labelName).toArray(String[]::new);
+    this.labelNumbers = new FieldAccessor[leaves.size()];
+    this.labelOffsets = new int[leaves.size()];
+    this.labelSizes = new int[leaves.size()];
+    this.decoders = new LabelDecoder[leaves.size()];
+    for (int i = 0; i < leaves.size(); i++) {
+      String p = leaves.get(i);
+      labelOffsets[i] = key.offsetOf(p);
+      labelSizes[i] = key.sizeOf(p);
+      char letter = key.letterOf(p);
+      labelNumbers[i] = "sPpcx".indexOf(letter) >= 0 ? null : key.accessor(p);
+      decoders[i] = b.labels.get(p);
+    }
+    for (String configured : b.labels.keySet()) {
+      if (!leaves.contains(configured)) {
+        throw new IllegalArgumentException("label field '" + configured + "' is not a key field of map '" + map + "'");
+      }
+    }
+    this.maxSeries = b.maxSeries;
+  }
+
+  public static Builder builder(MapStream stream) {
+    return new Builder(stream);
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    this.registry = registry;
+    refused = Counter.builder("bpfmap.series.refused").tag("map", map)
+        .description("Keys whose series were refused because the map reached its series cap")
+        .register(registry);
+    count = Gauge.builder("bpfmap.series", series, Map::size).tag("map", map)
+        .description("Series the map's meters have now").register(registry);
+    subscription = stream.events().subscribe(this::onEvent, error -> { });
+  }
+
+  private void onEvent(MapEvent e) {
+    switch (e.kind()) {
+      case UPSERT -> {
+        List<String> labels = labels(e);
+        Series s = series.get(labels);
+        if (s == null) {
+          if (series.size() >= maxSeries) {
+            refused.increment();
+            return;
+          }
+          s = new Series(labels);
+          series.put(labels, s);
+        }
+        s.update(e.rawValue(), e.cycle());
+      }
+      case DELETE -> {
+        Series s = series.remove(labels(e));
+        if (s != null) {
+          s.remove();
+        }
+      }
+      case CYCLE_END -> {
+        if (stream.mode() == Mode.SNAPSHOT) {
+          series.values().removeIf(s -> s.seen < e.cycle() && s.remove());
+        }
+      }
+    }
+  }
+
+  private List<String> labels(MapEvent e) {
+    MemorySegment key = e.rawKey();
+    List<String> out = new ArrayList<>(labelNames.length + 1);
+    for (int i = 0; i < labelNames.length; i++) {
+      FieldAccessor n = labelNumbers[i];
+      byte[] raw = key.asSlice(labelOffsets[i], labelSizes[i]).toArray(ValueLayout.JAVA_BYTE);
+      if (decoders[i] != null) {
+        out.add(decoders[i].decode(n == null ? raw : n.floating() ? n.getDouble(key, 0) : n.getLong(key, 0), raw));
+      } else if (n == null) {
+        out.add(new CStringDecoder().decode(raw, raw));
+      } else if (n.floating()) {
+        out.add(Double.toString(n.getDouble(key, 0)));
+      } else {
+        out.add(n.signed() ? Long.toString(n.getLong(key, 0)) : Long.toUnsignedString(n.getLong(key, 0)));
+      }
+    }
+    if (e.cpu() >= 0) {
+      out.add(Integer.toString(e.cpu()));
+    }
+    return out;
+  }
+
+  /** One key's meters and their latest values (as double bits, read by scrapes). */
+  private final class Series {
+    private final AtomicLongArray bits = new AtomicLongArray(metrics.size());
+    private final List<Meter> meters = new ArrayList<>();
+    private volatile long seen;
+
+    Series(List<String> labels) {
+      List<Tag> tags = new ArrayList<>();
+      for (int i = 0; i < labelNames.length; i++) {
+        tags.add(Tag.of(labelNames[i], labels.get(i)));
+      }
+      if (labels.size() > labelNames.length) {
+        tags.add(Tag.of("cpu", labels.getLast()));
+      }
+      for (int i = 0; i < metrics.size(); i++) {
+        Metric m = metrics.get(i);
+        int at = i;
+        String name = "bpfmap." + map + "." + m.field().replace("[", ".").replace("]", "");
+        meters.add(m.type() == Type.COUNTER
+            ? FunctionCounter.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
+                .tags(tags).description(m.description()).register(registry)
+            : Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
+                .tags(tags).description(m.description()).strongReference(true).register(registry));
+      }
+    }
+
+    void update(MemorySegment value, long cycle) {
+      for (int i = 0; i < values.length; i++) {
+        bits.set(i, Double.doubleToRawLongBits(values[i].getDouble(value, 0)));
+      }
+      seen = cycle;
+    }
+
+    boolean remove() {
+      meters.forEach(registry::remove);
+      return true;
+    }
+  }
+
+  /** Removes every series and stops listening to the stream. */
+  @Override
+  public void close() {
+    if (subscription != null) {
+      subscription.dispose();
+    }
+    series.values().forEach(Series::remove);
+    series.clear();
+    if (registry != null) {
+      registry.remove(refused);
+      registry.remove(count);
+    }
+  }
+
+  private static String labelName(String path) {
+    return path.replace('.', '_').replace("[", "_").replace("]", "");
+  }
+
+  /** Options of {@link MapMeters}. */
+  public static final class Builder {
+    private final MapStream stream;
+    private final List<Metric> metrics = new ArrayList<>();
+    private final Map<String, LabelDecoder> labels = new HashMap<>();
+    private int maxSeries = 10_000;
+
+    private Builder(MapStream stream) {
+      this.stream = stream;
+    }
+
+    /** Exports a numeric value field (a path such as {@code bytes} or {@code data[2]}). */
+    public Builder metric(String field, Type type) {
+      return metric(field, type, "Field " + field + " of the BPF map's values");
+    }
+
+    public Builder metric(String field, Type type, String description) {
+      metrics.add(new Metric(field, type, description));
+      return this;
+    }
+
+    /** How a key field becomes a label value. */
+    public Builder label(String keyField, LabelDecoder decoder) {
+      labels.put(keyField, decoder);
+      return this;
+    }
+
+    /** Series at most (keys × nothing else); default 10 000. */
+    public Builder maxSeries(int max) {
+      this.maxSeries = max;
+      return this;
+    }
+
+    public MapMeters build() {
+      if (stream.mode() == Mode.DRAIN) {
+        throw new IllegalArgumentException("map '" + stream.view().map()
+            + "': DRAIN takes entries away, meters need SNAPSHOT or CHANGES");
+      }
+      return new MapMeters(this);
+    }
+  }
+}

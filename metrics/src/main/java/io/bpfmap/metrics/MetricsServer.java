@@ -1,0 +1,138 @@
+package io.bpfmap.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.bpfmap.core.stream.StreamStats;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code /metrics} (Prometheus text, or OpenMetrics when the scraper asks for it in Accept) and
+ * {@code /health} (per map: last successful cycle, last error; 503 when a map's last error is newer
+ * than its last success) over the JDK's HTTP server. The default port is {@value #DEFAULT_PORT}.
+ */
+public final class MetricsServer implements AutoCloseable {
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  /** Not in the Prometheus exporter range 9100-9999 (full); 9435 is ebpf_exporter's. */
+  public static final int DEFAULT_PORT = 10469;
+
+  private final HttpServer server;
+  private final PrometheusMeterRegistry registry;
+  private final List<StreamStats> maps = new CopyOnWriteArrayList<>();
+
+  private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
+    this.server = server;
+    this.registry = registry;
+  }
+
+  /** Listens on {@code address}; a port in use is a one-line error. */
+  public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry) {
+    HttpServer http;
+    try {
+      http = HttpServer.create(address, 16);
+    } catch (BindException e) {
+      throw new MetricsException("listen " + address.getHostString() + ":" + address.getPort()
+          + ": address already in use", e);
+    } catch (IOException e) {
+      throw new MetricsException("listen " + address.getHostString() + ":" + address.getPort() + ": "
+          + e.getMessage(), e);
+    }
+    MetricsServer s = new MetricsServer(http, registry);
+    http.createContext("/metrics", s::metrics);
+    http.createContext("/health", s::health);
+    http.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("bpfmap-http-", 0).factory()));
+    http.start();
+    return s;
+  }
+
+  /** Reports this map on {@code /health}. */
+  public void watch(StreamStats stats) {
+    maps.add(stats);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void metrics(HttpExchange x) throws IOException {
+    String accept = x.getRequestHeaders().getFirst("Accept");
+    boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+    String type = openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().set("Content-Type", type);
+    respond(x, 200, body);
+  }
+
+  private void health(HttpExchange x) throws IOException {
+    StringBuilder json = new StringBuilder("{\"maps\":{");
+    boolean healthy = true;
+    for (int i = 0; i < maps.size(); i++) {
+      StreamStats s = maps.get(i);
+      Instant ok = s.lastCycleEnd();
+      Instant failed = s.lastErrorTime();
+      boolean up = failed == null || (ok != null && ok.isAfter(failed));
+      healthy &= up;
+      json.append(i == 0 ? "" : ",").append(quote(s.map())).append(":{\"status\":\"").append(up ? "UP" : "DOWN")
+          .append("\",\"cycles\":").append(s.cycles())
+          .append(",\"lastCycle\":").append(ok == null ? "null" : quote(ok.toString()))
+          .append(",\"lastError\":").append(s.lastError() == null ? "null" : quote(String.valueOf(s.lastError().getMessage())))
+          .append(",\"lastErrorTime\":").append(failed == null ? "null" : quote(failed.toString())).append('}');
+    }
+    json.append("},\"status\":\"").append(healthy ? "UP" : "DOWN").append("\"}");
+    x.getResponseHeaders().set("Content-Type", "application/json");
+    respond(x, healthy ? 200 : 503, json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void respond(HttpExchange x, int status, byte[] body) throws IOException {
+    x.sendResponseHeaders(status, body.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    if (server.getExecutor() instanceof java.util.concurrent.ExecutorService e) {
+      e.shutdownNow();
+    }
+  }
+
+  /** The endpoint could not start. */
+  public static final class MetricsException extends io.bpfmap.core.BpfException {
+    private static final long serialVersionUID = 1L;
+
+    MetricsException(String message, Throwable cause) {
+      super(message, "metrics", cause);
+    }
+  }
+
+}

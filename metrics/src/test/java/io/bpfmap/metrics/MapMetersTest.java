@@ -1,0 +1,191 @@
+package io.bpfmap.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
+import io.bpfmap.core.testing.KernelTest;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** Map fields as meters, scraped over HTTP from real maps. */
+@KernelTest
+class MapMetersTest {
+  private static final String SERIES_0 = "{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.0\",sport=\"1000\"}";
+
+  static void await(BooleanSupplier c) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!c.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met in 30 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  static void nextCycle(VirtualTimeScheduler vts, MapStream stream) throws InterruptedException {
+    long target = stream.stats().cycles() + 1;
+    while (stream.stats().cycles() < target) {
+      vts.advanceTimeBy(Duration.ofSeconds(10));
+      Thread.sleep(20);
+    }
+  }
+
+  private static MapMeters meters(MapStream stream, int max) {
+    return MapMeters.builder(stream).metric("packets", MapMeters.Type.COUNTER).metric("bytes", MapMeters.Type.COUNTER)
+        .metric("level", MapMeters.Type.GAUGE).label("saddr", LabelDecoder.of("ipv4"))
+        .label("daddr", LabelDecoder.of("ipv4")).maxSeries(max).build();
+  }
+
+  @Test
+  void scrapeShowsOneSeriesPerKeyWithDecodedLabelsAndTheMapsValues() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_meters");
+        MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      for (int i = 0; i < 5; i++) {
+        map.update(FlowMap.key(i), FlowMap.value(i * 10L, i * 1500L, -i));
+      }
+      MapStream stream = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      try (MapMeters meters = meters(stream, 100)) {
+        meters.bindTo(registry);
+        await(() -> stream.stats().cycles() >= 1);
+        String text = FlowMap.get(server.port(), "/metrics", null).body();
+        for (int i = 0; i < 5; i++) {
+          String labels = "{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0." + i + "\",sport=\"" + (1000 + i) + "\"}";
+          assertThat(text).contains("bpfmap_flows_packets_total" + labels + " " + (i * 10.0));
+          assertThat(text).contains("bpfmap_flows_bytes_total" + labels + " " + (i * 1500.0));
+          assertThat(text).contains("bpfmap_flows_level" + labels + " " + (double) -i);
+        }
+        assertThat(text.lines().filter(l -> l.startsWith("bpfmap_flows_packets_total{"))).hasSize(5);
+        assertThat(text).doesNotContain("bpfmap_flows_level_total").doesNotContain("secret")
+            .doesNotContain("987654321123");
+        assertThat(text).contains("# TYPE bpfmap_flows_packets_total counter", "# TYPE bpfmap_flows_level gauge");
+
+        map.delete(FlowMap.key(0));
+        nextCycle(vts, stream);
+        String after = FlowMap.get(server.port(), "/metrics", null).body();
+        assertThat(after).doesNotContain(SERIES_0);
+        assertThat(after.lines().filter(l -> l.startsWith("bpfmap_flows_packets_total{"))).hasSize(4);
+      }
+      assertThat(FlowMap.get(server.port(), "/metrics", null).body()).doesNotContain("bpfmap_flows_packets_total{");
+    }
+  }
+
+  @Test
+  void theSeriesCapHoldsAndCountsWhatItRefused() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_cap")) {
+      for (int i = 0; i < 8; i++) {
+        map.update(FlowMap.key(i), FlowMap.value(i, i, i));
+      }
+      MapStream stream = FlowMap.stream(map, "capped", Mode.SNAPSHOT, vts);
+      try (MapMeters meters = meters(stream, 5)) {
+        meters.bindTo(registry);
+        await(() -> stream.stats().cycles() >= 1);
+        String text = registry.scrape();
+        assertThat(text.lines().filter(l -> l.startsWith("bpfmap_capped_packets_total{"))).hasSize(5);
+        assertThat(text).contains("bpfmap_series_refused_total{map=\"capped\"} 3.0");
+        assertThat(text).contains("bpfmap_series{map=\"capped\"} 5.0");
+        nextCycle(vts, stream);
+        assertThat(registry.scrape()).contains("bpfmap_series_refused_total{map=\"capped\"} 6.0");
+      }
+    }
+  }
+
+  @Test
+  void aHiddenFieldCannotBecomeAMeter() {
+    try (BpfMap map = FlowMap.create("t_hidden")) {
+      MapStream stream = FlowMap.stream(map, "hidden", Mode.SNAPSHOT, VirtualTimeScheduler.create());
+      assertThatThrownBy(() -> MapMeters.builder(stream).metric("secret", MapMeters.Type.GAUGE).build())
+          .hasMessage("mask secret: the field is hidden");
+      assertThatThrownBy(() -> MapMeters.builder(stream).metric("packets", MapMeters.Type.GAUGE)
+              .label("nope", LabelDecoder.of("hex")).build())
+          .hasMessage("label field 'nope' is not a key field of map 'hidden'");
+    }
+  }
+
+  @Test
+  void changesModeRemovesTheSeriesOfADeletedKey() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_chg")) {
+      for (int i = 0; i < 3; i++) {
+        map.update(FlowMap.key(i), FlowMap.value(i, i, i));
+      }
+      MapStream stream = FlowMap.stream(map, "chg", Mode.CHANGES, vts);
+      try (MapMeters meters = meters(stream, 100)) {
+        meters.bindTo(registry);
+        await(() -> stream.stats().cycles() >= 1);
+        map.delete(FlowMap.key(0));
+        map.update(FlowMap.key(1), FlowMap.value(77, 1, 1));
+        nextCycle(vts, stream);
+        String text = registry.scrape();
+        assertThat(text).doesNotContain(SERIES_0);
+        assertThat(text).contains("bpfmap_chg_packets_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.1\",sport=\"1001\"} 77.0");
+        assertThat(text).contains("saddr=\"10.0.0.2\"");
+      }
+    }
+  }
+
+  @Test
+  void healthReportsAMapThatFailed() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      BpfMap map = FlowMap.create("t_health");
+      map.update(FlowMap.key(1), FlowMap.value(1, 1, 1));
+      MapStream stream = FlowMap.stream(map, "health", Mode.SNAPSHOT, vts);
+      server.watch(stream.stats());
+      new SelfMetrics(stream.stats()).bindTo(registry);
+      try (MapMeters meters = meters(stream, 10)) {
+        meters.bindTo(registry);
+        await(() -> stream.stats().cycles() >= 1);
+        var ok = FlowMap.get(server.port(), "/health", null);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"health\":{\"status\":\"UP\",\"cycles\":1").endsWith("\"status\":\"UP\"}");
+        map.close();
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        await(() -> stream.stats().errors() > 0);
+        var down = FlowMap.get(server.port(), "/health", null);
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.body()).contains("\"status\":\"DOWN\"", "\"lastError\":\"batch lookup on map 't_health': the map is closed\"");
+        String text = registry.scrape();
+        assertThat(text).contains("bpfmap_errors_total{map=\"health\"} 1.0", "bpfmap_entries_read_total{map=\"health\"} 1.0",
+            "bpfmap_poll_duration_seconds_count{map=\"health\"} 1");
+      }
+    }
+  }
+
+  @Test
+  void aPortInUseIsAOneLineError() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (MetricsServer first = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      assertThatThrownBy(() -> MetricsServer.start(new InetSocketAddress("127.0.0.1", first.port()), registry))
+          .hasMessage("listen 127.0.0.1:" + first.port() + ": address already in use");
+    }
+  }
+
+  @Test
+  void openMetricsIsServedWhenAsked() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      registry.counter("bpfmap.test", List.of()).increment();
+      var om = FlowMap.get(server.port(), "/metrics", "application/openmetrics-text;version=1.0.0");
+      assertThat(om.headers().firstValue("Content-Type")).hasValue(MetricsServer.OPENMETRICS_TEXT);
+      assertThat(om.body()).endsWith("# EOF\n");
+      var text = FlowMap.get(server.port(), "/metrics", "text/plain");
+      assertThat(text.headers().firstValue("Content-Type")).hasValue(MetricsServer.PROMETHEUS_TEXT);
+      assertThat(text.body()).doesNotContain("# EOF");
+    }
+  }
+}
