@@ -16,6 +16,7 @@ public final class Bench {
     ALL.put("record", () -> Jmh.run(RecordBench.class, "record.decode"));
     ALL.put("stream", StreamBench::run);
     ALL.put("kafka", KafkaBench::run);
+    ALL.put("metrics", MetricsBench::run);
   }
 
   private Bench() {}

@@ -29,6 +29,7 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
   private final List<StreamStats> maps = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong openMetricsScrapes = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
     this.server = server;
@@ -60,6 +61,11 @@ public final class MetricsServer implements AutoCloseable {
     maps.add(stats);
   }
 
+  /** Scrapes answered in OpenMetrics (Prometheus asks for it first). */
+  public long openMetricsScrapes() {
+    return openMetricsScrapes.get();
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
@@ -68,6 +74,9 @@ public final class MetricsServer implements AutoCloseable {
     String accept = x.getRequestHeaders().getFirst("Accept");
     boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
     String type = openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    if (openMetrics) {
+      openMetricsScrapes.incrementAndGet();
+    }
     byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", type);
     respond(x, 200, body);
