@@ -10,8 +10,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 
 /**
@@ -28,7 +28,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
-  private final List<StreamStats> maps = new CopyOnWriteArrayList<>();
+  private final Map<String, StreamStats> maps = new ConcurrentSkipListMap<>();
   private final java.util.concurrent.atomic.AtomicLong openMetricsScrapes = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
@@ -56,9 +56,9 @@ public final class MetricsServer implements AutoCloseable {
     return s;
   }
 
-  /** Reports this map on {@code /health}. */
+  /** Reports this map on {@code /health} (replacing an earlier stream of the same map). */
   public void watch(StreamStats stats) {
-    maps.add(stats);
+    maps.put(stats.map(), stats);
   }
 
   /** Scrapes answered in OpenMetrics (Prometheus asks for it first). */
@@ -85,13 +85,13 @@ public final class MetricsServer implements AutoCloseable {
   private void health(HttpExchange x) throws IOException {
     StringBuilder json = new StringBuilder("{\"maps\":{");
     boolean healthy = true;
-    for (int i = 0; i < maps.size(); i++) {
-      StreamStats s = maps.get(i);
+    int i = 0;
+    for (StreamStats s : maps.values()) {
       Instant ok = s.lastCycleEnd();
       Instant failed = s.lastErrorTime();
       boolean up = failed == null || (ok != null && ok.isAfter(failed));
       healthy &= up;
-      json.append(i == 0 ? "" : ",").append(quote(s.map())).append(":{\"status\":\"").append(up ? "UP" : "DOWN")
+      json.append(i++ == 0 ? "" : ",").append(quote(s.map())).append(":{\"status\":\"").append(up ? "UP" : "DOWN")
           .append("\",\"cycles\":").append(s.cycles())
           .append(",\"lastCycle\":").append(ok == null ? "null" : quote(ok.toString()))
           .append(",\"lastError\":").append(s.lastError() == null ? "null" : quote(String.valueOf(s.lastError().getMessage())))

@@ -6,50 +6,71 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * bpfmap's own meters for one map, tagged {@code map}: {@code bpfmap.poll.duration} (a timer per
  * cycle), {@code bpfmap.entries.read}, {@code bpfmap.events.emitted}, {@code bpfmap.errors},
  * {@code bpfmap.ticks.skipped}, and with a Kafka export {@code bpfmap.kafka.records.sent} and
- * {@code bpfmap.kafka.records.failed}.
+ * {@code bpfmap.kafka.records.failed}. A daemon that reopens a map binds once and
+ * {@link #attach}es each new stream; the counters then restart from the new stream's figures.
  */
 public final class SelfMetrics implements MeterBinder {
-  private final StreamStats stats;
+  private final String map;
+  private final Supplier<StreamStats> current;
   private final LongSupplier kafkaSent;
   private final LongSupplier kafkaFailed;
+  private Timer poll;
 
   public SelfMetrics(StreamStats stats) {
-    this(stats, null, null);
+    this(stats.map(), () -> stats, null, null);
   }
 
   /** With the counters of a Kafka export of the same map. */
   public SelfMetrics(StreamStats stats, LongSupplier kafkaSent, LongSupplier kafkaFailed) {
-    this.stats = stats;
+    this(stats.map(), () -> stats, kafkaSent, kafkaFailed);
+  }
+
+  /** For a map whose stream may be replaced: {@code current} gives the live one. */
+  public SelfMetrics(String map, Supplier<StreamStats> current, LongSupplier kafkaSent, LongSupplier kafkaFailed) {
+    this.map = map;
+    this.current = current;
     this.kafkaSent = kafkaSent;
     this.kafkaFailed = kafkaFailed;
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    String map = stats.map();
-    Timer poll = Timer.builder("bpfmap.poll.duration").tag("map", map)
+    poll = Timer.builder("bpfmap.poll.duration").tag("map", map)
         .description("Time a cycle took to read the map and emit its events").register(registry);
-    stats.onCycle(r -> poll.record(r.duration()));
-    counter(registry, "bpfmap.entries.read", "Entries read from the kernel", stats::entriesRead);
-    counter(registry, "bpfmap.events.emitted", "Events handed to subscribers", stats::eventsEmitted);
-    counter(registry, "bpfmap.errors", "Cycles that ended in an error", stats::errors);
+    counter(registry, "bpfmap.entries.read", "Entries read from the kernel", () -> current.get().entriesRead());
+    counter(registry, "bpfmap.events.emitted", "Events handed to subscribers", () -> current.get().eventsEmitted());
+    counter(registry, "bpfmap.errors", "Cycles that ended in an error", () -> current.get().errors());
     counter(registry, "bpfmap.ticks.skipped", "Interval ticks skipped because a cycle was still running",
-        stats::skippedTicks);
+        () -> current.get().skippedTicks());
     if (kafkaSent != null) {
       counter(registry, "bpfmap.kafka.records.sent", "Records handed to the Kafka producer", kafkaSent);
       counter(registry, "bpfmap.kafka.records.failed", "Kafka send attempts that failed", kafkaFailed);
     }
+    attach(current.get());
+  }
+
+  /**
+   * Records the cycles of {@code stats} in {@code bpfmap.poll.duration}. The listener also keeps
+   * this binder (the counters' weakly held target) alive as long as the stream.
+   */
+  public void attach(StreamStats stats) {
+    stats.onCycle(this::record);
+  }
+
+  private void record(io.bpfmap.core.stream.CycleReport report) {
+    poll.record(report.duration());
   }
 
   private void counter(MeterRegistry registry, String name, String description, LongSupplier value) {
-    // The meter holds its target weakly: the stats live as long as the stream; the supplier is
-    // held by the function.
-    FunctionCounter.builder(name, stats, s -> value.getAsLong()).tag("map", stats.map())
+    // The meter holds its target weakly: the target is this binder, which the stream's cycle
+    // listener keeps alive (see attach); the supplier is held by the function.
+    FunctionCounter.builder(name, this, s -> value.getAsLong()).tag("map", map)
         .description(description).register(registry);
   }
 }

@@ -38,7 +38,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts a broker on free loopback ports with its data in {@code dataDir}. */
   public static EmbeddedKafka start(Path dataDir) {
-    EmbeddedKafka k = new EmbeddedKafka(dataDir, freePort(), freePort());
+    int[] ports = freePorts();
+    EmbeddedKafka k = new EmbeddedKafka(dataDir, ports[0], ports[1]);
     k.start();
     return k;
   }
@@ -130,9 +131,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** Two distinct free loopback ports (both held open while chosen, so they differ). */
+  private static int[] freePorts() {
+    try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
     } catch (IOException e) {
       throw new UncheckedIOException("no free loopback port: " + e.getMessage(), e);
     }

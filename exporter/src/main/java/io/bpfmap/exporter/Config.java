@@ -1,0 +1,280 @@
+package io.bpfmap.exporter;
+
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.mask.CompiledMask;
+import io.bpfmap.core.mask.PermissionMask;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.stream.Mode;
+import io.bpfmap.core.stream.PerCpuPolicy;
+import io.bpfmap.metrics.LabelDecoder;
+import io.bpfmap.metrics.MapMeters;
+import io.bpfmap.metrics.MetricsServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The daemon's configuration (README "Config reference"), read from YAML strictly: unknown keys are
+ * errors, and every error names its YAML path: {@code maps[0].mode: unknown mode 'chnges'}.
+ */
+record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig prometheus, boolean stdout,
+    Duration statusInterval) {
+
+  record MapConfig(String name, Path pin, RecordLayout key, RecordLayout value, PermissionMask mask, Mode mode,
+      Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
+      List<MapMeters.Metric> metrics, int maxSeries) {}
+
+  record KafkaConfig(String bootstrapServers, String topic, Map<String, String> producer, boolean createTopics,
+      int maxInFlight, Duration connectTimeout) {}
+
+  record PromConfig(String host, int port) {}
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+  static Config load(Path file) {
+    Object tree;
+    try {
+      tree = Inputs.YAML.readValue(Files.readString(file), Object.class);
+    } catch (IOException e) {
+      throw new CliException(file + ": " + Inputs.firstLine(e.getMessage()), e);
+    }
+    try {
+      return parse(tree);
+    } catch (CliException e) {
+      throw new CliException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Config parse(Object tree) {
+    Map<String, Object> root = object(tree, "");
+    keys(root, "", Set.of("node", "maps", "sinks", "status-interval"));
+    String node = root.containsKey("node") ? string(root.get("node"), "node") : hostName();
+    List<MapConfig> maps = new ArrayList<>();
+    Object mapsTree = root.get("maps");
+    if (!(mapsTree instanceof List<?> list) || list.isEmpty()) {
+      throw new CliException("maps: a list of at least one map is required");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      maps.add(map(list.get(i), "maps[" + i + "]"));
+    }
+    Map<String, Object> sinks = root.containsKey("sinks") ? object(root.get("sinks"), "sinks") : Map.of();
+    keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
+    KafkaConfig kafka = sinks.get("kafka") == null ? null : kafka(sinks.get("kafka"), "sinks.kafka");
+    PromConfig prom = sinks.get("prometheus") == null ? null : prometheus(sinks.get("prometheus"), "sinks.prometheus");
+    boolean stdout = sinks.containsKey("stdout") && bool(sinks.get("stdout"), "sinks.stdout");
+    for (int i = 0; i < maps.size(); i++) {
+      MapConfig m = maps.get(i);
+      int sinksOfMap = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (m.metrics().isEmpty() ? 0 : 1);
+      if (m.mode() == Mode.DRAIN && sinksOfMap > 1) {
+        throw new CliException("maps[" + i + "].mode: drain delivers each entry once, to one sink: "
+            + "use kafka or stdout alone, and no metrics");
+      }
+      if (!m.metrics().isEmpty() && prom == null) {
+        throw new CliException("maps[" + i + "].metrics: needs sinks.prometheus");
+      }
+    }
+    Duration status = root.containsKey("status-interval") ? duration(root.get("status-interval"), "status-interval")
+        : Duration.ofSeconds(10);
+    return new Config(node, List.copyOf(maps), kafka, prom, stdout, status);
+  }
+
+  private static MapConfig map(Object tree, String at) {
+    Map<String, Object> m = object(tree, at);
+    keys(m, at, Set.of("name", "pin", "key", "value", "mask", "mode", "interval", "batch-size", "per-cpu", "labels",
+        "metrics", "max-series"));
+    String name = string(required(m, "name", at), at + ".name");
+    Path pin = Path.of(string(required(m, "pin", at), at + ".pin"));
+    RecordLayout key = layout(required(m, "key", at), at + ".key");
+    RecordLayout value = layout(required(m, "value", at), at + ".value");
+    PermissionMask mask;
+    CompiledMask compiled;
+    try {
+      mask = m.containsKey("mask") ? PermissionMask.of(m.get("mask")) : PermissionMask.readAll();
+      compiled = mask.compile(value);
+    } catch (BpfException e) {
+      throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
+    }
+    Mode mode = choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
+    Duration interval = m.containsKey("interval") ? duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(1);
+    int batch = m.containsKey("batch-size") ? integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
+    PerCpuPolicy perCpu = choice(m.getOrDefault("per-cpu", "sum"), at + ".per-cpu", "per-cpu policy",
+        PerCpuPolicy.class, Map.of("per-cpu", PerCpuPolicy.PER_CPU));
+    Map<String, LabelDecoder> labels = new LinkedHashMap<>();
+    if (m.get("labels") != null) {
+      object(m.get("labels"), at + ".labels").forEach((field, decoder) -> {
+        if (!key.leafPaths().contains(field)) {
+          throw new CliException(at + ".labels." + field + ": not a field of the key layout");
+        }
+        try {
+          labels.put(field, LabelDecoder.of(decoder));
+        } catch (IllegalArgumentException e) {
+          throw new CliException(at + ".labels." + field + ": " + e.getMessage(), e);
+        }
+      });
+    }
+    List<MapMeters.Metric> metrics = new ArrayList<>();
+    if (m.get("metrics") != null) {
+      if (!(m.get("metrics") instanceof List<?> list)) {
+        throw new CliException(at + ".metrics: expected a list of {field, type}");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        metrics.add(metric(list.get(i), at + ".metrics[" + i + "]", compiled));
+      }
+    }
+    int maxSeries = m.containsKey("max-series") ? integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
+    return new MapConfig(name, pin, key, value, mask, mode, interval, batch, perCpu, labels, metrics, maxSeries);
+  }
+
+  private static MapMeters.Metric metric(Object tree, String at, CompiledMask mask) {
+    Map<String, Object> m = object(tree, at);
+    keys(m, at, Set.of("field", "type", "description"));
+    String field = string(required(m, "field", at), at + ".field");
+    try {
+      mask.accessor(field);
+    } catch (BpfException e) {
+      throw new CliException(at + ".field: " + e.getMessage().replaceFirst("^mask ", ""), e);
+    }
+    MapMeters.Type type = choice(m.getOrDefault("type", "gauge"), at + ".type", "metric type", MapMeters.Type.class, Map.of());
+    String description = m.containsKey("description") ? string(m.get("description"), at + ".description")
+        : "Field " + field + " of the BPF map's values";
+    return new MapMeters.Metric(field, type, description);
+  }
+
+  private static KafkaConfig kafka(Object tree, String at) {
+    Map<String, Object> m = object(tree, at);
+    keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout"));
+    Map<String, String> producer = new LinkedHashMap<>();
+    if (m.get("producer") != null) {
+      object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
+    }
+    return new KafkaConfig(string(required(m, "bootstrap-servers", at), at + ".bootstrap-servers"),
+        m.containsKey("topic") ? string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
+        m.containsKey("create-topics") ? bool(m.get("create-topics"), at + ".create-topics") : true,
+        m.containsKey("max-in-flight") ? integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
+        m.containsKey("connect-timeout") ? duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10));
+  }
+
+  private static PromConfig prometheus(Object tree, String at) {
+    Map<String, Object> m = object(tree, at);
+    keys(m, at, Set.of("listen"));
+    String listen = m.containsKey("listen") ? string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
+    int colon = listen.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      if (colon < 0 || port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new PromConfig(colon == 0 ? "0.0.0.0" : listen.substring(0, colon), port);
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new CliException(at + ".listen: expected host:port, got '" + listen + "'");
+    }
+  }
+
+  static Duration duration(Object v, String at) {
+    Matcher m = DURATION.matcher(String.valueOf(v).strip());
+    if (!m.matches()) {
+      throw new CliException(at + ": expected a duration such as 500ms, 1s, 2m, got '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+    if (d.isZero()) {
+      throw new CliException(at + ": must be more than zero");
+    }
+    return d;
+  }
+
+  private static RecordLayout layout(Object tree, String at) {
+    try {
+      return Inputs.layout(tree);
+    } catch (BpfException | CliException e) {
+      throw new CliException(at + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static <E extends Enum<E>> E choice(Object v, String at, String what, Class<E> type, Map<String, E> aliases) {
+    String s = String.valueOf(v).strip().toLowerCase(Locale.ROOT);
+    if (aliases.containsKey(s)) {
+      return aliases.get(s);
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().toLowerCase(Locale.ROOT).equals(s)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>(aliases.keySet());
+    for (E e : type.getEnumConstants()) {
+      if (!aliases.containsValue(e)) {
+        names.add(e.name().toLowerCase(Locale.ROOT));
+      }
+    }
+    throw new CliException(at + ": unknown " + what + " '" + v + "' (" + String.join(", ", names) + ")");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object v, String at) {
+    if (!(v instanceof Map<?, ?> m)) {
+      throw new CliException((at.isEmpty() ? "" : at + ": ") + "expected a mapping of keys to values");
+    }
+    return (Map<String, Object>) m;
+  }
+
+  private static void keys(Map<String, Object> m, String at, Set<String> allowed) {
+    for (String k : m.keySet()) {
+      if (!allowed.contains(k)) {
+        throw new CliException((at.isEmpty() ? "" : at + ".") + k + ": unknown key (expected one of "
+            + allowed.stream().sorted().toList() + ")");
+      }
+    }
+  }
+
+  private static Object required(Map<String, Object> m, String key, String at) {
+    Object v = m.get(key);
+    if (v == null) {
+      throw new CliException(at + "." + key + ": required");
+    }
+    return v;
+  }
+
+  private static String string(Object v, String at) {
+    if (v instanceof Map || v instanceof List) {
+      throw new CliException(at + ": expected a string");
+    }
+    return String.valueOf(v);
+  }
+
+  private static boolean bool(Object v, String at) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw new CliException(at + ": expected true or false, got '" + v + "'");
+  }
+
+  private static int integer(Object v, String at, int min) {
+    if (v instanceof Integer i && i >= min) {
+      return i;
+    }
+    throw new CliException(at + ": expected a whole number of at least " + min + ", got '" + v + "'");
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

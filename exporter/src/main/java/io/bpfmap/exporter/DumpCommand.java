@@ -1,0 +1,84 @@
+package io.bpfmap.exporter;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.bpfmap.core.BatchCursor;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.Entry;
+import io.bpfmap.core.OpenMode;
+import io.bpfmap.core.UnsupportedFeatureException;
+import io.bpfmap.core.record.RecordJsonWriter;
+import io.bpfmap.core.record.RecordLayout;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "dump", description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, read in batches, masks applied.",
+    footer = {"", "Example:", "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"})
+final class DumpCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "PIN")
+  Path pin;
+
+  @Mixin
+  MapOptions layouts;
+
+  @Override
+  public Integer call() {
+    try (BpfMap map = BpfMap.openPinned(pin, OpenMode.READ_ONLY)) {
+      RecordLayout key = layouts.key(map);
+      RecordLayout value = layouts.value(map);
+      Lines lines = new Lines(map, key == null ? null : key.jsonWriter(), layouts.valueWriter(value));
+      try (BatchCursor c = map.batchCursor(4096, false)) {
+        for (int n = c.next(); n > 0; n = c.next()) {
+          for (int i = 0; i < n; i++) {
+            lines.print(c.keys(), (long) i * c.keySize(), c.values(), (long) i * c.valueStride());
+          }
+        }
+      } catch (UnsupportedFeatureException noBatch) {
+        for (Entry e : map.entriesByKey()) {
+          lines.print(MemorySegment.ofArray(e.key()), 0, MemorySegment.ofArray(e.value()), 0);
+        }
+      }
+      System.out.flush();
+    }
+    return 0;
+  }
+
+  /** Renders {"key":…,"value":…} lines to stdout. */
+  private static final class Lines {
+    private final BpfMap map;
+    private final RecordJsonWriter keyWriter;
+    private final RecordJsonWriter valueWriter;
+    private final Render render = new Render();
+    private final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+    private final int cpus;
+
+    Lines(BpfMap map, RecordJsonWriter keyWriter, RecordJsonWriter valueWriter) {
+      this.map = map;
+      this.keyWriter = keyWriter;
+      this.valueWriter = valueWriter;
+      this.cpus = map.info().type().perCpu() ? BpfMap.possibleCpus() : 1;
+    }
+
+    void print(MemorySegment keys, long keyOff, MemorySegment values, long valueOff) {
+      try {
+        JsonGenerator g = render.generator();
+        g.writeStartObject();
+        g.writeFieldName("key");
+        Render.record(g, keyWriter, keys, keyOff, map.keySize());
+        g.writeFieldName("value");
+        Render.value(g, valueWriter, values, valueOff, map.info().valueSize(), cpus, (map.info().valueSize() + 7) & ~7);
+        g.writeEndObject();
+        out.println(render.text());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

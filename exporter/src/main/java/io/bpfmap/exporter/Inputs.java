@@ -1,0 +1,111 @@
+package io.bpfmap.exporter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.mask.PermissionMask;
+import io.bpfmap.core.record.RecordLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the command line reads its inputs: layouts and masks as JSON or YAML in the seed's notation,
+ * or {@code @file}; keys and values as hex without a layout, JSON in the layout's shape with one.
+ * Every error names the option it came from.
+ */
+final class Inputs {
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Inputs() {}
+
+  /** The text of an option, or of the file it names with {@code @file}. */
+  static String text(String option, String value) {
+    if (!value.startsWith("@")) {
+      return value;
+    }
+    Path file = Path.of(value.substring(1));
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new CliException(option + ": cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** JSON or YAML text as plain Java maps, lists and scalars. */
+  static Object tree(String option, String text) {
+    try {
+      return YAML.readValue(text, Object.class);
+    } catch (IOException e) {
+      throw new CliException(option + ": not JSON or YAML: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  static RecordLayout layout(String option, String value) {
+    if (value == null) {
+      return null;
+    }
+    String t = text(option, value).strip();
+    try {
+      Object tree = t.startsWith("[") || t.startsWith("{") || t.contains("\n") ? tree(option, t) : t;
+      return layout(tree);
+    } catch (BpfException e) {
+      throw new CliException(option + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A layout from config or option text: a format string, a list of fields or a map. */
+  @SuppressWarnings("unchecked")
+  static RecordLayout layout(Object tree) {
+    return switch (tree) {
+      case String s -> RecordLayout.parse(s);
+      case List<?> l -> RecordLayout.of(l);
+      case Map<?, ?> m -> RecordLayout.of((Map<String, ?>) m, io.bpfmap.core.record.ByteOrderMode.NATIVE);
+      case null -> throw new CliException("a layout is required");
+      default -> RecordLayout.parse(String.valueOf(tree));
+    };
+  }
+
+  static PermissionMask mask(String option, String value) {
+    if (value == null) {
+      return null;
+    }
+    String t = text(option, value).strip();
+    return PermissionMask.of(t.length() == 1 ? t : tree(option, t));
+  }
+
+  /** A key or value: hex bytes without a layout, JSON/YAML in its shape with one. */
+  @SuppressWarnings("unchecked")
+  static byte[] bytes(String option, String value, RecordLayout layout) {
+    if (layout == null) {
+      String hex = value.strip().replace(" ", "");
+      hex = hex.startsWith("0x") ? hex.substring(2) : hex;
+      try {
+        return HexFormat.of().parseHex(hex);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(option + ": not hex bytes: '" + value + "' (give a layout to pass JSON)");
+      }
+    }
+    Object tree = tree(option, text(option, value));
+    if (!(tree instanceof Map<?, ?> map)) {
+      throw new CliException(option + ": expected a JSON object in the layout's shape, got " + value);
+    }
+    try {
+      return layout.pack((Map<String, ?>) map);
+    } catch (BpfException e) {
+      throw new CliException(option + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

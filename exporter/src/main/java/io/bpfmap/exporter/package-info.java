@@ -1,2 +1,0 @@
-/** The bpfmap command line and export daemon (SPEC §9). */
-package io.bpfmap.exporter;
