@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "create", description = "Create a map and pin it; prints its info.",
+@Command(name = "create", mixinStandardHelpOptions = true, description = "Create a map and pin it; prints its info.",
     footer = {"", "Example:", "  bpfmap create --type hash --name flows --key-size 16 --value-size 64 --max-entries 256 --pin /sys/fs/bpf/flows"})
 final class CreateCommand implements Callable<Integer> {
   @Option(names = "--type", required = true, description = "Map type: hash, array, percpu_hash, lru_hash, …")

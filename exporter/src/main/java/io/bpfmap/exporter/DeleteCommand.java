@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "delete", description = "Delete one entry; exit 1 when the key is absent.",
+@Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one entry; exit 1 when the key is absent.",
     footer = {"", "Example:", "  bpfmap delete /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '=QQ'"})
 final class DeleteCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PIN")

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "dump", description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, read in batches, masks applied.",
+@Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, read in batches, masks applied.",
     footer = {"", "Example:", "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"})
 final class DumpCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PIN")

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "export", description = "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.",
+@Command(name = "export", mixinStandardHelpOptions = true, description = "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.",
     footer = {"", "SIGTERM or Ctrl-C stops polling, flushes Kafka and exits 0.", "", "Example:",
         "  bpfmap export --config /etc/bpfmap/bpfmap.yaml"})
 final class ExportCommand implements Callable<Integer> {

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "info", description = "Print a pinned map's info as one JSON object.",
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Print a pinned map's info as one JSON object.",
     footer = {"", "Example:", "  bpfmap info /sys/fs/bpf/flows"})
 final class InfoCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PIN")

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "lookup", description = "Print one value as JSON (a list of CPU values on per-CPU maps); exit 1 when the key is absent.",
+@Command(name = "lookup", mixinStandardHelpOptions = true, description = "Print one value as JSON (a list of CPU values on per-CPU maps); exit 1 when the key is absent.",
     footer = {"", "Example:", "  bpfmap lookup /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '=QQ' \\",
         "      --value-layout '[[\"data\",\"8Q\"]]' --mask '{\"data\": [\"X\",\"X\",\"R\",\"X\",\"X\",\"X\",\"X\",\"X\"]}'"})
 final class LookupCommand implements Callable<Integer> {

@@ -29,6 +29,7 @@ public final class Main implements Runnable {
   static int run(String... args) {
     Main main = new Main();
     CommandLine cl = new CommandLine(main);
+    cl.setExpandAtFiles(false); // @file is ours: layouts and masks read from files
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       boolean known = ex instanceof BpfException || ex instanceof CliException;
       line.getErr().println("bpfmap: " + (known ? ex.getMessage() : ex.getClass().getSimpleName() + ": " + ex.getMessage()));

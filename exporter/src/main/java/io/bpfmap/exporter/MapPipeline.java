@@ -71,7 +71,7 @@ final class MapPipeline {
       check(m);
       MapStream s = MapStream.builder(m).name(cfg.name()).keyLayout(cfg.key()).valueLayout(cfg.value())
           .mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
-          .perCpu(cfg.perCpu()).build();
+          .perCpu(cfg.perCpu()).subscribers(sinks()).build();
       map = m;
       stream = s;
       if (server != null) {
@@ -97,6 +97,12 @@ final class MapPipeline {
       m.close();
       throw e;
     }
+  }
+
+  /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
+  private int sinks() {
+    int n = (kafka != null ? 1 : 0) + (stdout != null ? 1 : 0) + (registry != null && !cfg.metrics().isEmpty() ? 1 : 0);
+    return Math.max(1, n);
   }
 
   private void check(BpfMap m) {

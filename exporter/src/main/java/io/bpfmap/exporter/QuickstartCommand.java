@@ -36,7 +36,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "quickstart", description = "Show the whole pipeline on this machine: a demo map fed by a writer, "
+@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Show the whole pipeline on this machine: a demo map fed by a writer, "
     + "exported in CHANGES mode to Kafka (an embedded broker unless --kafka) and to /metrics.",
     footer = {"", "Examples:", "  bpfmap quickstart --duration 20s", "  bpfmap quickstart --kafka 127.0.0.1:9092"})
 final class QuickstartCommand implements Callable<Integer> {

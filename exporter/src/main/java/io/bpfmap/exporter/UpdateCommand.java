@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "update", description = "Create or replace one entry (per-CPU maps: the value goes to every CPU).",
+@Command(name = "update", mixinStandardHelpOptions = true, description = "Create or replace one entry (per-CPU maps: the value goes to every CPU).",
     footer = {"", "Examples:", "  bpfmap update /sys/fs/bpf/flows --key 0102030405060708090a0b0c0d0e0f00 --value 00…",
         "  bpfmap update /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --value '{\"data\": [1,2,3,4,5,6,7,8]}' \\",
         "      --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '[[\"data\",\"8Q\"]]' --flag noexist"})

@@ -76,7 +76,7 @@ public final class MapStream {
       this.events = Flux.defer(() -> {
         freshConnection.set(true);
         return cycles;
-      }).publish(b.prefetch).refCount(1);
+      }).publish(b.prefetch).refCount(b.subscribers);
     }
   }
 
@@ -154,6 +154,7 @@ public final class MapStream {
     private PerCpuPolicy perCpu = PerCpuPolicy.SUM;
     private boolean batchLookup = true;
     private int prefetch = 256;
+    private int subscribers = 1;
     private Scheduler scheduler = Schedulers.boundedElastic();
     private Scheduler timer = Schedulers.parallel();
 
@@ -221,6 +222,19 @@ public final class MapStream {
     /** Events the sharing operator may hold ahead of its slowest subscriber; default 256. */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
+      return this;
+    }
+
+    /**
+     * SNAPSHOT and CHANGES: the first cycle waits until this many subscribers have subscribed, so
+     * that every sink of a daemon sees it (a CHANGES subscriber that joins later sees only changes).
+     * Default 1.
+     */
+    public Builder subscribers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("subscribers must be at least 1, got " + n);
+      }
+      this.subscribers = n;
       return this;
     }
 

@@ -166,6 +166,31 @@ class MapStreamTest {
   }
 
   @Test
+  void theFirstCycleWaitsForEverySinkWhenAsked() {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    try (BpfMap map = StreamFixture.hash("t_sinks", 100)) {
+      StreamFixture.fill(map, 10);
+      MapStream stream = StreamFixture.stream(map, vts).mode(Mode.CHANGES).subscribers(2).build();
+      List<MapEvent> a = new CopyOnWriteArrayList<>();
+      List<MapEvent> b = new CopyOnWriteArrayList<>();
+      Disposable da = stream.events().subscribe(a::add);
+      try {
+        vts.advanceTimeBy(INTERVAL.multipliedBy(3));
+        assertThat(stream.stats().entriesRead()).as("no read before the second sink").isZero();
+        Disposable db = stream.events().subscribe(b::add);
+        try {
+          await(() -> a.size() == 11 && b.size() == 11);
+          assertThat(upserts(a)).isEqualTo(upserts(b)).hasSize(10);
+        } finally {
+          db.dispose();
+        }
+      } finally {
+        da.dispose();
+      }
+    }
+  }
+
+  @Test
   void aMapClosedMidStreamEndsTheFluxWithATypedError(io.bpfmap.core.testing.PinDir dir) throws Exception {
     VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     BpfMap map = StreamFixture.hash("t_gone", 100);

@@ -1,0 +1,53 @@
+package io.bpfmap.exporter;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real {@code bin/bpfmap} of this checkout. */
+final class Cli {
+  static final Path HOME = Path.of(System.getProperty("bpfmap.home", "..")).toAbsolutePath().normalize();
+
+  record Result(int exit, String out, String err) {}
+
+  private Cli() {}
+
+  static Result run(String... args) throws IOException, InterruptedException {
+    return run(Map.of(), args);
+  }
+
+  static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Process p = start(env, args);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("bpfmap did not exit: " + List.of(args));
+    }
+    return new Result(p.exitValue(), out.strip(), err.strip());
+  }
+
+  /** Starts a long-running command; its stderr goes to {@code log} (destroy() closes pipes). */
+  static Process start(Path log, String... args) throws IOException {
+    ProcessBuilder pb = builder(Map.of(), args);
+    pb.redirectError(log.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return pb.start();
+  }
+
+  static Process start(Map<String, String> env, String... args) throws IOException {
+    return builder(env, args).start();
+  }
+
+  private static ProcessBuilder builder(Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(HOME.resolve("bin/bpfmap").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    return pb;
+  }
+}

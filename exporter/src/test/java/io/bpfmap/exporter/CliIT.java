@@ -1,0 +1,81 @@
+package io.bpfmap.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bpfmap.core.testing.KernelTest;
+import io.bpfmap.core.testing.PinDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** create / update / lookup / dump / delete through the real launcher, with layouts and masks. */
+@KernelTest
+class CliIT {
+  private static final String KEY = "[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]";
+  private static final String VALUE = "[[\"data\",[\"Q\",\"Q\",\"Q\",\"Q\",\"Q\",\"Q\",\"Q\",\"Q\"]]]";
+
+  @Test
+  void createUpdateLookupDumpDeleteRoundTrip(PinDir dir, @TempDir Path tmp) throws Exception {
+    String pin = dir.resolve("test_map").toString();
+    var created = Cli.run("create", "--type", "hash", "--name", "test_perm", "--key-size", "16", "--value-size", "64",
+        "--max-entries", "256", "--pin", pin);
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(created.out()).matches("\\{\"id\":\\d+,\"type\":\"hash\",\"name\":\"test_perm\",\"key_size\":16,"
+        + "\"value_size\":64,\"max_entries\":256,\"flags\":\\[],\"btf_id\":0}");
+    assertThat(Cli.run("info", pin).out()).isEqualTo(created.out());
+
+    var update = Cli.run("update", pin, "--key", "{\"uid\": 1000, \"gid\": 100}", "--value",
+        "{\"data\": [10, 11, 12, 13, 14, 15, 16, 18446744073709551615]}", "--key-layout", KEY, "--value-layout", VALUE,
+        "--flag", "noexist");
+    assertThat(update.exit()).as(update.err()).isZero();
+    Files.writeString(tmp.resolve("key.yaml"), "- [uid, Q]\n- [gid, Q]\n");
+    var lookup = Cli.run("lookup", pin, "--key", "{uid: 1000, gid: 100}", "--key-layout", "@" + tmp.resolve("key.yaml"),
+        "--value-layout", VALUE);
+    assertThat(lookup.out()).isEqualTo("{\"data\":[10,11,12,13,14,15,16,18446744073709551615]}");
+    var masked = Cli.run("lookup", pin, "--key", "{\"uid\": 1000, \"gid\": 100}", "--key-layout", KEY,
+        "--value-layout", VALUE, "--mask", "{\"data\": [\"X\",\"X\",\"W\",\"X\",\"X\",\"X\",\"X\",\"X\"]}");
+    assertThat(masked.out()).isEqualTo("{\"data\":[null,null,12,null,null,null,null,null]}");
+    assertThat(Cli.run("lookup", pin, "--key", "e8030000000000006400000000000000").out())
+        .startsWith("\"0a000000000000000b000000");
+
+    Cli.run("update", pin, "--key", "{\"uid\": 1, \"gid\": 2}", "--value", "{\"data\": [1,2,3,4,5,6,7,8]}",
+        "--key-layout", KEY, "--value-layout", VALUE);
+    var dump = Cli.run("dump", pin, "--key-layout", KEY, "--value-layout", VALUE, "--mask", "{\"data\": \"R\"}");
+    assertThat(dump.out().lines().sorted()).containsExactly(
+        "{\"key\":{\"uid\":1,\"gid\":2},\"value\":{\"data\":[1,2,3,4,5,6,7,8]}}",
+        "{\"key\":{\"uid\":1000,\"gid\":100},\"value\":{\"data\":[10,11,12,13,14,15,16,18446744073709551615]}}");
+
+    assertThat(Cli.run("delete", pin, "--key", "{\"uid\": 1, \"gid\": 2}", "--key-layout", KEY).exit()).isZero();
+    var gone = Cli.run("lookup", pin, "--key", "{\"uid\": 1, \"gid\": 2}", "--key-layout", KEY);
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).isEqualTo("bpfmap: no such key in map 'test_perm'");
+    assertThat(Cli.run("delete", pin, "--key", "{\"uid\": 1, \"gid\": 2}", "--key-layout", KEY).exit()).isEqualTo(1);
+    var exists = Cli.run("update", pin, "--key", "{\"uid\": 1000, \"gid\": 100}", "--value", "{\"data\": [0,0,0,0,0,0,0,0]}",
+        "--key-layout", KEY, "--value-layout", VALUE, "--flag", "noexist");
+    assertThat(exists.exit()).isEqualTo(2);
+    assertThat(exists.err()).isEqualTo("bpfmap: update on map 'test_perm': EEXIST (File exists): the key is already "
+        + "present (UpdateFlag.NOEXIST)");
+  }
+
+  @Test
+  void everyCommandHasHelpWithExamples() throws Exception {
+    for (String command : new String[] {"create", "info", "update", "lookup", "delete", "dump", "export", "quickstart"}) {
+      var help = Cli.run(command, "--help");
+      assertThat(help.exit()).as(command).isZero();
+      assertThat(help.out()).as(command).contains("Usage: bpfmap " + command).contains("Example");
+    }
+  }
+
+  @Test
+  void perCpuValuesPrintOnePerCpu(PinDir dir) throws Exception {
+    String pin = dir.resolve("pcpu").toString();
+    Cli.run("create", "--type", "percpu_hash", "--name", "pcpu", "--key-size", "4", "--value-size", "8",
+        "--max-entries", "4", "--pin", pin);
+    Cli.run("update", pin, "--key", "{\"f0\": 7}", "--value", "{\"f0\": 9}", "--key-layout", "=I", "--value-layout", "=Q");
+    var out = Cli.run(Map.of(), "lookup", pin, "--key", "{\"f0\": 7}", "--key-layout", "=I", "--value-layout", "=Q");
+    int cpus = io.bpfmap.core.BpfMap.possibleCpus();
+    assertThat(out.out()).isEqualTo("[" + String.join(",", java.util.Collections.nCopies(cpus, "{\"f0\":9}")) + "]");
+  }
+}

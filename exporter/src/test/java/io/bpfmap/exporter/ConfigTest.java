@@ -1,0 +1,89 @@
+package io.bpfmap.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bpfmap.core.stream.Mode;
+import io.bpfmap.core.stream.PerCpuPolicy;
+import io.bpfmap.metrics.MapMeters;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The config reader, without a kernel: SPEC's example as it stands, and errors with their YAML path. */
+class ConfigTest {
+  static final String SPEC_EXAMPLE = """
+      node: web-1                          # default: the host name
+      maps:
+        - name: flows
+          pin: /sys/fs/bpf/flows
+          key:   [[saddr, I], [daddr, I], [sport, H], [dport, H]]
+          value: [[packets, Q], [bytes, Q], [secret, Q]]
+          mask:  {packets: R, bytes: R}    # secret: hidden (deny by default)
+          mode: changes                    # snapshot | changes | drain
+          interval: 1s
+          batch-size: 4096
+          per-cpu: sum                     # per-cpu | sum | min | max
+          labels: {saddr: ipv4, daddr: ipv4}
+          metrics:
+            - {field: packets, type: counter}
+            - {field: bytes, type: counter}
+      sinks:
+        kafka:
+          bootstrap-servers: 127.0.0.1:9092
+          topic: bpfmap.{map}
+          producer: {compression.type: lz4}
+        prometheus:
+          listen: 127.0.0.1:9469           # see §8 for the default port
+        stdout: false
+      """;
+
+  private static Config parse(String yaml) throws Exception {
+    return Config.parse(Inputs.YAML.readValue(yaml, Object.class));
+  }
+
+  @Test
+  void specExampleIsAcceptedAsItStands() throws Exception {
+    Config c = parse(SPEC_EXAMPLE);
+    assertThat(c.node()).isEqualTo("web-1");
+    Config.MapConfig m = c.maps().getFirst();
+    assertThat(m.name()).isEqualTo("flows");
+    assertThat(m.key().size()).isEqualTo(12);
+    assertThat(m.value().size()).isEqualTo(24);
+    assertThat(m.mode()).isEqualTo(Mode.CHANGES);
+    assertThat(m.interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(m.batchSize()).isEqualTo(4096);
+    assertThat(m.perCpu()).isEqualTo(PerCpuPolicy.SUM);
+    assertThat(m.labels()).containsOnlyKeys("saddr", "daddr");
+    assertThat(m.metrics()).extracting(MapMeters.Metric::field, MapMeters.Metric::type)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("packets", MapMeters.Type.COUNTER),
+            org.assertj.core.groups.Tuple.tuple("bytes", MapMeters.Type.COUNTER));
+    assertThat(m.mask().compile(m.value()).hidden().paths()).containsExactly("secret");
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(c.kafka().producer()).containsEntry("compression.type", "lz4");
+    assertThat(c.prometheus()).isEqualTo(new Config.PromConfig("127.0.0.1", 9469));
+    assertThat(c.stdout()).isFalse();
+  }
+
+  @Test
+  void errorsNameTheirYamlPath() {
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("mode: changes", "mode: chnges")))
+        .hasMessage("maps[0].mode: unknown mode 'chnges' (snapshot, changes, drain)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("interval: 1s", "interval: soon")))
+        .hasMessage("maps[0].interval: expected a duration such as 500ms, 1s, 2m, got 'soon'");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{field: bytes, type: counter}", "{field: secret, type: counter}")))
+        .hasMessage("maps[0].metrics[1].field: secret: the field is hidden");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("[bytes, Q]", "[bytes, Z]")))
+        .hasMessage("maps[0].value: bytes: unknown format 'Z'");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{packets: R, bytes: R}", "{packets: R, bytes: Q}")))
+        .hasMessage("maps[0].mask: bytes: bad permission 'Q' (R, W or X)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("per-cpu: sum", "per-cpu: avg")))
+        .hasMessage("maps[0].per-cpu: unknown per-cpu policy 'avg' (per-cpu, sum, min, max)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("saddr: ipv4,", "saddr: ipv5,")))
+        .hasMessage("maps[0].labels.saddr: unknown label decoder 'ipv5' (unsigned, hex, ipv4, ipv6, cstring, or {enum: {number: name}})");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("mode: changes", "mode: drain")))
+        .hasMessage("maps[0].mode: drain delivers each entry once, to one sink: use kafka or stdout alone, and no metrics");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("listen: 127.0.0.1:9469", "listen: nowhere")))
+        .hasMessage("sinks.prometheus.listen: expected host:port, got 'nowhere'");
+    assertThatThrownBy(() -> parse("maps: []")).hasMessage("maps: a list of at least one map is required");
+  }
+}

@@ -1,0 +1,190 @@
+package io.bpfmap.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSpec;
+import io.bpfmap.core.MapType;
+import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.testing.KernelTest;
+import io.bpfmap.core.testing.PinDir;
+import io.bpfmap.kafka.broker.EmbeddedKafka;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon through the real launcher, against a real broker: records, /metrics, SIGTERM. */
+@KernelTest
+class ExportIT {
+  private static final RecordLayout KEY = RecordLayout.parse("[[\"saddr\",\"I\"],[\"daddr\",\"I\"],[\"sport\",\"H\"],[\"dport\",\"H\"]]");
+  private static final RecordLayout VALUE = RecordLayout.parse("[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],[\"secret\",\"Q\"]]");
+  private static final long SECRET = 4_242_424_242_424_242L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static EmbeddedKafka kafka;
+  private static Path kafkaDir;
+
+  @BeforeAll
+  static void broker() throws Exception {
+    kafkaDir = Files.createTempDirectory("bpfmap-export-it");
+    kafka = EmbeddedKafka.start(kafkaDir.resolve("data"));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  private static BpfMap flows(int n) {
+    BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "flows", KEY.size(), VALUE.size(), 4096));
+    ParsedMap p = map.parsed(KEY, VALUE);
+    for (int i = 0; i < n; i++) {
+      p.update(Map.of("saddr", ipv4(10, 0, 0, i), "daddr", ipv4(192, 168, 0, 1), "sport", 1000 + i, "dport", 443),
+          Map.of("packets", (long) i, "bytes", i * 100L, "secret", SECRET));
+    }
+    return map;
+  }
+
+  private static long ipv4(int a, int b, int c, int d) {
+    return java.nio.ByteBuffer.wrap(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d})
+        .order(java.nio.ByteOrder.nativeOrder()).getInt() & 0xFFFF_FFFFL;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> topic(String topic, int min) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(300)).forEach(out::add);
+        if (out.size() >= min && c.position(tp) >= c.endOffsets(List.of(tp)).get(tp)) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String scrape(int port) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void exportSendsSpecRecordsServesMetricsAndStopsCleanlyOnSigterm(PinDir dir, @TempDir Path tmp) throws Exception {
+    Path pin = dir.resolve("flows");
+    int port = freePort();
+    try (BpfMap map = flows(20)) {
+      map.pin(pin);
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"),
+          ConfigTest.SPEC_EXAMPLE.replace("/sys/fs/bpf/flows", pin.toString())
+              .replace("127.0.0.1:9092", kafka.bootstrapServers()).replace("127.0.0.1:9469", "127.0.0.1:" + port)
+              .replace("topic: bpfmap.{map}", "topic: export-it.{map}"));
+      Path log = tmp.resolve("daemon.log");
+      Process daemon = Cli.start(log, "export", "--config", cfg.toString());
+      try {
+        List<ConsumerRecord<byte[], byte[]>> records = topic("export-it.flows", 20);
+        if (records.size() != 20) {
+          daemon.destroy();
+          daemon.waitFor(30, TimeUnit.SECONDS);
+          throw new AssertionError(records.size() + " records; the daemon said: " + Files.readString(log));
+        }
+        JsonNode key = JSON.readTree(records.getFirst().key());
+        JsonNode value = JSON.readTree(records.getFirst().value());
+        assertThat(key.get("node").asText()).isEqualTo("web-1");
+        assertThat(key.get("map").asText()).isEqualTo("flows");
+        assertThat(key.get("key").get("saddr").isNumber()).isTrue();
+        assertThat(value.fieldNames()).toIterable().containsExactly("node", "map", "cycle", "timestamp", "key", "value");
+        assertThat(value.get("value").get("secret").isNull()).isTrue();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(Long.toString(SECRET));
+        }
+        String metrics = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!metrics.contains("bpfmap_flows_packets_total{") && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+          try {
+            metrics = scrape(port);
+          } catch (java.io.IOException notYet) {
+            // the daemon is starting
+          }
+        }
+        assertThat(metrics).contains("bpfmap_flows_packets_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.3\",sport=\"1003\"} 3.0");
+        assertThat(metrics.lines().filter(l -> l.startsWith("bpfmap_flows_bytes_total{"))).hasSize(20);
+        assertThat(metrics).contains("bpfmap_kafka_records_sent_total{map=\"flows\"} 20.0").doesNotContain(Long.toString(SECRET));
+      } finally {
+        daemon.destroy();
+      }
+      assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String err = Files.readString(log);
+      assertThat(daemon.exitValue()).as(err).isZero();
+      assertThat(err).contains("bpfmap: exporting 1 map(s), metrics on port " + port, "bpfmap: stopping: flushing Kafka",
+          "bpfmap: stopped");
+    }
+  }
+
+  @Test
+  void sigtermFlushesEverythingDrainedToKafka(PinDir dir, @TempDir Path tmp) throws Exception {
+    Path pin = dir.resolve("drained");
+    int total = 3000;
+    try (BpfMap map = flows(total)) {
+      map.pin(pin);
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+          node: n1
+          maps:
+            - name: drained
+              pin: %s
+              key: [[saddr, I], [daddr, I], [sport, H], [dport, H]]
+              value: [[packets, Q], [bytes, Q], [secret, Q]]
+              mode: drain
+              interval: 50ms
+              batch-size: 64
+          sinks:
+            kafka: {bootstrap-servers: "%s", max-in-flight: 200}
+          """.formatted(pin, kafka.bootstrapServers()));
+      Process daemon = Cli.start(tmp.resolve("daemon.log"), "export", "--config", cfg.toString());
+      topic("bpfmap.drained", 200);
+      daemon.destroy();
+      assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(daemon.exitValue()).isZero();
+      int inKafka = topic("bpfmap.drained", 0).size();
+      int left = map.entries().size();
+      assertThat(inKafka).isPositive();
+      assertThat(inKafka + left).as("in Kafka or still in the map").isEqualTo(total);
+    }
+  }
+}
