@@ -25,7 +25,7 @@ final class ExportCommand implements Callable<Integer> {
       System.err.println("bpfmap: exporting " + cfg.maps().size() + " map(s)"
           + (daemon.metricsPort() > 0 ? ", metrics on port " + daemon.metricsPort() : ""));
       stop.await();
-      System.err.println("bpfmap: stopping: flushing Kafka");
+      System.err.println("bpfmap: stopping" + (cfg.kafka() != null ? ": flushing Kafka" : ""));
     }
     System.err.println("bpfmap: stopped");
     return 0;
