@@ -246,8 +246,11 @@ final class CycleReader implements AutoCloseable {
    * subscriber cancelled). Returns false when the key exists again (a writer re-created it).
    */
   boolean restore(Event e) {
-    if (e.drainedValue() == null || map.isClosed()) {
-      return e.drainedValue() == null;
+    if (e.drainedValue() == null || !e.claimRestore()) {
+      return true;
+    }
+    if (map.isClosed()) {
+      return false;
     }
     try {
       map.update(e.keyBytes(), e.drainedValue(), io.bpfmap.core.UpdateFlag.NOEXIST);

@@ -17,6 +17,7 @@ final class Event implements MapEvent {
   private final int cpu;
   private final long entriesRead;
   private byte[] drained;
+  private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
 
   Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
       long entriesRead) {
@@ -41,6 +42,11 @@ final class Event implements MapEvent {
 
   byte[] drainedValue() {
     return drained;
+  }
+
+  /** True once, for the first of several discard hooks that may see this event. */
+  boolean claimRestore() {
+    return restored.compareAndSet(false, true);
   }
 
   byte[] keyBytes() {
