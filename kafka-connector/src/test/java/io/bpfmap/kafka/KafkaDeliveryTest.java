@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,7 +80,7 @@ class KafkaDeliveryTest {
           writerError.set(t);
         }
       });
-      KafkaSinkTest.await(() -> export.acknowledged() > 2_000);
+      Await.until(() -> export.acknowledged() > 2_000);
       kafka.stop();
       long outageStart = System.nanoTime();
       long maxTakenNotAcked = 0;
@@ -90,7 +91,7 @@ class KafkaDeliveryTest {
       long ackedDuringOutage = export.acknowledged();
       kafka.start();
       writer.join();
-      KafkaSinkTest.await(() -> export.acknowledged() == total);
+      Await.until(() -> export.acknowledged() == total);
       assertThat(export.stop(TIMEOUT)).isZero();
       assertThat(writerError.get()).isNull();
       assertThat(written.get()).isEqualTo(total);
@@ -113,7 +114,7 @@ class KafkaDeliveryTest {
       Flows.fill(map, total, 0);
       MapStream stream = drain(map, "stop");
       KafkaExport export = sink.export(stream);
-      KafkaSinkTest.await(() -> export.sent() >= 1_000);
+      Await.until(() -> export.sent() >= 1_000);
       assertThat(export.stop(TIMEOUT)).as("records left unacknowledged").isZero();
       assertThat(export.acknowledged()).as("every record sent was acknowledged").isEqualTo(export.sent());
       // Entries drained for a request but not yet emitted when the stop cancelled went back to the map.

@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,28 +35,13 @@ class KafkaSinkTest {
     return KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).node(node).createTopics(true).build();
   }
 
-  static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + TIMEOUT);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   @Test
   void snapshotOfTenThousandEntriesArrivesCompleteAndDecodesBackToTheMap(EmbeddedKafka kafka) throws Exception {
     try (BpfMap map = Flows.create("t_snap", 20_000); KafkaSink sink = sink(kafka, "node-a")) {
       Flows.fill(map, 10_000, 0);
       MapStream stream = Flows.stream(map, "snap", Mode.SNAPSHOT, Schedulers.parallel());
       KafkaExport export = sink.export(stream);
-      await(() -> export.acknowledged() >= 10_000);
+      Await.until(() -> export.acknowledged() >= 10_000);
       assertThat(export.stop(TIMEOUT)).isZero();
       List<ConsumerRecord<byte[], byte[]>> records = Topics.readAll(kafka.bootstrapServers(), "bpfmap.snap", 10_000, TIMEOUT);
       ParsedMap parsed = map.parsed(Flows.KEY, Flows.VALUE);
@@ -93,7 +79,7 @@ class KafkaSinkTest {
       ParsedMap parsed = map.parsed(Flows.KEY, Flows.VALUE);
       MapStream stream = Flows.stream(map, "chg", Mode.CHANGES, vts);
       KafkaExport export = sink.export(stream);
-      await(() -> export.acknowledged() == 1000 && stream.stats().cycles() == 1);
+      Await.until(() -> export.acknowledged() == 1000 && stream.stats().cycles() == 1);
       for (int i = 0; i < 1000; i += 10) {
         parsed.update(Flows.key(i), Flows.value(5, 5));
       }
@@ -108,7 +94,7 @@ class KafkaSinkTest {
         vts.advanceTimeBy(Duration.ofSeconds(10));
         Thread.sleep(20);
       }
-      await(() -> export.inFlight() == 0 && export.acknowledged() == 1000 + 100 + 20 + 100);
+      Await.until(() -> export.inFlight() == 0 && export.acknowledged() == 1000 + 100 + 20 + 100);
       assertThat(export.stop(TIMEOUT)).isZero();
       Map<String, String> table = Topics.table(Topics.readAll(kafka.bootstrapServers(), "bpfmap.chg", 1220, TIMEOUT));
       Map<String, String> expected = new HashMap<>();
@@ -136,7 +122,7 @@ class KafkaSinkTest {
       Flows.fill(b, 100, 1_000_000);
       KafkaExport ea = sinkA.export(Flows.stream(a, "flows", Mode.CHANGES, Schedulers.parallel()));
       KafkaExport eb = sinkB.export(Flows.stream(b, "flows", Mode.CHANGES, Schedulers.parallel()));
-      await(() -> ea.acknowledged() == 100 && eb.acknowledged() == 100);
+      Await.until(() -> ea.acknowledged() == 100 && eb.acknowledged() == 100);
       ea.stop(TIMEOUT);
       eb.stop(TIMEOUT);
       Map<String, String> table = Topics.table(Topics.readAll(kafka.bootstrapServers(), "bpfmap.shared.flows", 200, TIMEOUT));
@@ -155,7 +141,7 @@ class KafkaSinkTest {
     try (BpfMap map = Flows.create("t_hidden", 600); KafkaSink sink = sink(kafka, "node-a")) {
       Flows.fill(map, 500, 0);
       KafkaExport export = sink.export(Flows.stream(map, "hidden", Mode.SNAPSHOT, Schedulers.parallel()));
-      await(() -> export.acknowledged() >= 500);
+      Await.until(() -> export.acknowledged() >= 500);
       export.stop(TIMEOUT);
       List<ConsumerRecord<byte[], byte[]>> records = Topics.readAll(kafka.bootstrapServers(), "bpfmap.hidden", 500, TIMEOUT);
       assertThat(records).hasSizeGreaterThanOrEqualTo(500);

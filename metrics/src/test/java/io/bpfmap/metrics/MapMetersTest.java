@@ -1,5 +1,6 @@
 package io.bpfmap.metrics;
 
+import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,16 +21,6 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 @KernelTest
 class MapMetersTest {
   private static final String SERIES_0 = "{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.0\",sport=\"1000\"}";
-
-  static void await(BooleanSupplier c) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!c.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met in 30 s");
-      }
-      Thread.sleep(10);
-    }
-  }
 
   static void nextCycle(VirtualTimeScheduler vts, MapStream stream) throws InterruptedException {
     long target = stream.stats().cycles() + 1;
@@ -57,7 +48,7 @@ class MapMetersTest {
       MapStream stream = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
       try (MapMeters meters = meters(stream, 100)) {
         meters.bindTo(registry);
-        await(() -> stream.stats().cycles() >= 1);
+        Await.until(() -> stream.stats().cycles() >= 1);
         String text = FlowMap.get(server.port(), "/metrics", null).body();
         for (int i = 0; i < 5; i++) {
           String labels = "{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0." + i + "\",sport=\"" + (1000 + i) + "\"}";
@@ -91,7 +82,7 @@ class MapMetersTest {
       MapStream stream = FlowMap.stream(map, "capped", Mode.SNAPSHOT, vts);
       try (MapMeters meters = meters(stream, 5)) {
         meters.bindTo(registry);
-        await(() -> stream.stats().cycles() >= 1);
+        Await.until(() -> stream.stats().cycles() >= 1);
         String text = registry.scrape();
         assertThat(text.lines().filter(l -> l.startsWith("bpfmap_capped_packets_total{"))).hasSize(5);
         assertThat(text).contains("bpfmap_series_refused_total{map=\"capped\"} 3.0");
@@ -125,7 +116,7 @@ class MapMetersTest {
       MapStream stream = FlowMap.stream(map, "chg", Mode.CHANGES, vts);
       try (MapMeters meters = meters(stream, 100)) {
         meters.bindTo(registry);
-        await(() -> stream.stats().cycles() >= 1);
+        Await.until(() -> stream.stats().cycles() >= 1);
         map.delete(FlowMap.key(0));
         map.update(FlowMap.key(1), FlowMap.value(77, 1, 1));
         nextCycle(vts, stream);
@@ -149,13 +140,13 @@ class MapMetersTest {
       new SelfMetrics(stream.stats()).bindTo(registry);
       try (MapMeters meters = meters(stream, 10)) {
         meters.bindTo(registry);
-        await(() -> stream.stats().cycles() >= 1);
+        Await.until(() -> stream.stats().cycles() >= 1);
         var ok = FlowMap.get(server.port(), "/health", null);
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).contains("\"health\":{\"status\":\"UP\",\"cycles\":1").endsWith("\"status\":\"UP\"}");
         map.close();
         vts.advanceTimeBy(Duration.ofSeconds(10));
-        await(() -> stream.stats().errors() > 0);
+        Await.until(() -> stream.stats().errors() > 0);
         var down = FlowMap.get(server.port(), "/health", null);
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.body()).contains("\"status\":\"DOWN\"", "\"lastError\":\"batch lookup on map 't_health': the map is closed\"");

@@ -1,5 +1,6 @@
 package io.bpfmap.metrics;
 
+import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,7 +126,7 @@ class PrometheusServerTest {
           .metric("bytes", MapMeters.Type.COUNTER).metric("level", MapMeters.Type.GAUGE).build()) {
         meters.bindTo(registry);
         new SelfMetrics(stream.stats(), () -> 5, () -> 0).bindTo(registry);
-        MapMetersTest.await(() -> stream.stats().cycles() >= 1);
+        Await.until(() -> stream.stats().cycles() >= 1);
         String body = FlowMap.get(server.port(), "/metrics", "text/plain").body();
         assertThat(body).contains("bpfmap_flows_packets_total{", "bpfmap_kafka_records_sent_total{map=\"flows\"} 5.0");
         assertThat(promtool(body)).isEqualTo("0:");

@@ -1,5 +1,6 @@
 package io.bpfmap.core.stream;
 
+import io.bpfmap.core.testing.Await;
 import static io.bpfmap.core.stream.StreamFixture.KEY;
 import static io.bpfmap.core.stream.StreamFixture.VALUE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,14 +54,14 @@ class MapStreamBackpressureTest {
             Duration.ofMillis(20), Duration.ofMillis(200), failures::add)
         .subscribe(events::add);
     try {
-      MapStreamTest.await(() -> failures.size() >= 2);
+      Await.until(() -> failures.size() >= 2);
       assertThat(failures).allSatisfy(f -> assertThat(f).isInstanceOf(MapNotFoundException.class)
           .hasMessage("open pin " + pin + ": ENOENT (No such file or directory): nothing is pinned there"));
       try (BpfMap map = StreamFixture.hash("t_later", 10)) {
         StreamFixture.fill(map, 3);
         map.pin(pin);
       }
-      MapStreamTest.await(() -> events.stream().anyMatch(e -> e.kind() == Kind.CYCLE_END));
+      Await.until(() -> events.stream().anyMatch(e -> e.kind() == Kind.CYCLE_END));
       assertThat(events.stream().filter(e -> e.kind() == Kind.UPSERT).map(StreamFixture::uid).distinct())
           .containsExactlyInAnyOrder(0L, 1L, 2L);
     } finally {

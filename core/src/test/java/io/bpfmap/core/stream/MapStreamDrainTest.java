@@ -1,5 +1,6 @@
 package io.bpfmap.core.stream;
 
+import io.bpfmap.core.testing.Await;
 import static io.bpfmap.core.stream.StreamFixture.KEY;
 import static io.bpfmap.core.stream.StreamFixture.VALUE;
 import static io.bpfmap.core.stream.StreamFixture.key;
@@ -60,7 +61,7 @@ class MapStreamDrainTest {
       });
       try {
         writer.join();
-        MapStreamTest.await(() -> received.size() == total);
+        Await.until(() -> received.size() == total);
         Thread.sleep(100);
       } finally {
         sub.dispose();
@@ -103,7 +104,7 @@ class MapStreamDrainTest {
           .doOnDiscard(MapEvent.class, stream::restore)
           .count().block(TIMEOUT);
       assertThat(got).isEqualTo(10);
-      MapStreamTest.await(() -> map.entries().size() == 990);
+      Await.until(() -> map.entries().size() == 990);
       assertThat(stream.stats().drainConflicts()).isZero();
     }
   }

@@ -1,5 +1,6 @@
 package io.bpfmap.core.stream;
 
+import io.bpfmap.core.testing.Await;
 import static io.bpfmap.core.stream.StreamFixture.INTERVAL;
 import static io.bpfmap.core.stream.StreamFixture.KEY;
 import static io.bpfmap.core.stream.StreamFixture.VALUE;
@@ -153,9 +154,9 @@ class MapStreamTest {
       Disposable da = stream.events().filter(e -> e.cycle() == 2).subscribe(a::add);
       Disposable db = stream.events().filter(e -> e.cycle() == 2).subscribe(b::add);
       try {
-        await(() -> reports.size() >= 1);
+        Await.until(() -> reports.size() >= 1);
         StreamFixture.nextCycle(vts, stream);
-        await(() -> a.size() == 301 && b.size() == 301);
+        Await.until(() -> a.size() == 301 && b.size() == 301);
         assertThat(upserts(a)).isEqualTo(expected(300)).isEqualTo(upserts(b));
         assertThat(reports.get(1).entriesRead()).as("one read for both").isEqualTo(300);
       } finally {
@@ -179,7 +180,7 @@ class MapStreamTest {
         assertThat(stream.stats().entriesRead()).as("no read before the second sink").isZero();
         Disposable db = stream.events().subscribe(b::add);
         try {
-          await(() -> a.size() == 11 && b.size() == 11);
+          Await.until(() -> a.size() == 11 && b.size() == 11);
           assertThat(upserts(a)).isEqualTo(upserts(b)).hasSize(10);
         } finally {
           db.dispose();
@@ -227,18 +228,4 @@ class MapStreamTest {
     }
   }
 
-  static void await(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + TIMEOUT);
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
 }
