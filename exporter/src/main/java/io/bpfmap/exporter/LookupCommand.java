@@ -4,33 +4,27 @@ import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.record.RecordLayout;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "lookup", mixinStandardHelpOptions = true, description = "Print one value as JSON (a list of CPU values on per-CPU maps); exit 1 when the key is absent.",
-    footer = {"", "Example:", "  bpfmap lookup /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '=QQ' \\",
+    footer = {"", "Example:", "  bpfmap lookup /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]' \\",
         "      --value-layout '[[\"data\",\"8Q\"]]' --mask '{\"data\": [\"X\",\"X\",\"R\",\"X\",\"X\",\"X\",\"X\",\"X\"]}'"})
 final class LookupCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "PIN")
-  Path pin;
-
-  @Option(names = "--key", required = true, paramLabel = "K")
-  String key;
+  @Mixin
+  PinAndKey entry;
 
   @Mixin
   MapOptions layouts;
 
   @Override
   public Integer call() {
-    try (BpfMap map = BpfMap.openPinned(pin, OpenMode.READ_ONLY)) {
+    try (BpfMap map = BpfMap.openPinned(entry.pin, OpenMode.READ_ONLY)) {
       RecordLayout value = layouts.value(map);
       var writer = layouts.valueWriter(value);
-      Optional<byte[]> found = map.lookup(Inputs.bytes("--key", key, layouts.key(map)));
+      Optional<byte[]> found = map.lookup(Inputs.bytes("--key", entry.key, layouts.key(map)));
       if (found.isEmpty()) {
         System.err.println("bpfmap: no such key in map '" + map.name() + "'");
         return 1;

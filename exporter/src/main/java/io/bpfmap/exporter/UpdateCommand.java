@@ -2,24 +2,19 @@ package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.UpdateFlag;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "update", mixinStandardHelpOptions = true, description = "Create or replace one entry (per-CPU maps: the value goes to every CPU).",
     footer = {"", "Examples:", "  bpfmap update /sys/fs/bpf/flows --key 0102030405060708090a0b0c0d0e0f00 --value 00…",
         "  bpfmap update /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --value '{\"data\": [1,2,3,4,5,6,7,8]}' \\",
         "      --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '[[\"data\",\"8Q\"]]' --flag noexist"})
 final class UpdateCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "PIN")
-  Path pin;
-
-  @Option(names = "--key", required = true, paramLabel = "K", description = "Hex bytes, or JSON with --key-layout.")
-  String key;
+  @Mixin
+  PinAndKey entry;
 
   @Option(names = "--value", required = true, paramLabel = "V", description = "Hex bytes, or JSON with --value-layout.")
   String value;
@@ -38,8 +33,8 @@ final class UpdateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException("--flag: '" + flag + "' is not any, noexist or exist");
     }
-    try (BpfMap map = BpfMap.openPinned(pin)) {
-      byte[] k = Inputs.bytes("--key", key, layouts.key(map));
+    try (BpfMap map = BpfMap.openPinned(entry.pin)) {
+      byte[] k = Inputs.bytes("--key", entry.key, layouts.key(map));
       byte[] v = Inputs.bytes("--value", value, layouts.value(map));
       map.update(k, v, f);
     }
