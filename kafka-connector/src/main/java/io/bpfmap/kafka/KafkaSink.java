@@ -74,9 +74,9 @@ public final class KafkaSink implements AutoCloseable {
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
     KafkaExport export = new KafkaExport(producer, format, config.maxInFlight);
-    // Records are rendered on the stream's thread and sent from the export's own, so reading,
-    // rendering and compressing overlap. What the hand-over queue holds at a cancel goes back
-    // into the map in DRAIN mode.
+    // Records are rendered where the stream hands events over and sent from the export's own
+    // thread (never Kafka's), so reading the map overlaps with producing. What the hand-over
+    // queue holds at a cancel goes back into the map in DRAIN mode.
     stream.events()
         .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
         .publishOn(export.scheduler(), export.handover())
