@@ -56,9 +56,21 @@ final class MapPipeline {
         () -> export == null ? 0 : export.sent(), () -> export == null ? 0 : export.failed());
   }
 
-  /** Opens and starts everything; a failure here (bad pin, sizes) is the caller's to report. */
+  /**
+   * Opens and starts everything. A pin that does not exist yet (its BPF program may start later)
+   * is retried with backoff like a failure; any other error (sizes, permissions) is the caller's
+   * to report.
+   */
   synchronized void start() {
-    open();
+    try {
+      open();
+    } catch (io.bpfmap.core.MapNotFoundException e) {
+      LOG.warn("map '{}': {}; retrying in {} s", cfg.name(), e.getMessage(), backoff.toSeconds());
+      retryAt = Instant.now().plus(backoff);
+      if (server != null) {
+        server.unopened(cfg.name(), e.getMessage());
+      }
+    }
     if (registry != null) {
       self.bindTo(registry);
     }
@@ -139,6 +151,9 @@ final class MapPipeline {
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         retryAt = Instant.now().plus(backoff);
         LOG.warn("map '{}' still failing: {}; retrying in {} s", cfg.name(), e.getMessage(), backoff.toSeconds());
+        if (server != null) {
+          server.unopened(cfg.name(), e.getMessage());
+        }
       }
     }
   }

@@ -158,6 +158,55 @@ class ExportIT {
   }
 
   @Test
+  void aMapWhosePinIsMissingIsRetriedWhileTheOthersRun(PinDir dir, @TempDir Path tmp) throws Exception {
+    Path present = dir.resolve("present");
+    Path later = dir.resolve("later");
+    int port = freePort();
+    try (BpfMap map = flows(3)) {
+      map.pin(present);
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+          maps:
+            - {name: present, pin: %s, key: "=IIHH", value: "=QQQ", metrics: [{field: f0, type: counter}]}
+            - {name: later, pin: %s, key: "=IIHH", value: "=QQQ", metrics: [{field: f0, type: counter}]}
+          sinks:
+            prometheus: {listen: "127.0.0.1:%d"}
+          """.formatted(present, later, port));
+      Path log = tmp.resolve("daemon.log");
+      Process daemon = Cli.start(log, "export", "--config", cfg.toString());
+      try {
+        String metrics = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!metrics.contains("bpfmap_present_f0_total{") && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+          try {
+            metrics = scrape(port);
+          } catch (java.io.IOException notYet) {
+            // starting
+          }
+        }
+        assertThat(metrics).as(Files.readString(log)).contains("bpfmap_present_f0_total{").doesNotContain("bpfmap_later_f0_total{");
+        String health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(health).contains("\"later\":{\"status\":\"DOWN\"", "nothing is pinned there", "\"present\":{\"status\":\"UP\"");
+        try (BpfMap second = flows(2)) {
+          second.pin(later);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!metrics.contains("bpfmap_later_f0_total{") && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+          metrics = scrape(port);
+        }
+        assertThat(metrics).as(Files.readString(log)).contains("bpfmap_later_f0_total{", "bpfmap_present_f0_total{");
+        assertThat(Files.readString(log)).contains("map 'later': open pin " + later, "map 'later' is back");
+      } finally {
+        daemon.destroy();
+      }
+      assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(daemon.exitValue()).isZero();
+    }
+  }
+
+  @Test
   void sigtermFlushesEverythingDrainedToKafka(PinDir dir, @TempDir Path tmp) throws Exception {
     Path pin = dir.resolve("drained");
     int total = 3000;

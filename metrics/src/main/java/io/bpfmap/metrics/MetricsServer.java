@@ -29,6 +29,7 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
   private final Map<String, StreamStats> maps = new ConcurrentSkipListMap<>();
+  private final Map<String, String> unopened = new ConcurrentSkipListMap<>();
   private final java.util.concurrent.atomic.AtomicLong openMetricsScrapes = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
@@ -58,7 +59,13 @@ public final class MetricsServer implements AutoCloseable {
 
   /** Reports this map on {@code /health} (replacing an earlier stream of the same map). */
   public void watch(StreamStats stats) {
+    unopened.remove(stats.map());
     maps.put(stats.map(), stats);
+  }
+
+  /** Reports a map that could not be opened (yet) as DOWN, with the reason. */
+  public void unopened(String map, String reason) {
+    unopened.put(map, reason);
   }
 
   /** Scrapes answered in OpenMetrics (Prometheus asks for it first). */
@@ -96,6 +103,11 @@ public final class MetricsServer implements AutoCloseable {
           .append(",\"lastCycle\":").append(ok == null ? "null" : quote(ok.toString()))
           .append(",\"lastError\":").append(s.lastError() == null ? "null" : quote(String.valueOf(s.lastError().getMessage())))
           .append(",\"lastErrorTime\":").append(failed == null ? "null" : quote(failed.toString())).append('}');
+    }
+    for (Map.Entry<String, String> u : unopened.entrySet()) {
+      healthy = false;
+      json.append(i++ == 0 ? "" : ",").append(quote(u.getKey())).append(":{\"status\":\"DOWN\",\"cycles\":0,")
+          .append("\"lastCycle\":null,\"lastError\":").append(quote(u.getValue())).append('}');
     }
     json.append("},\"status\":\"").append(healthy ? "UP" : "DOWN").append("\"}");
     x.getResponseHeaders().set("Content-Type", "application/json");

@@ -43,16 +43,18 @@ public final class SelfMetrics implements MeterBinder {
   public void bindTo(MeterRegistry registry) {
     poll = Timer.builder("bpfmap.poll.duration").tag("map", map)
         .description("Time a cycle took to read the map and emit its events").register(registry);
-    counter(registry, "bpfmap.entries.read", "Entries read from the kernel", () -> current.get().entriesRead());
-    counter(registry, "bpfmap.events.emitted", "Events handed to subscribers", () -> current.get().eventsEmitted());
-    counter(registry, "bpfmap.errors", "Cycles that ended in an error", () -> current.get().errors());
+    counter(registry, "bpfmap.entries.read", "Entries read from the kernel", () -> stat(StreamStats::entriesRead));
+    counter(registry, "bpfmap.events.emitted", "Events handed to subscribers", () -> stat(StreamStats::eventsEmitted));
+    counter(registry, "bpfmap.errors", "Cycles that ended in an error", () -> stat(StreamStats::errors));
     counter(registry, "bpfmap.ticks.skipped", "Interval ticks skipped because a cycle was still running",
-        () -> current.get().skippedTicks());
+        () -> stat(StreamStats::skippedTicks));
     if (kafkaSent != null) {
       counter(registry, "bpfmap.kafka.records.sent", "Records handed to the Kafka producer", kafkaSent);
       counter(registry, "bpfmap.kafka.records.failed", "Kafka send attempts that failed", kafkaFailed);
     }
-    attach(current.get());
+    if (current.get() != null) {
+      attach(current.get());
+    }
   }
 
   /**
@@ -65,6 +67,12 @@ public final class SelfMetrics implements MeterBinder {
 
   private void record(io.bpfmap.core.stream.CycleReport report) {
     poll.record(report.duration());
+  }
+
+  /** A figure of the live stream; 0 while the map is not open. */
+  private long stat(java.util.function.ToLongFunction<StreamStats> figure) {
+    StreamStats s = current.get();
+    return s == null ? 0 : figure.applyAsLong(s);
   }
 
   private void counter(MeterRegistry registry, String name, String description, LongSupplier value) {
