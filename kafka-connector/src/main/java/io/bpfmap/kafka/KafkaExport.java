@@ -155,12 +155,28 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   public long stop(Duration timeout) {
     stopping = true;
     cancel();
+    quiesce(timeout);
     long left = awaitInFlight(timeout);
     producer.flush();
     worker.dispose();
     scheduler.dispose();
     done.tryEmitEmpty();
     return left;
+  }
+
+  /**
+   * Waits until the export's thread has run everything queued before now: a cancel can leave the
+   * hand-over queue to be discarded (and its DRAIN entries put back) by that thread, which must
+   * happen before the thread is disposed.
+   */
+  private void quiesce(Duration timeout) {
+    java.util.concurrent.CountDownLatch passed = new java.util.concurrent.CountDownLatch(1);
+    scheduler.schedule(passed::countDown);
+    try {
+      passed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private long awaitInFlight(Duration timeout) {
