@@ -16,8 +16,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * One stream being exported: a subscriber that keeps at most {@code maxInFlight} records taken
- * from the stream and not yet acknowledged (counting those queued for its thread), and asks the
- * stream for more only as acknowledgements come back (from its own
+ * from the stream and not yet acknowledged, and asks the stream for more only as
+ * acknowledgements come back (from its own
  * thread, never Kafka's). A record that fails with a retriable error (the broker is away longer
  * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
  * non-retriable one (too large, not authorized) ends the export with an error naming map and topic.
@@ -33,7 +33,6 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   private final KafkaProducer<byte[], byte[]> producer;
   private final RecordFormat format;
   private final int maxInFlight;
-  private final int handover;
   private final int replenish;
   private final Scheduler scheduler;
   private final Scheduler.Worker worker;
@@ -50,26 +49,9 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     this.producer = producer;
     this.format = format;
     this.maxInFlight = maxInFlight;
-    // The hand-over queue's events count too: it takes its share of the budget.
-    this.handover = Math.max(1, Math.min(256, maxInFlight / 4));
-    this.replenish = Math.max(1, (maxInFlight - handover) / 4);
+    this.replenish = Math.max(1, maxInFlight / 4);
     this.scheduler = Schedulers.newSingle("bpfmap-kafka-" + format.topic(), true);
     this.worker = scheduler.createWorker();
-  }
-
-  /** The export's own thread: records are sent from there, and demand is signalled from there. */
-  Scheduler scheduler() {
-    return scheduler;
-  }
-
-  /** Events the queue to the export's thread may hold (part of {@code maxInFlight}). */
-  int handover() {
-    return handover;
-  }
-
-  @Override
-  protected void hookOnSubscribe(Subscription subscription) {
-    subscription.request(Math.max(1, maxInFlight - handover));
   }
 
   /** An event and its rendered record (null for CYCLE_END, which only returns its credit). */
@@ -155,28 +137,12 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   public long stop(Duration timeout) {
     stopping = true;
     cancel();
-    quiesce(timeout);
     long left = awaitInFlight(timeout);
     producer.flush();
     worker.dispose();
     scheduler.dispose();
     done.tryEmitEmpty();
     return left;
-  }
-
-  /**
-   * Waits until the export's thread has run everything queued before now: a cancel can leave the
-   * hand-over queue to be discarded (and its DRAIN entries put back) by that thread, which must
-   * happen before the thread is disposed.
-   */
-  private void quiesce(Duration timeout) {
-    java.util.concurrent.CountDownLatch passed = new java.util.concurrent.CountDownLatch(1);
-    scheduler.schedule(passed::countDown);
-    try {
-      passed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private long awaitInFlight(Duration timeout) {

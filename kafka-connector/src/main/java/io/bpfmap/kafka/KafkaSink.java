@@ -74,13 +74,12 @@ public final class KafkaSink implements AutoCloseable {
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
     KafkaExport export = new KafkaExport(producer, format, config.maxInFlight);
-    // Records are rendered where the stream hands events over and sent from the export's own
-    // thread (never Kafka's), so reading the map overlaps with producing. What the hand-over
-    // queue holds at a cancel goes back into the map in DRAIN mode.
+    // Demand is signalled from the export's own thread (see KafkaExport), so events are rendered
+    // and sent there or on the stream's thread, never on Kafka's I/O thread. No queue sits between
+    // the stream and the export: in DRAIN mode a queue's content can be lost when a cancel races
+    // with its drain (publishOn disposes its worker before discarding).
     stream.events()
         .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
-        .publishOn(export.scheduler(), export.handover())
-        .doOnDiscard(KafkaExport.Outgoing.class, o -> stream.restore(o.event()))
         .subscribe(export);
     return export;
   }
