@@ -15,9 +15,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * One stream being exported: a subscriber that keeps at most {@code maxInFlight} records taken
- * from the stream and not yet acknowledged, and asks the stream for more only as
- * acknowledgements come back (from its own
+ * One stream being exported: a subscriber that asks for at most {@code maxInFlight} records
+ * ahead of their acknowledgements, and for more only as acknowledgements come back (from its own
  * thread, never Kafka's). A record that fails with a retriable error (the broker is away longer
  * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
  * non-retriable one (too large, not authorized) ends the export with an error naming map and topic.
