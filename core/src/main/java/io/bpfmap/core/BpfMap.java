@@ -144,6 +144,16 @@ public final class BpfMap implements AutoCloseable {
     return valueBufferSize;
   }
 
+  /** Values per key: the possible CPUs for a per-CPU map, else 1. */
+  public int valuesPerKey() {
+    return info.type().perCpu() ? possibleCpus() : 1;
+  }
+
+  /** Bytes from one CPU's value to the next in a value buffer: {@code round_up(value_size, 8)}. */
+  public int valueStride() {
+    return PerCpu.stride(info.valueSize());
+  }
+
   /** The number of possible CPUs, as libbpf counts them (per-CPU values hold this many). */
   public static int possibleCpus() {
     return PerCpu.possibleCpus();

@@ -57,13 +57,11 @@ final class DumpCommand implements Callable<Integer> {
     private final RecordJsonWriter valueWriter;
     private final Render render = new Render();
     private final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-    private final int cpus;
 
     Lines(BpfMap map, RecordJsonWriter keyWriter, RecordJsonWriter valueWriter) {
       this.map = map;
       this.keyWriter = keyWriter;
       this.valueWriter = valueWriter;
-      this.cpus = map.info().type().perCpu() ? BpfMap.possibleCpus() : 1;
     }
 
     void print(MemorySegment keys, long keyOff, MemorySegment values, long valueOff) {
@@ -73,7 +71,7 @@ final class DumpCommand implements Callable<Integer> {
         g.writeFieldName("key");
         Render.record(g, keyWriter, keys, keyOff, map.keySize());
         g.writeFieldName("value");
-        Render.value(g, valueWriter, values, valueOff, map.info().valueSize(), cpus, (map.info().valueSize() + 7) & ~7);
+        Render.value(g, valueWriter, values, valueOff, map.info().valueSize(), map.valuesPerKey(), map.valueStride());
         g.writeEndObject();
         out.println(render.text());
       } catch (IOException e) {

@@ -29,9 +29,8 @@ final class LookupCommand implements Callable<Integer> {
         System.err.println("bpfmap: no such key in map '" + map.name() + "'");
         return 1;
       }
-      int cpus = map.info().type().perCpu() ? BpfMap.possibleCpus() : 1;
       System.out.println(new Render().value(writer, MemorySegment.ofArray(found.get()), map.info().valueSize(),
-          cpus, (map.info().valueSize() + 7) & ~7));
+          map.valuesPerKey(), map.valueStride()));
     }
     return 0;
   }

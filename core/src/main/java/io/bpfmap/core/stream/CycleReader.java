@@ -62,9 +62,8 @@ final class CycleReader implements AutoCloseable {
     this.batchSize = batchSize;
     this.batches = batches;
     this.stats = stats;
-    boolean perCpu = map.info().type().perCpu();
-    this.cpus = perCpu ? BpfMap.possibleCpus() : 1;
-    this.stride = perCpu ? (map.info().valueSize() + 7) & ~7 : map.info().valueSize();
+    this.cpus = map.valuesPerKey();
+    this.stride = map.valueStride();
     this.keySize = map.keySize();
     this.valueBuffer = map.valueBufferSize();
     this.keyBuf = arena.allocate(Math.max(1, keySize), 8);
