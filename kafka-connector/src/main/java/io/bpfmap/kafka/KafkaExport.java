@@ -32,7 +32,6 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   private final KafkaProducer<byte[], byte[]> producer;
   private final RecordFormat format;
   private final int maxInFlight;
-  private final int handover;
   private final int replenish;
   private final Scheduler scheduler;
   private final Scheduler.Worker worker;
@@ -49,16 +48,15 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     this.producer = producer;
     this.format = format;
     this.maxInFlight = maxInFlight;
-    // The rate limiter's queue counts too: it takes its share of the budget.
-    this.handover = Math.max(1, Math.min(256, maxInFlight / 4));
-    this.replenish = Math.max(1, (maxInFlight - handover) / 4);
+    this.replenish = Math.max(1, maxInFlight / 4);
     this.scheduler = Schedulers.newSingle("bpfmap-kafka-" + format.topic(), true);
     this.worker = scheduler.createWorker();
   }
 
-  /** Events the rate limiter in front of the export may hold (part of {@code maxInFlight}). */
-  int handover() {
-    return handover;
+  /** Asks for the whole budget at once; acknowledgements then return it in batches. */
+  @Override
+  protected void hookOnSubscribe(Subscription subscription) {
+    subscription.request(maxInFlight);
   }
 
   /** An event and its rendered record (null for CYCLE_END, which only returns its credit). */

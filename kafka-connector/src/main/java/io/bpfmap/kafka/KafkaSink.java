@@ -74,14 +74,10 @@ public final class KafkaSink implements AutoCloseable {
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
     KafkaExport export = new KafkaExport(producer, format, config.maxInFlight);
-    // Requests reach the stream in bounded chunks (limitRate): handed large requests, the
-    // cycle-by-cycle operator inside the stream can go unbounded and drain more than was asked.
-    // limitRate queues on the immediate scheduler, so a cancel discards its queue at once, and in
-    // DRAIN mode the discarded entries go back into the map. Demand is signalled from the
-    // export's own thread (see KafkaExport), never Kafka's I/O thread.
+    // Demand is signalled from the export's own thread (see KafkaExport), so events are rendered
+    // and sent there or on the stream's thread, never on Kafka's I/O thread. No queue sits between
+    // the stream and the export, so nothing drained can be stranded in one at a cancel.
     stream.events()
-        .limitRate(export.handover())
-        .doOnDiscard(MapEvent.class, stream::restore)
         .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
         .subscribe(export);
     return export;
