@@ -1,12 +1,23 @@
 package io.bpfmap.core.stream;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Map;
 
 /** A {@link MapEvent} over copied bytes, decoded when asked. */
 final class Event implements MapEvent {
   private static final byte[] NONE = new byte[0];
+  private static final VarHandle RESTORED;
+
+  static {
+    try {
+      RESTORED = MethodHandles.lookup().findVarHandle(Event.class, "restored", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final RecordView view;
   private final long cycle;
@@ -17,7 +28,7 @@ final class Event implements MapEvent {
   private final int cpu;
   private final long entriesRead;
   private byte[] drained;
-  private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean restored;
 
   Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
       long entriesRead) {
@@ -46,7 +57,7 @@ final class Event implements MapEvent {
 
   /** True once, for the first of several discard hooks that may see this event. */
   boolean claimRestore() {
-    return restored.compareAndSet(false, true);
+    return RESTORED.compareAndSet(this, false, true);
   }
 
   byte[] keyBytes() {
