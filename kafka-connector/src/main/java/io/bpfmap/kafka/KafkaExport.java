@@ -2,10 +2,12 @@ package io.bpfmap.kafka;
 
 import io.bpfmap.core.stream.MapEvent;
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -13,11 +15,15 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
 
 /**
  * One stream being exported: a subscriber that asks for at most {@code maxInFlight} records
  * ahead of their acknowledgements, and for more only as acknowledgements come back (from its own
- * thread, never Kafka's). A record that fails with a retriable error (the broker is away longer
+ * thread, never Kafka's). Records are rendered on the stream's thread and handed to the export's
+ * own thread, which sends them, so reading and rendering overlap with the producer's work (its
+ * {@code send} compresses). The hand-over queue holds only records already counted in flight: a
+ * stop sends what it holds, and a fatal error gives its DRAIN entries back to the map. A record that fails with a retriable error (the broker is away longer
  * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
  * non-retriable one (too large, not authorized) ends the export with an error naming map and topic.
  *
@@ -35,17 +41,27 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   private final int replenish;
   private final Scheduler scheduler;
   private final Scheduler.Worker worker;
+  private final Queue<Outgoing> queue = Queues.<Outgoing>unbounded(1024).get();
+  private final AtomicInteger wip = new AtomicInteger();
+  private final Consumer<MapEvent> unsent;
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final AtomicLong pending = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
+  /** Written by one thread each (no contended updates per record): taken, sent, acknowledged. */
+  private final AtomicLong taken = new AtomicLong();
+  /** Taken records that ended without an acknowledgement: refused for good, or given back. */
+  private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean stopping;
+  private volatile boolean abandoned;
   private volatile Throwable fatal;
 
-  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight) {
+  /** @param unsent takes back the events of records that will never be sent (DRAIN restores them) */
+  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight,
+      Consumer<MapEvent> unsent) {
     this.producer = producer;
+    this.unsent = unsent;
     this.format = format;
     this.maxInFlight = maxInFlight;
     this.replenish = Math.max(1, maxInFlight / 4);
@@ -68,43 +84,68 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
       credit(1);
       return;
     }
-    inFlight.incrementAndGet();
-    sent.incrementAndGet();
-    send(o.record(), RESEND_MIN);
-  }
-
-  private void send(ProducerRecord<byte[], byte[]> record, Duration backoff) {
-    try {
-      producer.send(record, (md, ex) -> acknowledged(record, md, ex, backoff));
-    } catch (RuntimeException ex) {
-      acknowledged(record, null, ex, backoff);
+    taken.lazySet(taken.get() + 1);
+    queue.offer(o);
+    if (wip.getAndIncrement() == 0) {
+      worker.schedule(this::sendQueued);
     }
   }
 
-  /** On Kafka's I/O thread: counts, and hands any work to this export's own worker. */
-  private void acknowledged(ProducerRecord<byte[], byte[]> record, RecordMetadata md, Exception ex,
-      Duration backoff) {
+  /** On the export's thread: sends what the stream handed over; after a fatal error, gives it back. */
+  private void sendQueued() {
+    int missed = 1;
+    do {
+      for (Outgoing o = queue.poll(); o != null; o = queue.poll()) {
+        if (fatal != null || abandoned) {
+          dropped.incrementAndGet();
+          unsent.accept(o.event());
+        } else {
+          sent.lazySet(sent.get() + 1);
+          send(o, RESEND_MIN);
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void send(Outgoing o, Duration backoff) {
+    try {
+      producer.send(o.record(), (md, ex) -> acknowledged(o, ex, backoff));
+    } catch (RuntimeException ex) {
+      acknowledged(o, ex, backoff);
+    }
+  }
+
+  /**
+   * On Kafka's I/O thread: counts, and hands any work to this export's own worker. A record Kafka
+   * refuses for good ends the export, and its event is given back like the queued ones (DRAIN puts
+   * the entry back into the map, where it waits for a fixed configuration).
+   */
+  private void acknowledged(Outgoing o, Exception ex, Duration backoff) {
     if (ex == null) {
       acked.incrementAndGet();
-      inFlight.decrementAndGet();
       credit(1);
       return;
     }
     failed.incrementAndGet();
     if (ex instanceof RetriableException || ex.getCause() instanceof RetriableException) {
       Duration next = backoff.multipliedBy(2).compareTo(RESEND_MAX) > 0 ? RESEND_MAX : backoff.multipliedBy(2);
-      worker.schedule(() -> send(record, next), backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      worker.schedule(() -> send(o, next), backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
       return;
     }
-    inFlight.decrementAndGet();
     if (fatal == null) {
-      fatal = new KafkaSinkException("sending map '" + mapOf(record) + "' to topic '" + format.topic()
+      fatal = new KafkaSinkException("sending map '" + o.event().map() + "' to topic '" + format.topic()
           + "' failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
       worker.schedule(() -> {
         cancel();
+        if (wip.getAndIncrement() == 0) {
+          sendQueued();
+        }
         done.tryEmitError(fatal);
       });
     }
+    unsent.accept(o.event());
+    dropped.incrementAndGet();
   }
 
   /** Asks the stream for more once enough records are acknowledged (batched, off Kafka's thread). */
@@ -120,7 +161,7 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
 
   @Override
   protected void hookOnError(Throwable t) {
-    worker.schedule(() -> {
+    Schedulers.boundedElastic().schedule(() -> {
       awaitInFlight(Duration.ofSeconds(30));
       done.tryEmitError(t);
     });
@@ -128,21 +169,26 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
 
   @Override
   protected void hookOnComplete() {
-    worker.schedule(() -> {
+    Schedulers.boundedElastic().schedule(() -> {
       awaitInFlight(Duration.ofSeconds(30));
       done.tryEmitEmpty();
     });
   }
 
   /**
-   * Graceful stop: no more events are taken, the records in flight are awaited (and resent if they
-   * fail) up to {@code timeout}, and the producer is flushed. Returns how many records were still
-   * unacknowledged at the timeout (0 for a clean stop).
+   * Graceful stop: no more events are taken, the records in flight are sent and awaited (and
+   * resent if they fail) up to {@code timeout}, and the producer is flushed. Records still waiting
+   * to be handed to the producer at the timeout are given back (DRAIN puts them into the map).
+   * Returns how many records were still unacknowledged at the timeout (0 for a clean stop).
    */
   public long stop(Duration timeout) {
     stopping = true;
     cancel();
     long left = awaitInFlight(timeout);
+    abandoned = true;
+    if (wip.getAndIncrement() == 0) {
+      sendQueued();
+    }
     producer.flush();
     worker.dispose();
     scheduler.dispose();
@@ -152,9 +198,9 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
 
   private long awaitInFlight(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+    while (inFlight() > 0 && System.nanoTime() < deadline) {
       producer.flush();
-      if (inFlight.get() > 0) {
+      if (inFlight() > 0) {
         try {
           Thread.sleep(20);
         } catch (InterruptedException e) {
@@ -163,7 +209,7 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
         }
       }
     }
-    return inFlight.get();
+    return inFlight();
   }
 
   /** Completes when the export stops; errors when Kafka refused records for good. */
@@ -192,11 +238,7 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
 
   /** Records sent and not yet acknowledged. */
   public long inFlight() {
-    return inFlight.get();
-  }
-
-  private static String mapOf(ProducerRecord<byte[], byte[]> record) {
-    var h = record.headers().lastHeader(RecordFormat.HEADER_MAP);
-    return h == null ? "?" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    long ended = acked.get() + dropped.get();
+    return taken.get() - ended;
   }
 }

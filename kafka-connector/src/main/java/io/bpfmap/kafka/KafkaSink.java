@@ -73,10 +73,11 @@ public final class KafkaSink implements AutoCloseable {
       ensureTopic(topic, stream.mode() == Mode.CHANGES);
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
-    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight);
-    // Demand is signalled from the export's own thread (see KafkaExport), so events are rendered
-    // and sent there or on the stream's thread, never on Kafka's I/O thread. No queue sits between
-    // the stream and the export, so nothing drained can be stranded in one at a cancel.
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight,
+        stream.mode() == Mode.DRAIN ? stream::restore : e -> {});
+    // Events are rendered on the stream's thread and sent from the export's own (see KafkaExport),
+    // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
+    // nothing drained can be stranded in one at a cancel.
     stream.events()
         .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
         .subscribe(export);

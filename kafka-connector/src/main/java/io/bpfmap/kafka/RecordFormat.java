@@ -1,19 +1,16 @@
 package io.bpfmap.kafka;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.bpfmap.core.record.JsonBytes;
+import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.RecordView;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka record of a map event (SPEC §7), rendered straight from the event's bytes (the key
- * object once, spliced into both record key and value):
+ * The Kafka record of a map event (SPEC §7), rendered straight from the event's bytes into one
+ * reused buffer, then copied once into each of the record's key and value:
  * key {@code {"node","map","key"}}, value {@code {"node","map","cycle","timestamp","key","value"}}
  * ({@code "cpu"} is added to both for per-CPU values), a null value (tombstone) for a DELETE, and
  * headers {@code bpfmap.map}, {@code bpfmap.node}, {@code bpfmap.layout}. Hidden fields are null:
@@ -24,82 +21,66 @@ final class RecordFormat {
   static final String HEADER_NODE = "bpfmap.node";
   static final String HEADER_LAYOUT = "bpfmap.layout";
 
-  private static final byte[] EMPTY = {};
-  private static final byte[] KEY_FIELD = ",\"key\":".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] VALUE_FIELD = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CLOSE = "}".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CYCLE_FIELD = ascii(",\"cycle\":");
+  private static final byte[] TIMESTAMP_FIELD = ascii(",\"timestamp\":");
+  private static final byte[] CPU_FIELD = ascii(",\"cpu\":");
+  private static final byte[] KEY_FIELD = ascii(",\"key\":");
+  private static final byte[] VALUE_FIELD = ascii(",\"value\":");
 
   private final String topic;
-  private final String node;
-  private final String map;
   private final RecordJsonWriter keyWriter;
   private final RecordJsonWriter valueWriter;
-  private final JsonBytes json = new JsonBytes();
+  private final JsonOut out = new JsonOut();
   private final RecordHeaders headers;
-  private final byte[] keyPrefix;
+  /** {@code {"node":…,"map":…}} without its closing brace. */
+  private final byte[] prefix;
 
   RecordFormat(String topic, String node, RecordView view) {
     this.topic = topic;
-    this.node = node;
-    this.map = view.map();
     this.keyWriter = view.keyLayout().jsonWriter();
     this.valueWriter = view.valueWriter();
     this.headers = new RecordHeaders();
-    headers.add(HEADER_MAP, map.getBytes(StandardCharsets.UTF_8));
+    headers.add(HEADER_MAP, view.map().getBytes(StandardCharsets.UTF_8));
     headers.add(HEADER_NODE, node.getBytes(StandardCharsets.UTF_8));
     headers.add(HEADER_LAYOUT, (view.keyLayout().fingerprint() + ":" + view.valueLayout().fingerprint())
         .getBytes(StandardCharsets.UTF_8));
     headers.setReadOnly();
-    try {
-      JsonGenerator g = json.generator();
-      g.writeStartObject();
-      g.writeStringField("node", node);
-      g.writeStringField("map", map);
-      g.writeEndObject();
-      byte[] object = json.take();
-      this.keyPrefix = java.util.Arrays.copyOf(object, object.length - 1);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    this.prefix = out.raw(ascii("{\"node\":")).string(node.toCharArray(), 0, node.length())
+        .raw(ascii(",\"map\":")).string(view.map().toCharArray(), 0, view.map().length()).take();
   }
 
   String topic() {
     return topic;
   }
 
-  /** The record of an UPSERT or DELETE event. */
+  /**
+   * The record of an UPSERT or DELETE event. The buffer receives, in order, the value's head
+   * (prefix, cycle, timestamp), the part key and value share ({@code ,"cpu":…,"key":{…}}) and the
+   * value's tail; the key is the prefix, the shared part and a brace.
+   */
   ProducerRecord<byte[], byte[]> record(MapEvent e) {
-    try {
-      JsonGenerator g = json.generator();
-      keyWriter.write(g, e.rawKey(), 0);
-      byte[] keyObject = json.take();
-      byte[] cpu = e.cpu() >= 0 ? (",\"cpu\":" + e.cpu()).getBytes(StandardCharsets.US_ASCII) : EMPTY;
-      byte[] key = concat(keyPrefix, cpu, KEY_FIELD, keyObject, CLOSE);
-      byte[] value = null;
-      if (e.kind() == MapEvent.Kind.UPSERT) {
-        valueWriter.write(g, e.rawValue(), 0);
-        byte[] valueObject = json.take();
-        byte[] meta = (",\"cycle\":" + e.cycle() + ",\"timestamp\":" + e.cycleStart().toEpochMilli())
-            .getBytes(StandardCharsets.US_ASCII);
-        value = concat(keyPrefix, meta, cpu, KEY_FIELD, keyObject, VALUE_FIELD, valueObject, CLOSE);
-      }
-      return new ProducerRecord<>(topic, null, e.cycleStart().toEpochMilli(), key, value, headers);
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
+    long timestamp = e.cycleStart().toEpochMilli();
+    out.reset();
+    out.raw(prefix).raw(CYCLE_FIELD).number(e.cycle()).raw(TIMESTAMP_FIELD).number(timestamp);
+    int shared = out.length();
+    if (e.cpu() >= 0) {
+      out.raw(CPU_FIELD).number(e.cpu());
     }
+    keyWriter.write(out.raw(KEY_FIELD), e.rawKey(), 0);
+    int sharedEnd = out.length();
+    byte[] key = new byte[prefix.length + sharedEnd - shared + 1];
+    System.arraycopy(prefix, 0, key, 0, prefix.length);
+    System.arraycopy(out.array(), shared, key, prefix.length, sharedEnd - shared);
+    key[key.length - 1] = '}';
+    byte[] value = null;
+    if (e.kind() == MapEvent.Kind.UPSERT) {
+      valueWriter.write(out.raw(VALUE_FIELD), e.rawValue(), 0);
+      value = out.raw('}').take();
+    }
+    return new ProducerRecord<>(topic, null, timestamp, key, value, headers);
   }
 
-  private static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, at, p.length);
-      at += p.length;
-    }
-    return out;
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -2,6 +2,7 @@ package io.bpfmap.kafka;
 
 import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bpfmap.core.BpfException;
@@ -125,6 +126,24 @@ class KafkaDeliveryTest {
       assertThat(counts).hasSize((int) export.acknowledged());
       assertThat(counts.size() + left).as("in Kafka or still in the map, nothing lost").isEqualTo(total);
       assertThat(left).isPositive();
+    }
+  }
+
+  @Test
+  void entriesKafkaRefusesForGoodGoBackIntoTheMap(EmbeddedKafka kafka) throws Exception {
+    try (BpfMap map = Flows.create("t_refused", 600);
+        KafkaSink sink = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).node("n")
+            .producerProperty("max.request.size", "64").maxInFlight(100).createTopics(true).build()) {
+      Flows.fill(map, 500, 0);
+      MapStream stream = drain(map, "refused");
+      KafkaExport export = sink.export(stream);
+      assertThatThrownBy(() -> export.done().block(TIMEOUT)).isInstanceOf(KafkaSinkException.class)
+          .hasMessageStartingWith("sending map 'refused' to topic 'bpfmap.refused' failed: RecordTooLargeException: ");
+      Await.until(() -> export.inFlight() == 0);
+      assertThat(export.acknowledged()).isZero();
+      assertThat(stream.stats().entriesRead()).as("some entries were taken").isPositive();
+      assertThat(stream.stats().drainConflicts()).isZero();
+      assertThat(map.entries()).as("every entry taken is back").hasSize(500);
     }
   }
 }
