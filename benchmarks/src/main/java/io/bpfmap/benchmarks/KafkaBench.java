@@ -1,15 +1,21 @@
 package io.bpfmap.benchmarks;
 
+import io.bpfmap.core.BatchCursor;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.kafka.KafkaExport;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,34 +23,72 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Export of the 1 000 000-entry map in SNAPSHOT mode to a local broker, against the raw
- * kafka-clients producer sending pre-built records of the same sizes with the same producer
- * settings (the reference), in one run against one broker; lz4 (the default) and zstd.
+ * kafka-clients producer (the reference) sending pre-built records: the same bytes bpfmap renders
+ * (key, value and headers), in the map's iteration order so they compress alike, with the same
+ * producer settings. One broker for the whole run; lz4 (the default) and zstd. After one warm-up
+ * of each, reference and export alternate for {@link #ROUNDS} rounds and the medians are reported,
+ * with the process CPU time per record of each.
  */
 final class KafkaBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
   private static final int N = ReadBench.ENTRIES;
+  private static final int ROUNDS = 3;
+  private static final long TIMESTAMP = 1_764_097_200_123L;
 
   private KafkaBench() {}
 
+  /** Records per second and CPU microseconds per record of one timed run. */
+  private record Run(double rps, double cpuUs) {}
+
+  /** The reference's records, built before any clock starts. */
+  private record Records(byte[][] keys, byte[][] values, RecordHeaders headers) {}
+
   static void run() {
+    Path dir = null;
     try {
-      Path dir = Files.createTempDirectory("bpfmap-bench-kafka");
+      dir = Files.createTempDirectory("bpfmap-bench-kafka");
       try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("data"));
           BpfMap map = ReadBench.filledHash("bench_kafka", N)) {
+        Records records = records(map);
+        int topic = 0;
         for (String compression : new String[] {"lz4", "zstd"}) {
-          raw(kafka, "warmup-" + compression, compression);
-          double reference = raw(kafka, "raw-" + compression, compression);
-          double ours = export(kafka, map, "ours-" + compression, compression);
-          Bench.report("kafka.snapshot.1M." + compression, "java_rps", ours, "raw_rps", reference);
+          raw(kafka, records, "warmup-raw-" + compression, compression);
+          export(kafka, map, "warmup-ours-" + compression, compression);
+          List<Run> raw = new ArrayList<>();
+          List<Run> ours = new ArrayList<>();
+          for (int round = 0; round < ROUNDS; round++) {
+            raw.add(raw(kafka, records, "raw-" + compression + "-" + topic, compression));
+            ours.add(export(kafka, map, "ours-" + compression + "-" + topic++, compression));
+          }
+          Bench.report("kafka.snapshot.1M." + compression, "java_rps", median(ours, Run::rps), "raw_rps",
+              median(raw, Run::rps), "rounds=" + ROUNDS, "java_cpu_us=" + fixed(median(ours, Run::cpuUs)),
+              "raw_cpu_us=" + fixed(median(raw, Run::cpuUs)));
         }
       }
     } catch (Exception e) {
       throw new IllegalStateException("kafka benchmark failed: " + e.getMessage(), e);
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /** Removes the broker's data (about 1 GB after a run). */
+  private static void delete(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("could not remove " + dir + ": " + e.getMessage());
     }
   }
 
@@ -53,32 +97,24 @@ final class KafkaBench {
         .producerProperty("compression.type", compression).createTopics(true).build();
   }
 
-  private static double export(EmbeddedKafka kafka, BpfMap map, String topic, String compression) {
+  private static Run export(EmbeddedKafka kafka, BpfMap map, String topic, String compression) {
     try (KafkaSink sink = sink(kafka, topic, compression)) {
       MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).interval(Duration.ofHours(1))
           .prefetch(4096).build();
-      long t0 = System.nanoTime();
+      Clock clock = new Clock();
       KafkaExport export = sink.export(stream);
       while (export.acknowledged() < N) {
         sleep(2);
       }
-      double rps = N / ((System.nanoTime() - t0) / 1e9);
+      Run run = clock.stop();
       export.stop(Duration.ofSeconds(30));
-      return rps;
+      return run;
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The reference: the same producer settings, pre-built records shaped like bpfmap's. */
-  private static double raw(EmbeddedKafka kafka, String topic, String compression) throws InterruptedException {
+  /** The reference: the producer settings bpfmap uses, and records built ahead. */
+  private static Run raw(EmbeddedKafka kafka, Records records, String topic, String compression)
+      throws InterruptedException {
     try (KafkaSink sink = sink(kafka, topic, compression)) {
       sink.ensureTopic(topic, false);
     }
@@ -91,35 +127,82 @@ final class KafkaBench {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    byte[][] keys = new byte[1024][];
-    byte[][] values = new byte[1024][];
-    for (int i = 0; i < 1024; i++) {
-      long id = 123_456L + i * 7919L;
-      keys[i] = ("{\"node\":\"bench-node\",\"map\":\"bench_kafka\",\"key\":{\"id\":" + id + ",\"check\":"
-          + Long.toUnsignedString(~id) + "}}").getBytes(StandardCharsets.UTF_8);
-      StringBuilder v = new StringBuilder("{\"node\":\"bench-node\",\"map\":\"bench_kafka\",\"cycle\":1,"
-          + "\"timestamp\":1764097200123,\"key\":{\"id\":" + id + ",\"check\":" + Long.toUnsignedString(~id)
-          + "},\"value\":{\"data\":[");
-      for (int w = 0; w < 8; w++) {
-        v.append(w == 0 ? "" : ",").append(id * 8 + w);
-      }
-      values[i] = v.append("]}}").toString().getBytes(StandardCharsets.UTF_8);
-    }
     AtomicLong acked = new AtomicLong();
     CountDownLatch all = new CountDownLatch(1);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      long t0 = System.nanoTime();
+      Clock clock = new Clock();
       for (int i = 0; i < N; i++) {
-        producer.send(new ProducerRecord<>(topic, keys[i & 1023], values[i & 1023]), (md, ex) -> {
-          if (acked.incrementAndGet() == N) {
-            all.countDown();
-          }
-        });
+        producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, records.keys[i], records.values[i],
+            records.headers), (md, ex) -> {
+              if (acked.incrementAndGet() == N) {
+                all.countDown();
+              }
+            });
       }
       if (!all.await(5, TimeUnit.MINUTES)) {
         throw new IllegalStateException("raw producer: only " + acked.get() + " of " + N + " acknowledged");
       }
-      return N / ((System.nanoTime() - t0) / 1e9);
+      return clock.stop();
+    }
+  }
+
+  /** What bpfmap renders for each entry of the map (cycle 1), in the kernel's iteration order. */
+  private static Records records(BpfMap map) {
+    byte[][] keys = new byte[N][];
+    byte[][] values = new byte[N][];
+    String prefix = "{\"node\":\"bench-node\",\"map\":\"bench_kafka\"";
+    int n = 0;
+    try (BatchCursor cursor = map.batchCursor(4096, false)) {
+      for (int got = cursor.next(); got > 0; got = cursor.next()) {
+        for (int i = 0; i < got; i++, n++) {
+          long id = cursor.key(i).get(ValueLayout.JAVA_LONG, 0);
+          String key = ",\"key\":{\"id\":" + id + ",\"check\":" + Long.toUnsignedString(~id) + "}";
+          keys[n] = (prefix + key + "}").getBytes(StandardCharsets.UTF_8);
+          StringBuilder v = new StringBuilder(prefix).append(",\"cycle\":1,\"timestamp\":").append(TIMESTAMP)
+              .append(key).append(",\"value\":{\"data\":[");
+          for (int w = 0; w < 8; w++) {
+            v.append(w == 0 ? "" : ",").append(id * 8 + w);
+          }
+          values[n] = v.append("]}}").toString().getBytes(StandardCharsets.UTF_8);
+        }
+      }
+    }
+    if (n != N) {
+      throw new IllegalStateException("map holds " + n + " entries, expected " + N);
+    }
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("bpfmap.map", "bench_kafka".getBytes(StandardCharsets.UTF_8));
+    headers.add("bpfmap.node", "bench-node".getBytes(StandardCharsets.UTF_8));
+    headers.add("bpfmap.layout", (KEY.fingerprint() + ":" + VALUE.fingerprint()).getBytes(StandardCharsets.UTF_8));
+    return new Records(keys, values, headers);
+  }
+
+  /** Wall time and process CPU time since construction. */
+  private static final class Clock {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final long wall = System.nanoTime();
+    private final long cpu = OS.getProcessCpuTime();
+
+    Run stop() {
+      return new Run(N / ((System.nanoTime() - wall) / 1e9), (OS.getProcessCpuTime() - cpu) / 1e3 / N);
+    }
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    return ReadBench.median(runs.stream().map(r -> f.applyAsDouble(r)).toList());
+  }
+
+  private static String fixed(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 }
