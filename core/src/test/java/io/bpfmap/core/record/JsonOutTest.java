@@ -45,6 +45,16 @@ class JsonOutTest {
   }
 
   @Test
+  void everyEightDigitChunkIsExactAloneAndZeroPaddedInsideALargerNumber() {
+    JsonOut out = new JsonOut();
+    for (long v = 0; v < 100_000_000L; v += v < 200_000 ? 1 : 997) {
+      assertThat(ours(out.number(v))).isEqualTo(Long.toString(v));
+      long padded = 300_000_000L * 100_000_000L + v;
+      assertThat(ours(out.number(padded))).isEqualTo(Long.toString(padded));
+    }
+  }
+
+  @Test
   void floatsDoublesAndNonFiniteValuesMatchJackson() throws IOException {
     SplittableRandom random = new SplittableRandom(7);
     JsonOut out = new JsonOut();
