@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Sends map events to Kafka with one plain kafka-clients producer (idempotent, {@code acks=all},
@@ -80,6 +81,7 @@ public final class KafkaSink implements AutoCloseable {
     // nothing drained can be stranded in one at a cancel.
     stream.events()
         .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
+        .subscribeOn(Schedulers.boundedElastic())
         .subscribe(export);
     return export;
   }
