@@ -30,21 +30,27 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Export of the 1 000 000-entry map in SNAPSHOT mode to a local broker, against the raw
  * kafka-clients producer (the reference) sending pre-built records: the same bytes bpfmap renders
  * (key, value and headers), in the map's iteration order so they compress alike, with the same
- * producer settings. One broker for the whole run; lz4 (the default) and zstd. After one warm-up
- * of each, reference and export alternate for {@link #ROUNDS} rounds and the medians are reported,
- * with the process CPU time per record of each.
+ * producer settings. One broker for the whole run; lz4 and zstd. After {@link #WARMUPS} warm-ups
+ * of each (the export's JIT needs about that), reference and export alternate for {@link #ROUNDS}
+ * rounds; the medians are reported with the process CPU time per record and the bytes per record
+ * in the broker's log, which must agree between the two (the same records, compressed alike).
  */
 final class KafkaBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
   private static final int N = ReadBench.ENTRIES;
   private static final int ROUNDS = 3;
+  private static final int WARMUPS = 2;
   private static final long TIMESTAMP = 1_764_097_200_123L;
 
   private KafkaBench() {}
 
-  /** Records per second and CPU microseconds per record of one timed run. */
-  private record Run(double rps, double cpuUs) {}
+  /** Records per second, CPU microseconds and bytes in the broker's log per record, of one run. */
+  private record Run(double rps, double cpuUs, double logBytes) {
+    Run logged(long bytes) {
+      return new Run(rps, cpuUs, (double) bytes / N);
+    }
+  }
 
   /** The reference's records, built before any clock starts. */
   private record Records(byte[][] keys, byte[][] values, RecordHeaders headers) {}
@@ -56,25 +62,41 @@ final class KafkaBench {
       try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("data"));
           BpfMap map = ReadBench.filledHash("bench_kafka", N)) {
         Records records = records(map);
-        int topic = 0;
+        Path data = dir.resolve("data");
         for (String compression : new String[] {"lz4", "zstd"}) {
-          raw(kafka, records, "warmup-raw-" + compression, compression);
-          export(kafka, map, "warmup-ours-" + compression, compression);
+          for (int warmup = 0; warmup < WARMUPS; warmup++) {
+            raw(kafka, records, "warmup-raw-" + compression + "-" + warmup, compression);
+            export(kafka, map, "warmup-ours-" + compression + "-" + warmup, compression);
+          }
           List<Run> raw = new ArrayList<>();
           List<Run> ours = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
-            raw.add(raw(kafka, records, "raw-" + compression + "-" + topic, compression));
-            ours.add(export(kafka, map, "ours-" + compression + "-" + topic++, compression));
+            String r = "raw-" + compression + "-" + round;
+            raw.add(raw(kafka, records, r, compression).logged(logBytes(data, r)));
+            String o = "ours-" + compression + "-" + round;
+            ours.add(export(kafka, map, o, compression).logged(logBytes(data, o)));
           }
           Bench.report("kafka.snapshot.1M." + compression, "java_rps", median(ours, Run::rps), "raw_rps",
               median(raw, Run::rps), "rounds=" + ROUNDS, "java_cpu_us=" + fixed(median(ours, Run::cpuUs)),
-              "raw_cpu_us=" + fixed(median(raw, Run::cpuUs)));
+              "raw_cpu_us=" + fixed(median(raw, Run::cpuUs)), "java_log_b=" + fixed(median(ours, Run::logBytes)),
+              "raw_log_b=" + fixed(median(raw, Run::logBytes)));
         }
       }
     } catch (Exception e) {
       throw new IllegalStateException("kafka benchmark failed: " + e.getMessage(), e);
     } finally {
       delete(dir);
+    }
+  }
+
+  /** The size of a single-partition topic's log segments. */
+  private static long logBytes(Path data, String topic) throws java.io.IOException {
+    try (var files = Files.list(data.resolve(topic + "-0"))) {
+      long bytes = 0;
+      for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+        bytes += Files.size(f);
+      }
+      return bytes;
     }
   }
 
@@ -185,7 +207,7 @@ final class KafkaBench {
     private final long cpu = OS.getProcessCpuTime();
 
     Run stop() {
-      return new Run(N / ((System.nanoTime() - wall) / 1e9), (OS.getProcessCpuTime() - cpu) / 1e3 / N);
+      return new Run(N / ((System.nanoTime() - wall) / 1e9), (OS.getProcessCpuTime() - cpu) / 1e3 / N, 0);
     }
   }
 
