@@ -23,9 +23,11 @@ import reactor.util.concurrent.Queues;
  * thread, never Kafka's). Records are rendered on the stream's thread and handed to the export's
  * own thread, which sends them, so reading and rendering overlap with the producer's work (its
  * {@code send} compresses). The hand-over queue holds only records already counted in flight: a
- * stop sends what it holds, and a fatal error gives its DRAIN entries back to the map. A record that fails with a retriable error (the broker is away longer
+ * stop sends what it holds. A record that fails with a retriable error (the broker is away longer
  * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
- * non-retriable one (too large, not authorized) ends the export with an error naming map and topic.
+ * non-retriable one (too large, not authorized) ends the export with an error naming map and
+ * topic, and the events of that record and of every queued one are given back (DRAIN puts the
+ * entries back into the map).
  *
  * <p>{@link #stop} stops asking for events, waits for every record in flight, and flushes. In DRAIN
  * mode, what a crash (kill -9) can lose is the records taken from the kernel and not yet
@@ -46,7 +48,10 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   private final Consumer<MapEvent> unsent;
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final AtomicLong pending = new AtomicLong();
-  /** Written by one thread each (no contended updates per record): taken, sent, acknowledged. */
+  /**
+   * Counters written by one thread each, so no line bounces per record: taken (stream), sent
+   * (export), acknowledged (Kafka's I/O thread); in flight is taken minus the ended ones.
+   */
   private final AtomicLong taken = new AtomicLong();
   /** Taken records that ended without an acknowledgement: refused for good, or given back. */
   private final AtomicLong dropped = new AtomicLong();
@@ -87,7 +92,16 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     taken.lazySet(taken.get() + 1);
     queue.offer(o);
     if (wip.getAndIncrement() == 0) {
-      worker.schedule(this::sendQueued);
+      onWorker(this::sendQueued);
+    }
+  }
+
+  /** Runs {@code task} on the export's thread, or here once a stop has disposed that thread. */
+  private void onWorker(Runnable task) {
+    try {
+      worker.schedule(task);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      task.run();
     }
   }
 
@@ -97,8 +111,8 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     do {
       for (Outgoing o = queue.poll(); o != null; o = queue.poll()) {
         if (fatal != null || abandoned) {
-          dropped.incrementAndGet();
           unsent.accept(o.event());
+          dropped.incrementAndGet();
         } else {
           sent.lazySet(sent.get() + 1);
           send(o, RESEND_MIN);
@@ -130,13 +144,22 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     failed.incrementAndGet();
     if (ex instanceof RetriableException || ex.getCause() instanceof RetriableException) {
       Duration next = backoff.multipliedBy(2).compareTo(RESEND_MAX) > 0 ? RESEND_MAX : backoff.multipliedBy(2);
-      worker.schedule(() -> send(o, next), backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        if (!abandoned) {
+          worker.schedule(() -> send(o, next), backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          return;
+        }
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // stopped meanwhile: give it back below
+      }
+      unsent.accept(o.event());
+      dropped.incrementAndGet();
       return;
     }
-    if (fatal == null) {
+    if (fatal == null && !abandoned) {
       fatal = new KafkaSinkException("sending map '" + o.event().map() + "' to topic '" + format.topic()
           + "' failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
-      worker.schedule(() -> {
+      onWorker(() -> {
         cancel();
         if (wip.getAndIncrement() == 0) {
           sendQueued();
@@ -176,10 +199,11 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
   }
 
   /**
-   * Graceful stop: no more events are taken, the records in flight are sent and awaited (and
-   * resent if they fail) up to {@code timeout}, and the producer is flushed. Records still waiting
-   * to be handed to the producer at the timeout are given back (DRAIN puts them into the map).
-   * Returns how many records were still unacknowledged at the timeout (0 for a clean stop).
+   * Graceful stop: no more events are taken, and the records in flight are sent and awaited (and
+   * resent if they fail) for at most {@code timeout}, even with the broker away. Then records not
+   * yet handed to the producer are given back (DRAIN puts them into the map), and so is any record
+   * that fails later; the producer keeps trying the others until the sink is closed. Returns how
+   * many records were still unacknowledged at the timeout (0 for a clean stop).
    */
   public long stop(Duration timeout) {
     stopping = true;
@@ -189,24 +213,34 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     if (wip.getAndIncrement() == 0) {
       sendQueued();
     }
-    producer.flush();
     worker.dispose();
     scheduler.dispose();
     done.tryEmitEmpty();
     return left;
   }
 
+  /**
+   * Waits for the records in flight, at most {@code timeout}. The producer is flushed on another
+   * thread: {@code flush()} blocks until every record completes, which with the broker away means
+   * the whole {@code delivery.timeout.ms}.
+   */
   private long awaitInFlight(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight() > 0 && System.nanoTime() < deadline) {
-      producer.flush();
-      if (inFlight() > 0) {
+    if (inFlight() > 0) {
+      Thread.ofVirtual().name("bpfmap-kafka-flush").start(() -> {
         try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
+          producer.flush();
+        } catch (RuntimeException closed) {
+          // the sink was closed meanwhile: nothing left to flush
         }
+      });
+    }
+    while (inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     return inFlight();

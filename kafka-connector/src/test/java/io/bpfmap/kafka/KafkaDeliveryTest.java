@@ -146,4 +146,42 @@ class KafkaDeliveryTest {
       assertThat(map.entries()).as("every entry taken is back").hasSize(500);
     }
   }
+
+  @Test
+  void aStopDuringAnOutageKeepsItsTimeoutAndLosesNothingOnceTheBrokerIsBack(@TempDir Path dir) throws Exception {
+    int total = 3_000;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka")); BpfMap map = Flows.create("t_stop_out", 4096)) {
+      ParsedMap parsed = map.parsed(Flows.KEY, Flows.VALUE);
+      Flows.fill(map, total, 0);
+      KafkaSink sink = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).node("n").maxInFlight(500)
+          .producerProperty("delivery.timeout.ms", "60000").createTopics(true).build();
+      KafkaExport export;
+      long left;
+      long stopMillis;
+      try (sink) {
+        export = sink.export(drain(map, "stop_outage"));
+        Await.until(() -> export.acknowledged() >= 500);
+        kafka.stop();
+        Await.until(() -> export.inFlight() > 0);
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        left = export.stop(Duration.ofSeconds(2));
+        stopMillis = (System.nanoTime() - t0) / 1_000_000;
+        kafka.start();
+      }
+      assertThat(stopMillis).as("stop keeps its 2 s timeout instead of waiting out the delivery timeout")
+          .isLessThan(20_000);
+      assertThat(left).as("records still unacknowledged when the stop gave up").isPositive();
+      assertThat(export.inFlight()).as("after the sink closed, every record was acknowledged or given back")
+          .isZero();
+      Map<Integer, Integer> counts = countsPerKey(kafka.bootstrapServers(), "bpfmap.stop_outage",
+          (int) export.acknowledged());
+      assertThat(counts.values()).containsOnly(1);
+      for (int key : counts.keySet()) {
+        assertThat(parsed.lookup(Flows.key(key))).as("key %d is in Kafka and still in the map", key).isEmpty();
+      }
+      assertThat(counts.size() + map.entries().size()).as("in Kafka or back in the map, nothing lost")
+          .isEqualTo(total);
+    }
+  }
 }
