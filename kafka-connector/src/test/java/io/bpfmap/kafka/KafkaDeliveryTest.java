@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -152,7 +153,6 @@ class KafkaDeliveryTest {
     int total = 3_000;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka")); BpfMap map = Flows.create("t_stop_out", 4096)) {
       ParsedMap parsed = map.parsed(Flows.KEY, Flows.VALUE);
-      Flows.fill(map, total, 0);
       KafkaSink sink = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).node("n").maxInFlight(500)
           .producerProperty("delivery.timeout.ms", "60000").createTopics(true).build();
       KafkaExport export;
@@ -160,13 +160,21 @@ class KafkaDeliveryTest {
       long stopMillis;
       try (sink) {
         export = sink.export(drain(map, "stop_outage"));
-        Await.until(() -> export.acknowledged() >= 500);
+        // A steady writer, so that entries are still arriving when the broker goes away.
+        Thread writer = Thread.ofPlatform().start(() -> {
+          for (int i = 0; i < total; i++) {
+            parsed.update(Flows.key(i), Flows.value(i, i));
+            LockSupport.parkNanos(1_000_000);
+          }
+        });
+        Await.until(() -> export.acknowledged() >= 200);
         kafka.stop();
         Await.until(() -> export.inFlight() > 0);
         Thread.sleep(500);
         long t0 = System.nanoTime();
         left = export.stop(Duration.ofSeconds(2));
         stopMillis = (System.nanoTime() - t0) / 1_000_000;
+        writer.join();
         kafka.start();
       }
       assertThat(stopMillis).as("stop keeps its 2 s timeout instead of waiting out the delivery timeout")
