@@ -1,7 +1,6 @@
 package io.bpfmap.exporter;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.bpfmap.core.record.JsonBytes;
+import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.StreamStats;
@@ -11,7 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -114,37 +112,36 @@ final class Daemon implements AutoCloseable {
     }
   }
 
+  private static final byte[] KIND = ascii(",\"kind\":");
+  private static final byte[] CPU = ascii(",\"cpu\":");
+  private static final byte[] KEY = ascii(",\"key\":");
+  private static final byte[] VALUE = ascii(",\"value\":");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   /** JSON Lines of events: {"map":…,"cycle":…,"kind":…,"key":…,"value":…}. */
   private static Consumer<MapEvent> stdoutPrinter(Config.MapConfig m) {
     RecordJsonWriter keys = m.key().jsonWriter();
     RecordJsonWriter values = m.mask().compile(m.value()).jsonWriter();
-    JsonBytes json = new JsonBytes();
+    JsonOut json = new JsonOut();
+    byte[] head = new JsonOut().raw(ascii("{\"map\":")).string(m.name()).raw(ascii(",\"cycle\":")).take();
     return e -> {
       if (e.kind() == MapEvent.Kind.CYCLE_END) {
         return;
       }
-      try {
-        JsonGenerator g = json.generator();
-        g.writeStartObject();
-        g.writeStringField("map", m.name());
-        g.writeNumberField("cycle", e.cycle());
-        g.writeStringField("kind", e.kind().name());
-        if (e.cpu() >= 0) {
-          g.writeNumberField("cpu", e.cpu());
-        }
-        g.writeFieldName("key");
-        keys.write(g, e.rawKey(), 0);
-        if (e.kind() == MapEvent.Kind.UPSERT) {
-          g.writeFieldName("value");
-          values.write(g, e.rawValue(), 0);
-        }
-        g.writeEndObject();
-        String line = new String(json.take(), StandardCharsets.UTF_8);
-        synchronized (System.out) {
-          System.out.println(line);
-        }
-      } catch (IOException ex) {
-        throw new UncheckedIOException(ex);
+      json.raw(head).number(e.cycle()).raw(KIND).string(e.kind().name());
+      if (e.cpu() >= 0) {
+        json.raw(CPU).number(e.cpu());
+      }
+      keys.write(json.raw(KEY), e.rawKey(), 0);
+      if (e.kind() == MapEvent.Kind.UPSERT) {
+        values.write(json.raw(VALUE), e.rawValue(), 0);
+      }
+      String line = new String(json.raw('}').take(), StandardCharsets.UTF_8);
+      synchronized (System.out) {
+        System.out.println(line);
       }
     };
   }

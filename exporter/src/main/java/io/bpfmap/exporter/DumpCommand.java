@@ -1,16 +1,14 @@
 package io.bpfmap.exporter;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.bpfmap.core.BatchCursor;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.Entry;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.UnsupportedFeatureException;
+import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.record.RecordLayout;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,6 +53,8 @@ final class DumpCommand implements Callable<Integer> {
     private final BpfMap map;
     private final RecordJsonWriter keyWriter;
     private final RecordJsonWriter valueWriter;
+    private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VALUE = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
     private final Render render = new Render();
     private final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
 
@@ -65,18 +65,11 @@ final class DumpCommand implements Callable<Integer> {
     }
 
     void print(MemorySegment keys, long keyOff, MemorySegment values, long valueOff) {
-      try {
-        JsonGenerator g = render.generator();
-        g.writeStartObject();
-        g.writeFieldName("key");
-        Render.record(g, keyWriter, keys, keyOff, map.keySize());
-        g.writeFieldName("value");
-        Render.value(g, valueWriter, values, valueOff, map.info().valueSize(), map.valuesPerKey(), map.valueStride());
-        g.writeEndObject();
-        out.println(render.text());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      JsonOut line = render.out().raw(KEY);
+      Render.record(line, keyWriter, keys, keyOff, map.keySize());
+      Render.value(line.raw(VALUE), valueWriter, values, valueOff, map.info().valueSize(), map.valuesPerKey(),
+          map.valueStride());
+      out.println(Render.text(line.raw('}')));
     }
   }
 }

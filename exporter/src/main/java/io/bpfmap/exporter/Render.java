@@ -1,82 +1,80 @@
 package io.bpfmap.exporter;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.bpfmap.core.MapFlags;
 import io.bpfmap.core.MapInfo;
-import io.bpfmap.core.record.JsonBytes;
+import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 
 /** JSON output of the command line: map info, and keys and values (by layout, or hex). */
 final class Render {
-  private final JsonBytes json = new JsonBytes();
+  private final JsonOut json = new JsonOut();
 
   /** {@code {"id":…,"type":"hash","name":…,"key_size":…,…}} */
   String info(MapInfo i) {
-    try {
-      JsonGenerator g = json.generator();
-      g.writeStartObject();
-      g.writeNumberField("id", i.id());
-      g.writeStringField("type", i.type().cliName());
-      g.writeStringField("name", i.name());
-      g.writeNumberField("key_size", i.keySize());
-      g.writeNumberField("value_size", i.valueSize());
-      g.writeNumberField("max_entries", i.maxEntries());
-      g.writeArrayFieldStart("flags");
-      for (String f : MapFlags.names(i.flags())) {
-        g.writeString(f);
-      }
-      g.writeEndArray();
-      g.writeNumberField("btf_id", i.btfId());
-      g.writeEndObject();
-      return text();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    json.raw(ascii("{\"id\":")).number(i.id());
+    field("type").string(i.type().cliName());
+    field("name").string(i.name());
+    field("key_size").number(i.keySize());
+    field("value_size").number(i.valueSize());
+    field("max_entries").number(i.maxEntries());
+    field("flags").raw('[');
+    List<String> flags = MapFlags.names(i.flags());
+    for (int f = 0; f < flags.size(); f++) {
+      (f == 0 ? json : json.raw(',')).string(flags.get(f));
     }
+    json.raw(']');
+    field("btf_id").number(i.btfId());
+    return text(json.raw('}'));
   }
 
   /** One record: with a writer, as the layout's JSON; without, as a hex string. */
-  static void record(JsonGenerator g, RecordJsonWriter writer, MemorySegment m, long off, int size)
-      throws IOException {
+  static void record(JsonOut out, RecordJsonWriter writer, MemorySegment m, long off, int size) {
     if (writer == null) {
-      g.writeString(HexFormat.of().formatHex(m.asSlice(off, size).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+      out.string(HexFormat.of().formatHex(m.asSlice(off, size).toArray(ValueLayout.JAVA_BYTE)));
     } else {
-      writer.write(g, m, off);
+      writer.write(out, m, off);
     }
   }
 
   /** A value, or the values of every CPU as a list ({@code cpus} > 1), each {@code stride} apart. */
   String value(RecordJsonWriter writer, MemorySegment m, int size, int cpus, long stride) {
-    try {
-      value(json.generator(), writer, m, 0, size, cpus, stride);
-      return text();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    value(json, writer, m, 0, size, cpus, stride);
+    return text(json);
   }
 
-  static void value(JsonGenerator g, RecordJsonWriter writer, MemorySegment m, long off, int size, int cpus,
-      long stride) throws IOException {
+  static void value(JsonOut out, RecordJsonWriter writer, MemorySegment m, long off, int size, int cpus,
+      long stride) {
     if (cpus <= 1) {
-      record(g, writer, m, off, size);
+      record(out, writer, m, off, size);
       return;
     }
-    g.writeStartArray();
+    out.raw('[');
     for (int cpu = 0; cpu < cpus; cpu++) {
-      record(g, writer, m, off + cpu * stride, size);
+      record(cpu == 0 ? out : out.raw(','), writer, m, off + cpu * stride, size);
     }
-    g.writeEndArray();
+    out.raw(']');
   }
 
-  JsonGenerator generator() {
-    return json.generator();
+  /** The buffer for a caller's own line; {@link #text} takes it. */
+  JsonOut out() {
+    return json;
   }
 
-  String text() {
-    return new String(json.take(), StandardCharsets.UTF_8);
+  static String text(JsonOut out) {
+    return new String(out.take(), StandardCharsets.UTF_8);
+  }
+
+  /** {@code ,"name":} */
+  private JsonOut field(String name) {
+    return json.raw(',').string(name).raw(':');
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -38,6 +38,11 @@ final class Cli {
     return pb.start();
   }
 
+  /** Starts a long-running command whose stdout the caller reads; its stderr goes to {@code log}. */
+  static Process startReading(Path log, String... args) throws IOException {
+    return builder(Map.of(), args).redirectError(log.toFile()).start();
+  }
+
   static Process start(Map<String, String> env, String... args) throws IOException {
     return builder(env, args).start();
   }

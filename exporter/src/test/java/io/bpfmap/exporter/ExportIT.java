@@ -158,6 +158,52 @@ class ExportIT {
   }
 
   @Test
+  void stdoutPrintsOneJsonLinePerEventWithHiddenFieldsNull(PinDir dir, @TempDir Path tmp) throws Exception {
+    Path pin = dir.resolve("flows");
+    try (BpfMap map = flows(5)) {
+      map.pin(pin);
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+          maps:
+            - name: flows
+              pin: %s
+              key:   [[saddr, I], [daddr, I], [sport, H], [dport, H]]
+              value: [[packets, Q], [bytes, Q], [secret, Q]]
+              mask:  {packets: R, bytes: R}
+              interval: 1h
+          sinks:
+            stdout: true
+          """.formatted(pin));
+      Path log = tmp.resolve("daemon.log");
+      Process daemon = Cli.startReading(log, "export", "--config", cfg.toString());
+      List<JsonNode> lines = new ArrayList<>();
+      try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(daemon.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while (lines.size() < 5 && (line = out.readLine()) != null) {
+          assertThat(line).doesNotContain(Long.toString(SECRET));
+          lines.add(JSON.readTree(line));
+        }
+      } finally {
+        daemon.destroy();
+      }
+      assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(lines).as(Files.readString(log)).hasSize(5);
+      for (JsonNode e : lines) {
+        assertThat(e.fieldNames()).toIterable().containsExactly("map", "cycle", "kind", "key", "value");
+        assertThat(e.get("map").asText()).isEqualTo("flows");
+        assertThat(e.get("cycle").asLong()).isEqualTo(1);
+        assertThat(e.get("kind").asText()).isEqualTo("UPSERT");
+        assertThat(e.get("value").get("secret").isNull()).isTrue();
+        long sport = e.get("key").get("sport").asLong();
+        assertThat(e.get("value").get("packets").asLong()).isEqualTo(sport - 1000);
+        assertThat(e.get("value").get("bytes").asLong()).isEqualTo((sport - 1000) * 100);
+      }
+      assertThat(lines.stream().map(e -> e.get("key").get("sport").asLong())).containsExactlyInAnyOrder(
+          1000L, 1001L, 1002L, 1003L, 1004L);
+    }
+  }
+
+  @Test
   void aMapWhosePinIsMissingIsRetriedWhileTheOthersRun(PinDir dir, @TempDir Path tmp) throws Exception {
     Path present = dir.resolve("present");
     Path later = dir.resolve("later");

@@ -45,8 +45,7 @@ final class RecordFormat {
     headers.add(HEADER_LAYOUT, (view.keyLayout().fingerprint() + ":" + view.valueLayout().fingerprint())
         .getBytes(StandardCharsets.UTF_8));
     headers.setReadOnly();
-    this.prefix = out.raw(ascii("{\"node\":")).string(node.toCharArray(), 0, node.length())
-        .raw(ascii(",\"map\":")).string(view.map().toCharArray(), 0, view.map().length()).take();
+    this.prefix = out.raw(ascii("{\"node\":")).string(node).raw(ascii(",\"map\":")).string(view.map()).take();
   }
 
   String topic() {

@@ -70,12 +70,17 @@ public final class JsonOut {
 
   public JsonOut number(float f) {
     String s = Float.toString(f);
-    return Float.isFinite(f) ? ascii(s) : string(s.toCharArray(), 0, s.length());
+    return Float.isFinite(f) ? ascii(s) : string(s);
   }
 
   public JsonOut number(double d) {
     String s = Double.toString(d);
-    return Double.isFinite(d) ? ascii(s) : string(s.toCharArray(), 0, s.length());
+    return Double.isFinite(d) ? ascii(s) : string(s);
+  }
+
+  /** {@code text} as a quoted, escaped JSON string. */
+  public JsonOut string(String text) {
+    return string(text.toCharArray(), 0, text.length());
   }
 
   /** {@code n} chars of {@code text} from {@code off} as a quoted, escaped JSON string. */

@@ -1,14 +1,11 @@
 package io.bpfmap.core.record;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -43,11 +40,6 @@ public final class RecordJsonWriter {
       leaf(leaves[i], out, m, base + leaves[i].offset());
     }
     out.raw(literals[leaves.length]);
-  }
-
-  /** Writes the record as the next value of a Jackson generator (for documents built with one). */
-  public void write(JsonGenerator g, MemorySegment m, long base) throws IOException {
-    g.writeRawValue(new String(toJson(m, base), StandardCharsets.UTF_8));
   }
 
   /** The record as UTF-8 JSON bytes (a fresh array; the buffer is reused). */
@@ -123,7 +115,7 @@ public final class RecordJsonWriter {
           text.raw('{');
           for (int i = 0; i < fields.size(); i++) {
             String name = fields.get(i).name();
-            (i > 0 ? text.raw(',') : text).string(name.toCharArray(), 0, name.length()).raw(':');
+            (i > 0 ? text.raw(',') : text).string(name).raw(':');
             add(fields.get(i).node(), hidden);
           }
           text.raw('}');
