@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -33,7 +35,7 @@ import reactor.util.concurrent.Queues;
  * mode, what a crash (kill -9) can lose is the records taken from the kernel and not yet
  * acknowledged: at most {@code maxInFlight}.
  */
-public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
+public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private static final Duration RESEND_MIN = Duration.ofMillis(100);
   private static final Duration RESEND_MAX = Duration.ofSeconds(5);
 
@@ -80,15 +82,32 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     subscription.request(maxInFlight);
   }
 
-  /** An event and its rendered record (null for CYCLE_END, which only returns its credit). */
-  record Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record) {}
+  /** An event, its rendered record, and the callback of its sends (one object per record). */
+  private final class Outgoing implements Callback {
+    final MapEvent event;
+    final ProducerRecord<byte[], byte[]> record;
+    /** The wait before the next resend: touched by one thread at a time (send, then callback). */
+    Duration backoff = RESEND_MIN;
 
+    Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record) {
+      this.event = event;
+      this.record = record;
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception ex) {
+      acknowledged(this, ex);
+    }
+  }
+
+  /** On the stream's thread: renders the record and hands it to the export's thread. */
   @Override
-  protected void hookOnNext(Outgoing o) {
-    if (o.record() == null) {
+  protected void hookOnNext(MapEvent e) {
+    if (e.kind() == MapEvent.Kind.CYCLE_END) {
       credit(1);
       return;
     }
+    Outgoing o = new Outgoing(e, format.record(e));
     taken.lazySet(taken.get() + 1);
     queue.offer(o);
     if (wip.getAndIncrement() == 0) {
@@ -111,22 +130,22 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     do {
       for (Outgoing o = queue.poll(); o != null; o = queue.poll()) {
         if (fatal != null || abandoned) {
-          unsent.accept(o.event());
+          unsent.accept(o.event);
           dropped.incrementAndGet();
         } else {
           sent.lazySet(sent.get() + 1);
-          send(o, RESEND_MIN);
+          send(o);
         }
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
   }
 
-  private void send(Outgoing o, Duration backoff) {
+  private void send(Outgoing o) {
     try {
-      producer.send(o.record(), (md, ex) -> acknowledged(o, ex, backoff));
+      producer.send(o.record, o);
     } catch (RuntimeException ex) {
-      acknowledged(o, ex, backoff);
+      acknowledged(o, ex);
     }
   }
 
@@ -135,7 +154,7 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
    * refuses for good ends the export, and its event is given back like the queued ones (DRAIN puts
    * the entry back into the map, where it waits for a fixed configuration).
    */
-  private void acknowledged(Outgoing o, Exception ex, Duration backoff) {
+  private void acknowledged(Outgoing o, Exception ex) {
     if (ex == null) {
       acked.incrementAndGet();
       credit(1);
@@ -143,21 +162,22 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
     }
     failed.incrementAndGet();
     if (ex instanceof RetriableException || ex.getCause() instanceof RetriableException) {
-      Duration next = backoff.multipliedBy(2).compareTo(RESEND_MAX) > 0 ? RESEND_MAX : backoff.multipliedBy(2);
+      Duration wait = o.backoff;
+      o.backoff = wait.multipliedBy(2).compareTo(RESEND_MAX) > 0 ? RESEND_MAX : wait.multipliedBy(2);
       try {
         if (!abandoned) {
-          worker.schedule(() -> send(o, next), backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          worker.schedule(() -> send(o), wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
           return;
         }
       } catch (java.util.concurrent.RejectedExecutionException stopped) {
         // stopped meanwhile: give it back below
       }
-      unsent.accept(o.event());
+      unsent.accept(o.event);
       dropped.incrementAndGet();
       return;
     }
     if (fatal == null && !abandoned) {
-      fatal = new KafkaSinkException("sending map '" + o.event().map() + "' to topic '" + format.topic()
+      fatal = new KafkaSinkException("sending map '" + o.event.map() + "' to topic '" + format.topic()
           + "' failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
       onWorker(() -> {
         cancel();
@@ -167,7 +187,7 @@ public final class KafkaExport extends BaseSubscriber<KafkaExport.Outgoing> {
         done.tryEmitError(fatal);
       });
     }
-    unsent.accept(o.event());
+    unsent.accept(o.event);
     dropped.incrementAndGet();
   }
 

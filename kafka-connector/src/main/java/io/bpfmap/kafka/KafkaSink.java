@@ -1,6 +1,5 @@
 package io.bpfmap.kafka;
 
-import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
@@ -82,7 +81,6 @@ public final class KafkaSink implements AutoCloseable {
     // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
     // nothing drained can be stranded in one at a cancel.
     stream.events()
-        .map(e -> new KafkaExport.Outgoing(e, e.kind() == MapEvent.Kind.CYCLE_END ? null : format.record(e)))
         .subscribeOn(Schedulers.boundedElastic())
         .subscribe(export);
     return export;
