@@ -112,21 +112,19 @@ final class Daemon implements AutoCloseable {
     }
   }
 
-  private static final byte[] KIND = ascii(",\"kind\":");
-  private static final byte[] CPU = ascii(",\"cpu\":");
-  private static final byte[] KEY = ascii(",\"key\":");
-  private static final byte[] VALUE = ascii(",\"value\":");
+  private static final byte[] KIND = JsonOut.member(',', "kind");
+  private static final byte[] CPU = JsonOut.member(',', "cpu");
+  private static final byte[] KEY = JsonOut.member(',', "key");
+  private static final byte[] VALUE = JsonOut.member(',', "value");
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
 
   /** JSON Lines of events: {"map":…,"cycle":…,"kind":…,"key":…,"value":…}. */
   private static Consumer<MapEvent> stdoutPrinter(Config.MapConfig m) {
     RecordJsonWriter keys = m.key().jsonWriter();
     RecordJsonWriter values = m.mask().compile(m.value()).jsonWriter();
     JsonOut json = new JsonOut();
-    byte[] head = new JsonOut().raw(ascii("{\"map\":")).string(m.name()).raw(ascii(",\"cycle\":")).take();
+    byte[] head = new JsonOut().raw(JsonOut.member('{', "map")).string(m.name()).raw(JsonOut.member(',', "cycle"))
+        .take();
     return e -> {
       if (e.kind() == MapEvent.Kind.CYCLE_END) {
         return;

@@ -53,8 +53,8 @@ final class DumpCommand implements Callable<Integer> {
     private final BpfMap map;
     private final RecordJsonWriter keyWriter;
     private final RecordJsonWriter valueWriter;
-    private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] VALUE = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY = JsonOut.member('{', "key");
+    private static final byte[] VALUE = JsonOut.member(',', "value");
     private final Render render = new Render();
     private final PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
 

@@ -16,7 +16,7 @@ final class Render {
 
   /** {@code {"id":…,"type":"hash","name":…,"key_size":…,…}} */
   String info(MapInfo i) {
-    json.raw(ascii("{\"id\":")).number(i.id());
+    json.raw(JsonOut.member('{', "id")).number(i.id());
     field("type").string(i.type().cliName());
     field("name").string(i.name());
     field("key_size").number(i.keySize());
@@ -71,10 +71,6 @@ final class Render {
 
   /** {@code ,"name":} */
   private JsonOut field(String name) {
-    return json.raw(',').string(name).raw(':');
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+    return json.raw(JsonOut.member(',', name));
   }
 }

@@ -21,11 +21,11 @@ final class RecordFormat {
   static final String HEADER_NODE = "bpfmap.node";
   static final String HEADER_LAYOUT = "bpfmap.layout";
 
-  private static final byte[] CYCLE_FIELD = ascii(",\"cycle\":");
-  private static final byte[] TIMESTAMP_FIELD = ascii(",\"timestamp\":");
-  private static final byte[] CPU_FIELD = ascii(",\"cpu\":");
-  private static final byte[] KEY_FIELD = ascii(",\"key\":");
-  private static final byte[] VALUE_FIELD = ascii(",\"value\":");
+  private static final byte[] CYCLE_FIELD = JsonOut.member(',', "cycle");
+  private static final byte[] TIMESTAMP_FIELD = JsonOut.member(',', "timestamp");
+  private static final byte[] CPU_FIELD = JsonOut.member(',', "cpu");
+  private static final byte[] KEY_FIELD = JsonOut.member(',', "key");
+  private static final byte[] VALUE_FIELD = JsonOut.member(',', "value");
 
   private final String topic;
   private final RecordJsonWriter keyWriter;
@@ -45,7 +45,8 @@ final class RecordFormat {
     headers.add(HEADER_LAYOUT, (view.keyLayout().fingerprint() + ":" + view.valueLayout().fingerprint())
         .getBytes(StandardCharsets.UTF_8));
     headers.setReadOnly();
-    this.prefix = out.raw(ascii("{\"node\":")).string(node).raw(ascii(",\"map\":")).string(view.map()).take();
+    this.prefix = out.raw(JsonOut.member('{', "node")).string(node).raw(JsonOut.member(',', "map"))
+        .string(view.map()).take();
   }
 
   String topic() {
@@ -77,9 +78,5 @@ final class RecordFormat {
       value = out.raw('}').take();
     }
     return new ProducerRecord<>(topic, null, timestamp, key, value, headers);
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

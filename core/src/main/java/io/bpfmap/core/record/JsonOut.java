@@ -25,6 +25,11 @@ public final class JsonOut {
   private byte[] buf = new byte[256];
   private int len;
 
+  /** The bytes of an object member's start, {@code lead} then the quoted name and a colon: {@code ,"name":}. */
+  public static byte[] member(char lead, String name) {
+    return new JsonOut().raw(lead).string(name).raw(':').take();
+  }
+
   public JsonOut raw(byte[] bytes) {
     ensure(bytes.length);
     System.arraycopy(bytes, 0, buf, len, bytes.length);
