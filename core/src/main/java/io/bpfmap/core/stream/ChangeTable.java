@@ -6,85 +6,109 @@ import java.util.Arrays;
 
 /**
  * What CHANGES mode remembers between cycles: per key, a fingerprint of its visible value and the
- * cycle it was last seen in. Open addressing with linear probing over flat arrays (key bytes, one
- * long and one int per slot), no object per key; deletion shifts back, leaving no tombstones.
+ * cycle it was last seen in. Sized by the live keys, never by the map's {@code max_entries}: it
+ * grows as keys arrive and shrinks as they go.
+ *
+ * <p>Entries are dense, in chunks of {@code long}s (fingerprint, last-seen cycle with 32 bits of
+ * the key's hash, then the key bytes), addressed with {@code long} byte offsets so that no product
+ * of entries and key size can overflow. An open-addressing index of {@code int}s (linear probing,
+ * load at most 3/4, deletion by backward shift) points into them. A removed entry is replaced by
+ * the last one, so the chunks stay dense and trailing ones are freed. Per live entry this costs
+ * 16 bytes, the key rounded up to 8, and 5.3–10.7 bytes of index (plus at most one spare chunk).
  * Not thread-safe (one cycle runs at a time).
  */
 final class ChangeTable {
-  private static final long EMPTY = 0;
+  /** The fingerprint of a key whose value must be emitted again whatever it is ({@link #forget}). */
+  static final long UNKNOWN = 1;
+  private static final int CHUNK_SHIFT = 12;
+  private static final int CHUNK = 1 << CHUNK_SHIFT;
+  private static final int FIRST_CHUNK = 16;
+  private static final int MIN_INDEX = 16;
 
   private final int keySize;
-  private byte[] keys;
-  private long[] fingerprints;
-  private int[] seen;
-  private int size;
+  /** Longs per entry: fingerprint, hash and seen, then the key. */
+  private final int stride;
+  private long[][] chunks = new long[0][];
+  private MemorySegment[] views = new MemorySegment[0];
+  /** Entries chunk 0 can hold: it grows to {@link #CHUNK} before a second chunk is added. */
+  private int firstCapacity;
+  private int[] index;
   private int mask;
+  private int size;
+  private int sweep = -1;
 
-  ChangeTable(int keySize, int expected) {
-    this.keySize = Math.max(1, keySize);
-    allocate(Math.max(16, Integer.highestOneBit(Math.max(1, expected) * 4 / 3) << 1));
+  ChangeTable(int keySize) {
+    this.keySize = keySize;
+    this.stride = 2 + (keySize + 7) / 8;
+    allocateIndex(MIN_INDEX);
   }
 
   /** What {@link #put} found. */
   enum Change { NEW, CHANGED, SAME }
 
   /**
-   * Records that {@code key} (at {@code off} of {@code m}) has value {@code fingerprint} in
+   * Records that the key at {@code off} of {@code m} has value {@code fingerprint} in
    * {@code cycle}; says whether it is new, changed or the same as last seen.
    */
   Change put(MemorySegment m, long off, long fingerprint, int cycle) {
-    long fp = fingerprint == EMPTY ? 1 : fingerprint;
-    int slot = (int) Hash.mix(0, m, off, keySize) & mask;
-    while (fingerprints[slot] != EMPTY) {
-      if (sameKey(slot, m, off)) {
-        long old = fingerprints[slot];
-        fingerprints[slot] = fp;
-        seen[slot] = cycle;
-        return old == fp ? Change.SAME : Change.CHANGED;
-      }
-      slot = (slot + 1) & mask;
+    long fp = fingerprint == 0 || fingerprint == UNKNOWN ? fingerprint + 2 : fingerprint;
+    long h = Hash.mix(0, m, off, keySize);
+    int e = find(m, off, (int) h);
+    if (e >= 0) {
+      long[] c = chunks[e >>> CHUNK_SHIFT];
+      int base = (e & (CHUNK - 1)) * stride;
+      long old = c[base];
+      c[base] = fp;
+      c[base + 1] = (c[base + 1] & 0xFFFF_FFFF_0000_0000L) | (cycle & 0xFFFF_FFFFL);
+      return old == fp ? Change.SAME : Change.CHANGED;
     }
-    MemorySegment.copy(m, ValueLayout.JAVA_BYTE, off, keys, slot * keySize, keySize);
-    fingerprints[slot] = fp;
-    seen[slot] = cycle;
-    if (++size * 4 > fingerprints.length * 3) {
-      grow();
-    }
+    insert(m, off, (int) h, fp, cycle);
     return Change.NEW;
   }
 
-  /** True when {@code key} was seen in {@code cycle} already (per-key iteration can repeat keys). */
+  /** True when the key was seen in {@code cycle} already (per-key iteration can repeat keys). */
   boolean seenIn(MemorySegment m, long off, int cycle) {
-    int slot = (int) Hash.mix(0, m, off, keySize) & mask;
-    while (fingerprints[slot] != EMPTY) {
-      if (sameKey(slot, m, off)) {
-        return seen[slot] == cycle;
-      }
-      slot = (slot + 1) & mask;
-    }
-    return false;
+    int e = find(m, off, (int) Hash.mix(0, m, off, keySize));
+    return e >= 0 && seen(e) == cycle;
   }
 
-  /** Removes every key not seen in {@code cycle}; returns their bytes, end to end. */
-  byte[] removeUnseen(int cycle) {
-    int gone = 0;
-    for (int s = 0; s < seen.length; s++) {
-      if (fingerprints[s] != EMPTY && seen[s] != cycle) {
-        gone++;
+  /**
+   * Makes the next cycle emit this key again: an UPSERT of its value if it is in the map then, a
+   * DELETE if it is not. {@code lastCycle} is the cycle that ran last (the key counts as seen in
+   * it, so that its absence from the next one is a delete).
+   */
+  void forget(byte[] key, int lastCycle) {
+    MemorySegment m = MemorySegment.ofArray(key);
+    long h = Hash.mix(0, m, 0, keySize);
+    int e = find(m, 0, (int) h);
+    if (e >= 0) {
+      chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = UNKNOWN;
+    } else {
+      insert(m, 0, (int) h, UNKNOWN, lastCycle);
+    }
+  }
+
+  /** Starts a pass of {@link #removeNextUnseen} over the entries as they are now. */
+  void startSweep() {
+    sweep = size;
+  }
+
+  /**
+   * Removes the next key (of this sweep) not seen in {@code cycle} and returns its bytes; null when
+   * there are no more. Entries are visited from the last down, so the entry that fills a hole has
+   * been visited already.
+   */
+  byte[] removeNextUnseen(int cycle) {
+    while (--sweep >= 0) {
+      if (seen(sweep) != cycle) {
+        byte[] key = new byte[keySize];
+        MemorySegment.copy(views[sweep >>> CHUNK_SHIFT], ValueLayout.JAVA_BYTE, keyOffset(sweep), key, 0, keySize);
+        remove(sweep);
+        return key;
       }
     }
-    byte[] out = new byte[gone * keySize];
-    int n = 0;
-    for (int s = 0; s < seen.length; s++) {
-      if (fingerprints[s] != EMPTY && seen[s] != cycle) {
-        System.arraycopy(keys, s * keySize, out, n++ * keySize, keySize);
-      }
-    }
-    MemorySegment removed = MemorySegment.ofArray(out);
-    for (int i = 0; i < n; i++) {
-      remove(removed, (long) i * keySize);
-    }
-    return out;
+    shrink();
+    return null;
   }
 
   int size() {
@@ -93,63 +117,146 @@ final class ChangeTable {
 
   /** Bytes the table holds on the heap (its arrays). */
   long retainedBytes() {
-    return keys.length + 8L * fingerprints.length + 4L * seen.length;
+    long bytes = 4L * index.length;
+    for (long[] c : chunks) {
+      bytes += c == null ? 0 : 8L * c.length;
+    }
+    return bytes;
   }
 
-  private void remove(MemorySegment m, long off) {
-    int slot = (int) Hash.mix(0, m, off, keySize) & mask;
-    while (fingerprints[slot] != EMPTY && !sameKey(slot, m, off)) {
+  private int seen(int e) {
+    return (int) chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride + 1];
+  }
+
+  private int hash(int e) {
+    return (int) (chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride + 1] >>> 32);
+  }
+
+  /** Byte offset of entry e's key within its chunk's view. */
+  private long keyOffset(int e) {
+    return ((long) (e & (CHUNK - 1)) * stride + 2) * 8;
+  }
+
+  /** The entry holding this key, or -1. */
+  private int find(MemorySegment m, long off, int h) {
+    for (int slot = h & mask; index[slot] != 0; slot = (slot + 1) & mask) {
+      int e = index[slot] - 1;
+      if (hash(e) == h && sameKey(e, m, off)) {
+        return e;
+      }
+    }
+    return -1;
+  }
+
+  private boolean sameKey(int e, MemorySegment m, long off) {
+    long at = keyOffset(e);
+    return MemorySegment.mismatch(views[e >>> CHUNK_SHIFT], at, at + keySize, m, off, off + keySize) == -1;
+  }
+
+  private void insert(MemorySegment m, long off, int h, long fp, int cycle) {
+    int e = size;
+    ensureEntry(e);
+    long[] c = chunks[e >>> CHUNK_SHIFT];
+    int base = (e & (CHUNK - 1)) * stride;
+    c[base] = fp;
+    c[base + 1] = ((long) h << 32) | (cycle & 0xFFFF_FFFFL);
+    MemorySegment.copy(m, off, views[e >>> CHUNK_SHIFT], keyOffset(e), keySize);
+    size++;
+    int slot = h & mask;
+    while (index[slot] != 0) {
       slot = (slot + 1) & mask;
     }
-    if (fingerprints[slot] == EMPTY) {
-      return;
+    index[slot] = e + 1;
+    if ((long) size * 4 > (long) index.length * 3) {
+      allocateIndex(index.length * 2);
+    }
+  }
+
+  /** Removes entry e: its index slot by backward shift, then the last entry moves into its place. */
+  private void remove(int e) {
+    unindex(e);
+    int last = size - 1;
+    if (e != last) {
+      long[] from = chunks[last >>> CHUNK_SHIFT];
+      long[] to = chunks[e >>> CHUNK_SHIFT];
+      System.arraycopy(from, (last & (CHUNK - 1)) * stride, to, (e & (CHUNK - 1)) * stride, stride);
+      index[slotOf(last)] = e + 1;
     }
     size--;
-    // Shift later members of the probe run back so that lookups never cross a hole.
-    int hole = slot;
-    int next = (hole + 1) & mask;
-    while (fingerprints[next] != EMPTY) {
-      int home = (int) Hash.mix(0, MemorySegment.ofArray(keys), (long) next * keySize, keySize) & mask;
+  }
+
+  /** The index slot that points at entry e. */
+  private int slotOf(int e) {
+    int slot = hash(e) & mask;
+    while (index[slot] != e + 1) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  }
+
+  private void unindex(int e) {
+    int hole = slotOf(e);
+    for (int next = (hole + 1) & mask; index[next] != 0; next = (next + 1) & mask) {
+      int home = hash(index[next] - 1) & mask;
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        System.arraycopy(keys, next * keySize, keys, hole * keySize, keySize);
-        fingerprints[hole] = fingerprints[next];
-        seen[hole] = seen[next];
+        index[hole] = index[next];
         hole = next;
       }
-      next = (next + 1) & mask;
     }
-    fingerprints[hole] = EMPTY;
+    index[hole] = 0;
   }
 
-  private boolean sameKey(int slot, MemorySegment m, long off) {
-    return MemorySegment.mismatch(MemorySegment.ofArray(keys), (long) slot * keySize, (long) (slot + 1) * keySize,
-        m, off, off + keySize) == -1;
-  }
-
-  private void grow() {
-    byte[] oldKeys = keys;
-    long[] oldFps = fingerprints;
-    int[] oldSeen = seen;
-    allocate(fingerprints.length * 2);
-    MemorySegment ok = MemorySegment.ofArray(oldKeys);
-    for (int s = 0; s < oldFps.length; s++) {
-      if (oldFps[s] != EMPTY) {
-        int slot = (int) Hash.mix(0, ok, (long) s * keySize, keySize) & mask;
-        while (fingerprints[slot] != EMPTY) {
-          slot = (slot + 1) & mask;
+  private void ensureEntry(int e) {
+    int chunk = e >>> CHUNK_SHIFT;
+    if (chunk == 0) {
+      if (e >= firstCapacity) {
+        firstCapacity = firstCapacity == 0 ? FIRST_CHUNK : Math.min(CHUNK, firstCapacity * 2);
+        long[] grown = Arrays.copyOf(chunks.length == 0 ? new long[0] : chunks[0], firstCapacity * stride);
+        if (chunks.length == 0) {
+          chunks = new long[1][];
+          views = new MemorySegment[1];
         }
-        System.arraycopy(oldKeys, s * keySize, keys, slot * keySize, keySize);
-        fingerprints[slot] = oldFps[s];
-        seen[slot] = oldSeen[s];
+        setChunk(0, grown);
       }
+    } else if (chunk >= chunks.length || chunks[chunk] == null) {
+      if (chunk >= chunks.length) {
+        chunks = Arrays.copyOf(chunks, Math.max(chunk + 1, chunks.length * 2));
+        views = Arrays.copyOf(views, chunks.length);
+      }
+      setChunk(chunk, new long[CHUNK * stride]);
     }
   }
 
-  private void allocate(int slots) {
-    keys = new byte[slots * keySize];
-    fingerprints = new long[slots];
-    seen = new int[slots];
-    Arrays.fill(seen, -1);
+  private void setChunk(int i, long[] c) {
+    chunks[i] = c;
+    views[i] = c == null ? null : MemorySegment.ofArray(c);
+  }
+
+  /** After a sweep: frees chunks beyond one spare and shrinks the index and the first chunk. */
+  private void shrink() {
+    int used = size == 0 ? 0 : ((size - 1) >>> CHUNK_SHIFT) + 1;
+    for (int i = used <= 1 ? 1 : used + 1; i < chunks.length; i++) {
+      setChunk(i, null);
+    }
+    if (used <= 1 && firstCapacity > FIRST_CHUNK && size * 4 < firstCapacity) {
+      firstCapacity = Math.max(FIRST_CHUNK, Integer.highestOneBit(Math.max(1, size)) * 2);
+      setChunk(0, Arrays.copyOf(chunks[0], firstCapacity * stride));
+    }
+    if (index.length > MIN_INDEX && (long) size * 8 < index.length) {
+      allocateIndex(Math.max(MIN_INDEX, Integer.highestOneBit(Math.max(1, size)) * 4));
+    }
+  }
+
+  /** A new index of {@code slots} slots, filled from the entries' stored hashes. */
+  private void allocateIndex(int slots) {
+    index = new int[slots];
     mask = slots - 1;
+    for (int e = 0; e < size; e++) {
+      int slot = hash(e) & mask;
+      while (index[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      index[slot] = e + 1;
+    }
   }
 }

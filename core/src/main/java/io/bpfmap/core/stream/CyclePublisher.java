@@ -1,29 +1,38 @@
 package io.bpfmap.core.stream;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * One cycle of a map as a Flux: pulls events from the {@link CycleReader} only as the subscriber
  * requests them (so DRAIN takes out of the kernel at most what was asked for), then completes after
  * CYCLE_END. Errors from the kernel end it with {@code onError}. The reads run on the thread that
  * requests: subscribe it on a scheduler meant for blocking work.
+ *
+ * <p>{@code cancel()} only sets a flag and returns (Reactive Streams rule 3.5). The thread that is
+ * emitting sees it and settles the cycle; when none is, the settling runs on {@code io}. Settling a
+ * DRAIN cycle puts the entries taken out of the kernel but not emitted back into the map, then
+ * releases the reader ({@link CycleReader#idle()} completes).
  */
 final class CyclePublisher extends Flux<MapEvent> {
   private final CycleReader reader;
   private final long number;
   private final boolean fresh;
   private final StreamStats stats;
+  private final Scheduler io;
 
-  CyclePublisher(CycleReader reader, long number, boolean fresh, StreamStats stats) {
+  CyclePublisher(CycleReader reader, long number, boolean fresh, StreamStats stats, Scheduler io) {
     this.reader = reader;
     this.number = number;
     this.fresh = fresh;
     this.stats = stats;
+    this.io = io;
   }
 
   @Override
@@ -36,9 +45,7 @@ final class CyclePublisher extends Flux<MapEvent> {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
-    private volatile boolean settled;
-    private volatile Thread draining;
-    private volatile boolean started;
+    private boolean started;
     private boolean done;
 
     Cycle(CoreSubscriber<? super MapEvent> actual) {
@@ -49,50 +56,30 @@ final class CyclePublisher extends Flux<MapEvent> {
     public void request(long n) {
       if (Operators.validate(n)) {
         requested.getAndUpdate(r -> Operators.addCap(r, n));
-        drain();
-      }
-    }
-
-    /**
-     * Stops the cycle. Called from another thread, it returns only once the cycle has settled: an
-     * event being emitted has reached the subscriber, and in DRAIN the entries taken but not
-     * emitted are back in the map. So a sink that cancels and then waits for its in-flight work
-     * sees every event it will ever get. (From inside onNext it returns at once.)
-     */
-    @Override
-    public void cancel() {
-      cancelled = true;
-      drain();
-      if (Thread.currentThread() != draining) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!settled && started && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
+        if (wip.getAndIncrement() == 0) {
+          drainLoop();
         }
       }
     }
 
-    private void drain() {
-      if (wip.getAndIncrement() != 0) {
-        return;
-      }
-      draining = Thread.currentThread();
-      try {
-        drainLoop();
-      } finally {
-        draining = null;
+    @Override
+    public void cancel() {
+      cancelled = true;
+      if (wip.getAndIncrement() == 0) {
+        try {
+          io.schedule(this::drainLoop);
+        } catch (RejectedExecutionException disposed) {
+          drainLoop();
+        }
       }
     }
 
+    /** Runs by one thread at a time (whoever moved wip from 0), until no more work was signalled. */
     private void drainLoop() {
       int missed = 1;
       do {
         if (cancelled) {
-          if (!done && started) {
-            done = true;
-            stats.drainConflicts(reader.restoreUndelivered());
-            reader.abandon();
-          }
-          settled = true;
+          settleCancelled();
           return;
         }
         long r = requested.get();
@@ -100,14 +87,19 @@ final class CyclePublisher extends Flux<MapEvent> {
         try {
           if (!started) {
             started = true;
+            if (!reader.acquire()) {
+              done = true;
+              actual.onError(CycleReader.error(reader.mapName(), "the stream is closed"));
+              return;
+            }
             reader.begin(number, fresh);
           }
           while (e != r && !cancelled && !done) {
             MapEvent ev = reader.next(r - e);
             if (ev == null) {
               done = true;
-              settled = true;
               stats.emitted(e);
+              reader.release();
               actual.onComplete();
               return;
             }
@@ -117,8 +109,8 @@ final class CyclePublisher extends Flux<MapEvent> {
           stats.emitted(e);
         } catch (RuntimeException err) {
           done = true;
-          settled = true;
           reader.abandon();
+          reader.release();
           stats.error(err);
           actual.onError(err);
           return;
@@ -129,6 +121,21 @@ final class CyclePublisher extends Flux<MapEvent> {
         }
         missed = wip.addAndGet(-missed);
       } while (missed != 0);
+    }
+
+    /** A cancelled cycle: DRAIN gives back what it took and did not emit; the reader is released. */
+    private void settleCancelled() {
+      if (done || !started) {
+        done = true;
+        return;
+      }
+      done = true;
+      try {
+        stats.drainConflicts(reader.restoreUndelivered());
+      } finally {
+        reader.abandon();
+        reader.release();
+      }
     }
   }
 }

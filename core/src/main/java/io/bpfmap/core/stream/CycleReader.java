@@ -9,6 +9,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import reactor.core.publisher.Mono;
 
 /**
  * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
@@ -34,6 +37,12 @@ final class CycleReader implements AutoCloseable {
   private boolean batches;
   private BatchCursor cursor;
   private ChangeTable table;
+  // Guarded by this: a cycle using the reader, closed, buffers given back, who waits for idle.
+  private boolean busy;
+  private boolean closed;
+  private boolean freed;
+  private final List<Runnable> idleWaiters = new ArrayList<>();
+  private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   // One cycle's state.
   private long cycle;
@@ -45,8 +54,7 @@ final class CycleReader implements AutoCloseable {
   private boolean readDone;
   private boolean perKeyStarted;
   private long perKeySteps;
-  private byte[] deleted;
-  private int deletedIndex;
+  private boolean sweeping;
   private boolean ended;
   private long read;
   private long emitted;
@@ -74,7 +82,12 @@ final class CycleReader implements AutoCloseable {
   /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
   void begin(long number, boolean fresh) {
     if (fresh || table == null) {
-      table = mode == Mode.CHANGES ? new ChangeTable(keySize, map.info().maxEntries()) : null;
+      table = mode == Mode.CHANGES ? new ChangeTable(keySize) : null;
+      resync.clear();
+    } else {
+      for (byte[] k = resync.poll(); k != null; k = resync.poll()) {
+        table.forget(k, (int) cycle);
+      }
     }
     cycle = number;
     start = Instant.now();
@@ -85,8 +98,7 @@ final class CycleReader implements AutoCloseable {
     readDone = false;
     perKeyStarted = false;
     perKeySteps = 0;
-    deleted = null;
-    deletedIndex = 0;
+    sweeping = false;
     ended = false;
     read = 0;
     emitted = 0;
@@ -113,14 +125,14 @@ final class CycleReader implements AutoCloseable {
         continue;
       }
       if (mode == Mode.CHANGES) {
-        if (deleted == null) {
-          deleted = table.removeUnseen((int) cycle);
+        if (!sweeping) {
+          sweeping = true;
+          table.startSweep();
         }
-        if (deletedIndex * keySize < deleted.length) {
-          byte[] k = new byte[keySize];
-          System.arraycopy(deleted, deletedIndex++ * keySize, k, 0, keySize);
+        byte[] gone = table.removeNextUnseen((int) cycle);
+        if (gone != null) {
           emitted++;
-          return new Event(view, cycle, start, Kind.DELETE, k, null, -1, 0);
+          return new Event(view, cycle, start, Kind.DELETE, gone, null, -1, 0);
         }
       }
       if (!ended) {
@@ -289,6 +301,16 @@ final class CycleReader implements AutoCloseable {
     return conflicts;
   }
 
+  /**
+   * CHANGES: the next cycle emits this key again (its value, or a DELETE when it is gone), for a
+   * sink that could not deliver its last event. Thread-safe: applied when the next cycle begins.
+   */
+  void resync(byte[] key) {
+    if (mode == Mode.CHANGES && key.length == keySize) {
+      resync.add(key.clone());
+    }
+  }
+
   long changeStateBytes() {
     return table == null ? 0 : table.retainedBytes();
   }
@@ -297,12 +319,74 @@ final class CycleReader implements AutoCloseable {
     return table == null ? 0 : table.size();
   }
 
+  /**
+   * A cycle starts using the reader (one at a time, {@link CyclePublisher} sees to it); false once
+   * the reader is closed.
+   */
+  synchronized boolean acquire() {
+    if (closed) {
+      return false;
+    }
+    busy = true;
+    return true;
+  }
+
+  /** The cycle has settled: frees the memory if the reader was closed meanwhile, wakes idle() waiters. */
+  void release() {
+    List<Runnable> wake;
+    synchronized (this) {
+      busy = false;
+      if (closed) {
+        free();
+      }
+      wake = List.copyOf(idleWaiters);
+      idleWaiters.clear();
+    }
+    wake.forEach(Runnable::run);
+  }
+
+  /** Completes once no cycle uses the reader (at once when none does). */
+  Mono<Void> idle() {
+    return Mono.create(sink -> {
+      synchronized (this) {
+        if (busy) {
+          idleWaiters.add(sink::success);
+          return;
+        }
+      }
+      sink.success();
+    });
+  }
+
+  /** Frees the native buffers now, or when the running cycle settles. Idempotent. */
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+      if (!busy) {
+        free();
+      }
+    }
+  }
+
+  /** True once the native buffers are given back. */
+  synchronized boolean freed() {
+    return freed;
+  }
+
+  private void free() {
+    if (freed) {
+      return;
+    }
+    freed = true;
     if (cursor != null) {
       cursor.close();
     }
     arena.close();
+  }
+
+  String mapName() {
+    return view.map();
   }
 
   private static byte[] copy(MemorySegment m, long off, int len) {

@@ -2,6 +2,7 @@ package io.bpfmap.core.stream;
 
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
@@ -11,9 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import reactor.util.retry.Retry;
 
 /**
  * A map as a {@link Flux} of {@link MapEvent}s: every {@code interval} a cycle reads the map (batch
@@ -34,7 +36,8 @@ import reactor.util.retry.Retry;
  * Syscalls run on the stream's scheduler (bounded elastic by default), never on
  * {@code Schedulers.parallel()}.
  */
-public final class MapStream {
+public final class MapStream implements AutoCloseable {
+  private final Sinks.Empty<Void> closed = Sinks.empty();
   private final RecordView view;
   private final Mode mode;
   private final StreamStats stats;
@@ -51,6 +54,10 @@ public final class MapStream {
     if (b.mode == Mode.DRAIN && check.mode() != OpenMode.READ_WRITE) {
       throw CycleReader.error(name, "DRAIN deletes entries: open the map READ_WRITE");
     }
+    if (b.mode == Mode.DRAIN && check.valuesPerKey() > 1 && b.perCpu == PerCpuPolicy.PER_CPU) {
+      throw CycleReader.error(name, "DRAIN takes each entry once, with all its CPUs' values: use the per-CPU "
+          + "policy SUM, MIN or MAX (one event per entry), not PER_CPU");
+    }
     this.view = new RecordView(name, b.keyLayout, b.mask.compile(b.valueLayout));
     this.mode = b.mode;
     this.stats = new StreamStats(name);
@@ -58,7 +65,8 @@ public final class MapStream {
     Scheduler io = b.scheduler;
     AtomicBoolean freshConnection = new AtomicBoolean(true);
     Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,
-        n -> new CyclePublisher(reader, n, freshConnection.getAndSet(false), stats).subscribeOn(io));
+            n -> new CyclePublisher(reader, n, freshConnection.getAndSet(false), stats, io).subscribeOn(io))
+        .takeUntilOther(closed.asMono());
     if (b.mode == Mode.DRAIN) {
       AtomicBoolean active = new AtomicBoolean();
       this.events = Flux.defer(() -> {
@@ -117,6 +125,43 @@ public final class MapStream {
     return ok;
   }
 
+  /**
+   * CHANGES: the next cycle emits this event's key again, with its value then (or a DELETE if it is
+   * gone), for a sink that could not deliver the event and must not resend it late (a late resend
+   * could land after a newer record of the same key). Other modes: nothing (SNAPSHOT emits every
+   * key every cycle; DRAIN sinks give entries back with {@link #restore}).
+   */
+  public void resync(MapEvent event) {
+    if (event instanceof Event e && e.kind() != MapEvent.Kind.CYCLE_END) {
+      reader.resync(e.keyBytes());
+    }
+  }
+
+  /**
+   * Completes once no cycle is running: at once when none is; after a cancel, when the running
+   * cycle has settled (every event it made has reached its subscriber or, in DRAIN, gone back into
+   * the map). Never blocks.
+   */
+  public Mono<Void> idle() {
+    return reader.idle();
+  }
+
+  /**
+   * Ends the stream: subscribers complete, the running cycle (if any) is cancelled and settles, and
+   * the native buffers are freed once it has ({@link #idle()} completes after that). Does not block
+   * and does not close the map. Later subscribers get an error. Idempotent.
+   */
+  @Override
+  public void close() {
+    reader.close();
+    closed.tryEmitEmpty();
+  }
+
+  /** True once {@link #close()} has freed the stream's native memory. */
+  public boolean isFreed() {
+    return reader.freed();
+  }
+
   /** Keys and heap bytes held by CHANGES state (0 in other modes). */
   public long changeStateBytes() {
     return reader.changeStateBytes();
@@ -127,18 +172,43 @@ public final class MapStream {
   }
 
   /**
-   * For daemons: opens {@code pin}, streams it, and when the stream fails (map gone, kernel error)
-   * closes the map, waits with exponential backoff from {@code minBackoff} up to
-   * {@code maxBackoff} (with jitter) and starts again; {@code onError} sees every failure.
-   * Never ends on its own; cancel it to stop.
+   * One continuous Flux over a pinned map that may come and go: opens {@code pin}, streams it, and
+   * when the stream fails with a transient error ({@link Backoff#isTransient}: the pin missing, the
+   * map gone, a kernel error) or {@code pin} comes to hold another map (checked every 5 s), closes
+   * the map once the stream has settled, waits {@code minBackoff} doubling up to {@code maxBackoff}
+   * (on bounded elastic) and starts again. A permanent error (no permission, a layout that does
+   * not fit) ends the Flux. {@code onError} sees every failure. For a daemon with sinks,
+   * {@link MapSupervisor} also reports where the map stands.
    */
   public static Flux<MapEvent> resilient(Path pin, OpenMode openMode, Function<BpfMap, MapStream> build,
       Duration minBackoff, Duration maxBackoff, Consumer<Throwable> onError) {
-    return Flux.<MapEvent, BpfMap>using(() -> BpfMap.openPinned(pin, openMode),
-            map -> build.apply(map).events(), BpfMap::close)
+    MapSelector selector = MapSelector.pin(pin);
+    Scheduler io = Schedulers.boundedElastic();
+    return Flux.usingWhen(Mono.fromCallable(() -> Opened.open(selector, openMode, build)).subscribeOn(io),
+            o -> o.stream.events().takeUntilOther(Replaced.watch(selector, o.mapId, Duration.ofSeconds(5), io)),
+            Opened::close, (o, e) -> o.close(), Opened::close)
         .doOnError(onError)
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, minBackoff).maxBackoff(maxBackoff)
-            .filter(e -> e instanceof BpfException));
+        .retryWhen(Backoff.spec(minBackoff, maxBackoff, io).filter(Backoff::isTransient));
+  }
+
+  /** A map and its stream, for {@link #resilient}: closed together once the stream is idle. */
+  private record Opened(BpfMap map, MapStream stream, int mapId) {
+    static Opened open(MapSelector selector, OpenMode mode, Function<BpfMap, MapStream> build) {
+      BpfMap map = selector.open(mode);
+      try {
+        return new Opened(map, build.apply(map), map.info().id());
+      } catch (RuntimeException e) {
+        map.close();
+        throw e;
+      }
+    }
+
+    Mono<Void> close() {
+      return stream.idle().then(Mono.fromRunnable(() -> {
+        stream.close();
+        map.close();
+      }));
+    }
   }
 
   /** Options of a {@link MapStream}. */

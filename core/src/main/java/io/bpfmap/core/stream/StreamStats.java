@@ -22,6 +22,7 @@ public final class StreamStats {
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong drainConflicts = new AtomicLong();
   private final List<Consumer<CycleReport>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
   private volatile Duration lastCycleDuration = Duration.ZERO;
   private volatile Instant lastCycleEnd;
   private volatile Throwable lastError;
@@ -34,6 +35,15 @@ public final class StreamStats {
   /** Calls {@code listener} after every cycle, on the stream's thread: keep it quick. */
   public void onCycle(Consumer<CycleReport> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Calls {@code listener} with each error that ends the stream's Flux (a kernel error, a map gone),
+   * on the stream's thread, before subscribers see it: keep it quick (a supervisor schedules its
+   * reaction elsewhere).
+   */
+  public void onError(Consumer<Throwable> listener) {
+    errorListeners.add(listener);
   }
 
   void read(long n) {
@@ -60,6 +70,7 @@ public final class StreamStats {
     errors.incrementAndGet();
     lastError = t;
     lastErrorTime = Instant.now();
+    errorListeners.forEach(l -> l.accept(t));
   }
 
   void drainConflicts(int n) {
