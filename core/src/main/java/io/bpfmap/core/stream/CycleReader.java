@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
@@ -37,8 +38,8 @@ final class CycleReader implements AutoCloseable {
   private boolean batches;
   private BatchCursor cursor;
   private ChangeTable table;
-  // Guarded by this: a cycle using the reader, closed, buffers given back, who waits for idle.
-  private boolean busy;
+  // Guarded by this: a cycle or give-backs using the reader, closed, buffers freed, idle() waiters.
+  private int users;
   private boolean closed;
   private boolean freed;
   private final List<Runnable> idleWaiters = new ArrayList<>();
@@ -327,15 +328,17 @@ final class CycleReader implements AutoCloseable {
     if (closed) {
       return false;
     }
-    busy = true;
+    users++;
     return true;
   }
 
-  /** The cycle has settled: frees the memory if the reader was closed meanwhile, wakes idle() waiters. */
+  /** A cycle, or a give-back, is done: frees the memory if closed meanwhile, wakes idle() waiters. */
   void release() {
     List<Runnable> wake;
     synchronized (this) {
-      busy = false;
+      if (--users > 0) {
+        return;
+      }
       if (closed) {
         free();
       }
@@ -345,11 +348,34 @@ final class CycleReader implements AutoCloseable {
     wake.forEach(Runnable::run);
   }
 
+  /**
+   * DRAIN: {@link #restore}s a discarded event on {@code io} rather than on the discarding thread
+   * (which may be one that must not block); {@link #idle()} waits for it, so the map can be closed
+   * after. Counts a conflict in the stats when the key exists again.
+   */
+  void restoreLater(Event e, Scheduler io) {
+    synchronized (this) {
+      users++;
+    }
+    Runnable task = () -> {
+      try {
+        stats.drainConflicts(restore(e) ? 0 : 1);
+      } finally {
+        release();
+      }
+    };
+    try {
+      io.schedule(task);
+    } catch (java.util.concurrent.RejectedExecutionException disposed) {
+      task.run();
+    }
+  }
+
   /** Completes once no cycle uses the reader (at once when none does). */
   Mono<Void> idle() {
     return Mono.create(sink -> {
       synchronized (this) {
-        if (busy) {
+        if (users > 0) {
           idleWaiters.add(sink::success);
           return;
         }
@@ -363,7 +389,7 @@ final class CycleReader implements AutoCloseable {
   public void close() {
     synchronized (this) {
       closed = true;
-      if (!busy) {
+      if (users == 0) {
         free();
       }
     }

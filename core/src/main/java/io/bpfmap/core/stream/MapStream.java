@@ -76,8 +76,9 @@ public final class MapStream implements AutoCloseable {
         }
         freshConnection.set(true);
         // An event that left the engine just as the subscriber cancelled is discarded by the
-        // operators in between: it was taken out of the kernel, so it goes back into the map.
-        return cycles.doOnDiscard(Event.class, e -> stats.drainConflicts(reader.restore(e) ? 0 : 1))
+        // operators in between: it was taken out of the kernel, so it goes back into the map (on
+        // the stream's scheduler: the discarding thread may be one that must not block).
+        return cycles.doOnDiscard(Event.class, e -> reader.restoreLater(e, io))
             .doFinally(s -> active.set(false));
       });
     } else {

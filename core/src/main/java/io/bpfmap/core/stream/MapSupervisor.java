@@ -1,0 +1,452 @@
+package io.bpfmap.core.stream;
+
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSelector;
+import io.bpfmap.core.OpenMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * Keeps one map exported for as long as a daemon runs: opens it, builds its {@link MapStream} and
+ * the sinks the caller attaches, and watches all three. Each opened map is a <em>generation</em>;
+ * one ends when
+ * <ul>
+ *   <li>the stream fails (a kernel error, the map gone),</li>
+ *   <li>a sink fails for good ({@link Attachment#failure()}),</li>
+ *   <li>the selector finds another map (a BPF program restarted and pinned a new one: checked every
+ *       {@code follow}, 5 s by default), or the pin is gone,</li>
+ *   <li>or {@link #stop()} is called.</li>
+ * </ul>
+ * Ending a generation is always the same order: the sinks stop taking events, the stream's running
+ * cycle settles, the sinks settle (Kafka: every record acknowledged or given back to the map), then
+ * sinks, stream and map are closed. A transient failure ({@link Backoff#isTransient}) is retried
+ * with {@link Backoff} on the supervisor's scheduler (bounded elastic by default: opening a map is
+ * a syscall); a permanent one (no permission, a layout that does not fit) is reported in
+ * {@link #status()} and retried only once the selector finds another map. Every switch is logged.
+ */
+public final class MapSupervisor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MapSupervisor.class);
+
+  /** Where a supervised map stands. */
+  public enum State { STARTING, UP, RETRYING, FAILED, STOPPED }
+
+  /**
+   * {@code reason}: why it is not UP (null when it is); {@code mapId}: the map exported now, or the
+   * last one; {@code restarts}: generations that ended in a failure; {@code since}: this state's start.
+   */
+  public record Status(State state, String reason, int mapId, long restarts, Instant since) {}
+
+  /** The sinks of one generation, built by the caller for each new stream. */
+  public interface Attachment {
+    /** Errors when a sink fails for good (Kafka refused records); need never complete. */
+    default Mono<Void> failure() {
+      return Mono.never();
+    }
+
+    /** Stops taking events: flags only, never blocks. */
+    void stopTaking();
+
+    /** Completes once everything taken is settled (acknowledged, given back, or dropped). */
+    default Mono<Void> settled() {
+      return Mono.empty();
+    }
+
+    /** Frees what the sinks hold; called after {@link #settled()}, or to force a stop. */
+    void close();
+  }
+
+  private final String name;
+  private final MapSelector selector;
+  private final OpenMode openMode;
+  private final Function<BpfMap, MapStream> streams;
+  private final Function<MapStream, Attachment> attach;
+  private final Duration minBackoff;
+  private final Duration maxBackoff;
+  private final Duration follow;
+  private final Scheduler scheduler;
+  private final Object lock = new Object();
+  private final Sinks.Empty<Void> stopSignal = Sinks.empty();
+  private final Sinks.Empty<Void> stopped = Sinks.empty();
+  private volatile Status status;
+  private volatile StreamStats stats;
+  /** The id of the map opened last, even if building its stream or sinks then failed. */
+  private volatile int attemptedId;
+  // Guarded by lock.
+  private Generation current;
+  private boolean opening;
+  private boolean stopping;
+  private Disposable loop;
+  private long restarts;
+
+  private MapSupervisor(Builder b) {
+    this.name = b.name;
+    this.selector = b.selector;
+    this.openMode = b.openMode;
+    this.streams = Objects.requireNonNull(b.streams, "stream");
+    this.attach = b.attach;
+    this.minBackoff = b.minBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.follow = b.follow;
+    this.scheduler = b.scheduler;
+    this.status = new Status(State.STARTING, "not started", 0, 0, Instant.now());
+  }
+
+  /** A supervisor of the map {@code selector} finds, exported under {@code name}. */
+  public static Builder builder(String name, MapSelector selector) {
+    return new Builder(name, selector);
+  }
+
+  /**
+   * Opens the first generation on the caller's thread. A permanent failure is thrown (a daemon
+   * refuses to start); a transient one (nothing pinned yet) is retried in the background.
+   */
+  public void start() {
+    AtomicReference<Generation> first = new AtomicReference<>();
+    try {
+      first.set(open());
+    } catch (RuntimeException e) {
+      if (!Backoff.isTransient(e)) {
+        status = new Status(State.FAILED, e.getMessage(), 0, 0, Instant.now());
+        throw e;
+      }
+      status = new Status(State.RETRYING, e.getMessage(), 0, 0, Instant.now());
+      LOG.warn("map '{}': {}; retrying in {}", name, e.getMessage(), Backoff.say(minBackoff));
+    }
+    Flux<Integer> run = first.get() == null
+        ? Mono.delay(minBackoff, scheduler).thenMany(loop(new AtomicReference<>()))
+        : loop(first);
+    synchronized (lock) {
+      loop = run.subscribe(id -> { }, this::crashed, this::finish);
+    }
+  }
+
+  /** Where the map stands now. */
+  public Status status() {
+    return status;
+  }
+
+  /** The counters of the current (or last) generation's stream; null before the first opened. */
+  public StreamStats stats() {
+    return stats;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Begins the stop: no new generation, and the current one ends in the usual order (its sinks
+   * decide how long settling takes: a Kafka export waits for its records). Never blocks; see
+   * {@link #stopped()}.
+   */
+  public void stop() {
+    synchronized (lock) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      stopSignal.tryEmitEmpty();
+      if (current == null && !opening) {
+        // Between generations (a backoff, or waiting for another map): nothing to settle.
+        if (loop != null) {
+          loop.dispose();
+        }
+        finish();
+      }
+    }
+  }
+
+  /** Completes when the supervisor has stopped: the last generation is closed. */
+  public Mono<Void> stopped() {
+    return stopped.asMono();
+  }
+
+  /**
+   * Stops and waits up to 30 s for the last generation to settle and close; past that closes it as
+   * it is (what its sinks had not settled may be lost) and says so in the log.
+   */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  /** {@link #close()} with another wait. */
+  public void close(Duration wait) {
+    stop();
+    try {
+      stopped.asMono().toFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    } catch (TimeoutException late) {
+      LOG.warn("map '{}': did not settle within {}; closing it as it is", name, Backoff.say(wait));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.warn("map '{}': stopping failed: {}", name, e.getCause().getMessage());
+    }
+    Generation g;
+    synchronized (lock) {
+      g = current;
+    }
+    if (g != null) {
+      g.close();
+    }
+    finish();
+  }
+
+  /** Generations one after the other: the first may be open already; failures retried per policy. */
+  private Flux<Integer> loop(AtomicReference<Generation> first) {
+    return Flux.defer(() -> {
+          Generation g = first.getAndSet(null);
+          if (g == null) {
+            g = open();
+          }
+          return g == null ? Flux.<Integer>empty() : g.run();
+        })
+        .subscribeOn(scheduler)
+        .onErrorResume(e -> stopping() ? Mono.empty() : Mono.error(e))
+        .retryWhen(Backoff.spec(minBackoff, maxBackoff, scheduler).filter(Backoff::isTransient).doBeforeRetry(this::retrying))
+        .onErrorResume(this::failedForGood);
+  }
+
+  /** Opens a generation; null when stopping. Throws what opening the map, stream or sinks threw. */
+  private Generation open() {
+    synchronized (lock) {
+      if (stopping) {
+        return null;
+      }
+      opening = true;
+    }
+    Generation g = null;
+    try {
+      BpfMap map = selector.open(openMode);
+      attemptedId = map.info().id();
+      MapStream stream = null;
+      try {
+        stream = streams.apply(map);
+        g = new Generation(map, stream, attach.apply(stream));
+      } catch (RuntimeException e) {
+        if (stream != null) {
+          stream.close();
+        }
+        map.close();
+        throw e;
+      }
+    } finally {
+      boolean late;
+      synchronized (lock) {
+        opening = false;
+        late = stopping;
+        if (g != null && !late) {
+          current = g;
+        }
+      }
+      if (g != null && late) {
+        g.close();
+        g = null;
+      }
+    }
+    if (g == null) {
+      return null;
+    }
+    State before = status.state();
+    status = new Status(State.UP, null, g.mapId, restarts, Instant.now());
+    stats = g.stream.stats();
+    if (before == State.RETRYING || before == State.FAILED) {
+      LOG.info("map '{}' is back (map id {})", name, g.mapId);
+    } else {
+      LOG.debug("map '{}': exporting map id {} from {}", name, g.mapId, selector);
+    }
+    return g;
+  }
+
+  private boolean stopping() {
+    synchronized (lock) {
+      return stopping;
+    }
+  }
+
+  private void retrying(Retry.RetrySignal signal) {
+    Throwable e = signal.failure();
+    Duration wait = Backoff.delay(minBackoff, maxBackoff, signal.totalRetriesInARow());
+    if (e instanceof Replaced r) {
+      LOG.info("map '{}': {} now holds map id {} (was {}); reopening", name, selector, r.now, r.was);
+    } else {
+      LOG.warn("map '{}' failed: {}; retrying in {}", name, e.getMessage(), Backoff.say(wait));
+    }
+    status = new Status(State.RETRYING, e.getMessage(), status.mapId(), restarts, Instant.now());
+  }
+
+  /** A permanent failure: reported, then retried once the selector finds a map other than the failed one. */
+  private Flux<Integer> failedForGood(Throwable e) {
+    int failedId = attemptedId;
+    status = new Status(State.FAILED, e.getMessage(), failedId, restarts, Instant.now());
+    LOG.error("map '{}' failed for good: {}; retried when {} holds another map", name, e.getMessage(), selector);
+    Mono<Integer> changed = follow.isZero() ? Mono.never()
+        : Flux.interval(follow, scheduler).map(t -> idOrZero()).filter(id -> id != 0 && id != failedId).next();
+    return changed.thenMany(Flux.defer(() -> loop(new AtomicReference<>())));
+  }
+
+  private int idOrZero() {
+    try {
+      return selector.currentId();
+    } catch (RuntimeException none) {
+      return 0;
+    }
+  }
+
+  private void crashed(Throwable e) {
+    LOG.error("map '{}': supervisor stopped: {}", name, e.toString());
+    finish();
+  }
+
+  private void finish() {
+    synchronized (lock) {
+      if (status.state() == State.STOPPED) {
+        return;
+      }
+      status = new Status(State.STOPPED, null, status.mapId(), restarts, Instant.now());
+    }
+    stopped.tryEmitEmpty();
+  }
+
+  /** One opened map: its stream and sinks. */
+  private final class Generation {
+    final BpfMap map;
+    final MapStream stream;
+    final Attachment sinks;
+    final int mapId;
+    private boolean closed;
+
+    Generation(BpfMap map, MapStream stream, Attachment sinks) {
+      this.map = map;
+      this.stream = stream;
+      this.sinks = sinks;
+      this.mapId = map.info().id();
+    }
+
+    /** Emits the map id, then ends (after the teardown) with the reason the generation ended. */
+    Flux<Integer> run() {
+      Mono<Void> streamFailed = Mono.create(sink -> stream.stats().onError(sink::error));
+      // A sink's failure() ends the generation only by an error.
+      Mono<Void> ended = Mono.firstWithSignal(streamFailed, sinks.failure().then(Mono.<Void>never()),
+          Replaced.watch(selector, mapId, follow, scheduler), stopSignal.asMono());
+      return Flux.concat(Mono.just(mapId), ended.materialize().publishOn(scheduler).flatMap(end -> {
+        if (end.isOnError()) {
+          synchronized (lock) {
+            restarts++;
+          }
+          status = new Status(State.RETRYING, end.getThrowable().getMessage(), mapId, restarts, Instant.now());
+        }
+        return teardown().then(Mono.defer(() -> end.isOnError() && !stopping()
+            ? Mono.<Integer>error(end.getThrowable()) : Mono.<Integer>empty()));
+      }));
+    }
+
+    /** Stop taking, let the running cycle and the sinks settle, then close everything. */
+    private Mono<Void> teardown() {
+      return Mono.defer(() -> {
+        sinks.stopTaking();
+        return stream.idle().then(sinks.settled());
+      }).then(Mono.fromRunnable(this::close));
+    }
+
+    void close() {
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (current == this) {
+          current = null;
+        }
+      }
+      try {
+        sinks.close();
+      } catch (RuntimeException e) {
+        LOG.warn("map '{}': closing its sinks failed: {}", name, e.toString());
+      } finally {
+        stream.close();
+        map.close();
+      }
+    }
+  }
+
+  /** Options of a {@link MapSupervisor}. */
+  public static final class Builder {
+    private final String name;
+    private final MapSelector selector;
+    private OpenMode openMode = OpenMode.READ_ONLY;
+    private Function<BpfMap, MapStream> streams;
+    private Function<MapStream, Attachment> attach = s -> new Attachment() {
+      @Override
+      public void stopTaking() {}
+
+      @Override
+      public void close() {}
+    };
+    private Duration minBackoff = Backoff.MIN;
+    private Duration maxBackoff = Backoff.MAX;
+    private Duration follow = Duration.ofSeconds(5);
+    private Scheduler scheduler = Schedulers.boundedElastic();
+
+    private Builder(String name, MapSelector selector) {
+      this.name = Objects.requireNonNull(name, "name");
+      this.selector = Objects.requireNonNull(selector, "selector");
+    }
+
+    /** READ_ONLY (default) or READ_WRITE (DRAIN). */
+    public Builder openMode(OpenMode mode) {
+      this.openMode = mode;
+      return this;
+    }
+
+    /** Builds the stream of each opened map (throwing refuses the map: a permanent failure). */
+    public Builder stream(Function<BpfMap, MapStream> streams) {
+      this.streams = streams;
+      return this;
+    }
+
+    /** Subscribes the sinks to each new stream; default none. */
+    public Builder attach(Function<MapStream, Attachment> attach) {
+      this.attach = attach;
+      return this;
+    }
+
+    /** Waits between attempts: {@code min} doubling up to {@code max}; default 1 s to 30 s. */
+    public Builder backoff(Duration min, Duration max) {
+      this.minBackoff = min;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /** How often to check that the selector still finds the same map; default 5 s, zero: never. */
+    public Builder follow(Duration every) {
+      this.follow = every;
+      return this;
+    }
+
+    /** Where opening, checking, retrying and closing run; default bounded elastic. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    public MapSupervisor build() {
+      return new MapSupervisor(this);
+    }
+  }
+}
