@@ -1,17 +1,25 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.stream.Backoff;
 import io.bpfmap.core.stream.MapEvent;
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -20,56 +28,72 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
- * One stream being exported: a subscriber that asks for at most {@code maxInFlight} records
- * ahead of their acknowledgements, and for more only as acknowledgements come back (from its own
- * thread, never Kafka's). Records are rendered on the stream's thread and handed to the export's
- * own thread, which sends them, so reading and rendering overlap with the producer's work (its
- * {@code send} compresses). The hand-over queue holds only records already counted in flight: a
- * stop sends what it holds. A record that fails with a retriable error (the broker is away longer
- * than {@code delivery.timeout.ms}) is sent again, with backoff, until it is acknowledged; a
- * non-retriable one (too large, not authorized) ends the export with an error naming map and
- * topic, and the events of that record and of every queued one are given back (DRAIN puts the
- * entries back into the map).
+ * One stream being exported: a subscriber that asks for at most {@code maxInFlight} records ahead
+ * of their acknowledgements, and for more only as acknowledgements come back. Records are rendered
+ * on the stream's thread and sent from the export's own thread, in the order the stream emitted
+ * them.
  *
- * <p>{@link #stop} stops asking for events, waits for every record in flight, and flushes. In DRAIN
- * mode, what a crash (kill -9) can lose is the records taken from the kernel and not yet
- * acknowledged: at most {@code maxInFlight}.
+ * <p><b>Order per key.</b> A record is never overtaken by a later record of its key. The producer
+ * retries inside itself until acknowledged (bpfmap's default {@code delivery.timeout.ms} is the
+ * maximum), which keeps the order. A send that fails at once (no metadata, a full buffer) blocks
+ * the queue and is retried, with {@link Backoff}, before anything after it. A record the producer
+ * gives up on later (only with a finite {@code delivery.timeout.ms}) is never resent late: in
+ * CHANGES the stream re-emits its key's current state in a later cycle ({@link MapStream#resync}),
+ * in SNAPSHOT the next cycle sends it anyway, and a DRAIN entry goes back into the map.
+ *
+ * <p><b>Errors.</b> A record Kafka refuses for good (too large, not authorized) ends the export
+ * with an error naming map and topic ({@link #done()}); its entry and every one not yet sent go
+ * back into the map in DRAIN mode.
+ *
+ * <p><b>Stopping</b> is in steps a daemon orders: {@link #stopTaking()} (a flag: no more events),
+ * {@link #settled()} (every record taken is acknowledged, or given back), and where that takes too
+ * long, {@link #abandon()} then closing the sink: the producer then fails what it still holds, and
+ * each of those DRAIN entries goes back into its map, so the maps must be closed after the sink.
  */
 public final class KafkaExport extends BaseSubscriber<MapEvent> {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaExport.class);
   private static final Duration RESEND_MIN = Duration.ofMillis(100);
   private static final Duration RESEND_MAX = Duration.ofSeconds(5);
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final RecordFormat format;
+  private final MapStream stream;
   private final int maxInFlight;
   private final int replenish;
   private final Scheduler scheduler;
   private final Scheduler.Worker worker;
   private final Queue<Outgoing> queue = Queues.<Outgoing>unbounded(1024).get();
   private final AtomicInteger wip = new AtomicInteger();
-  private final Consumer<MapEvent> unsent;
   private final Sinks.Empty<Void> done = Sinks.empty();
+  private final Sinks.Empty<Void> settled = Sinks.empty();
   private final AtomicLong pending = new AtomicLong();
   /**
    * Counters written by one thread each, so no line bounces per record: taken (stream), sent
    * (export), acknowledged (Kafka's I/O thread); in flight is taken minus the ended ones.
    */
   private final AtomicLong taken = new AtomicLong();
-  /** Taken records that ended without an acknowledgement: refused for good, or given back. */
+  /** Taken records that ended without an acknowledgement: given back, resynced, or dropped. */
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong givenBack = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  /** The export's thread, where sends happen (a callback there is a send failing at once). */
+  private volatile Thread sender;
+  /** Head of line: a record whose send failed at once, retried before anything else (sender only). */
+  private Outgoing blocked;
+  private Disposable blockedRetry;
   private volatile boolean stopping;
+  private volatile boolean upstreamIdle;
   private volatile boolean abandoned;
   private volatile Throwable fatal;
+  private volatile Throwable ended;
+  private volatile boolean warnedLate;
 
-  /** @param unsent takes back the events of records that will never be sent (DRAIN restores them) */
-  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight,
-      Consumer<MapEvent> unsent) {
+  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, MapStream stream) {
     this.producer = producer;
-    this.unsent = unsent;
     this.format = format;
+    this.stream = stream;
     this.maxInFlight = maxInFlight;
     this.replenish = Math.max(1, maxInFlight / 4);
     this.scheduler = Schedulers.newSingle("bpfmap-kafka-" + format.topic(), true);
@@ -82,12 +106,13 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     subscription.request(maxInFlight);
   }
 
-  /** An event, its rendered record, and the callback of its sends (one object per record). */
+  /** An event, its rendered record, and the callback of its send (one object per record). */
   private final class Outgoing implements Callback {
     final MapEvent event;
     final ProducerRecord<byte[], byte[]> record;
-    /** The wait before the next resend: touched by one thread at a time (send, then callback). */
-    Duration backoff = RESEND_MIN;
+    /** Set by the sender around producer.send: a callback then is a failure at once. */
+    boolean inSend;
+    Exception failedAtOnce;
 
     Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record) {
       this.event = event;
@@ -96,6 +121,10 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
 
     @Override
     public void onCompletion(RecordMetadata metadata, Exception ex) {
+      if (inSend && Thread.currentThread() == sender) {
+        failedAtOnce = ex;
+        return;
+      }
       acknowledged(this, ex);
     }
   }
@@ -110,30 +139,37 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     Outgoing o = new Outgoing(e, format.record(e));
     taken.lazySet(taken.get() + 1);
     queue.offer(o);
+    drainLater();
+  }
+
+  private void drainLater() {
     if (wip.getAndIncrement() == 0) {
       onWorker(this::sendQueued);
     }
   }
 
-  /** Runs {@code task} on the export's thread, or here once a stop has disposed that thread. */
+  /** Runs {@code task} on the export's thread, or here once {@link #close()} has disposed it. */
   private void onWorker(Runnable task) {
     try {
       worker.schedule(task);
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+    } catch (RejectedExecutionException closed) {
       task.run();
     }
   }
 
-  /** On the export's thread: sends what the stream handed over; after a fatal error, gives it back. */
+  /** On the export's thread: sends what the stream handed over, in order; gives it back once abandoned. */
   private void sendQueued() {
+    sender = Thread.currentThread();
     int missed = 1;
     do {
-      for (Outgoing o = queue.poll(); o != null; o = queue.poll()) {
+      while (blocked == null) {
+        Outgoing o = queue.poll();
+        if (o == null) {
+          break;
+        }
         if (fatal != null || abandoned) {
-          unsent.accept(o.event);
-          dropped.incrementAndGet();
+          giveBack(o);
         } else {
-          sent.lazySet(sent.get() + 1);
           send(o);
         }
       }
@@ -141,54 +177,130 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     } while (missed != 0);
   }
 
+  /** Hands {@code o} to the producer; a failure at once blocks the queue behind it until it is sent. */
   private void send(Outgoing o) {
-    try {
-      producer.send(o.record, o);
-    } catch (RuntimeException ex) {
-      acknowledged(o, ex);
+    Exception ex = trySend(o);
+    if (ex == null) {
+      return;
+    }
+    if (abandoned) {
+      giveBack(o);
+    } else if (!retriable(ex)) {
+      fatal(o, ex);
+    } else {
+      blocked = o;
+      LOG.warn("map '{}': sending to topic '{}' failed: {}; retrying before anything after it", o.event.map(),
+          format.topic(), ex.getMessage());
+      blockedRetry = Mono.defer(() -> {
+            Exception again = trySend(o);
+            return again == null ? Mono.<Void>empty() : Mono.<Void>error(again);
+          })
+          .retryWhen(Backoff.spec(RESEND_MIN, RESEND_MAX, scheduler).filter(e -> retriable(e) && !abandoned))
+          .subscribe(null, e -> unblock(o, e), () -> unblock(o, null));
     }
   }
 
-  /**
-   * On Kafka's I/O thread: counts, and hands any work to this export's own worker. A record Kafka
-   * refuses for good ends the export, and its event is given back like the queued ones (DRAIN puts
-   * the entry back into the map, where it waits for a fixed configuration).
-   */
+  /** On the export's thread: the head-of-line record is sent (or failed for good); the queue resumes. */
+  private void unblock(Outgoing o, Throwable error) {
+    blocked = null;
+    if (error != null) {
+      if (abandoned) {
+        giveBack(o);
+      } else {
+        fatal(o, error);
+      }
+    }
+    drainLater();
+  }
+
+  /** One producer.send on the export's thread; returns the exception of a send that failed at once. */
+  private Exception trySend(Outgoing o) {
+    o.failedAtOnce = null;
+    o.inSend = true;
+    try {
+      producer.send(o.record, o);
+    } catch (RuntimeException ex) {
+      o.failedAtOnce = ex;
+    } finally {
+      o.inSend = false;
+    }
+    Exception ex = o.failedAtOnce;
+    if (ex == null) {
+      sent.lazySet(sent.get() + 1);
+    } else {
+      failed.incrementAndGet();
+    }
+    return ex;
+  }
+
+  /** On Kafka's I/O thread: counts, and decides what a failure means for its entry. */
   private void acknowledged(Outgoing o, Exception ex) {
     if (ex == null) {
       acked.incrementAndGet();
       credit(1);
+      checkSettled();
       return;
     }
     failed.incrementAndGet();
-    if (ex instanceof RetriableException || ex.getCause() instanceof RetriableException) {
-      Duration wait = o.backoff;
-      o.backoff = wait.multipliedBy(2).compareTo(RESEND_MAX) > 0 ? RESEND_MAX : wait.multipliedBy(2);
-      try {
-        if (!abandoned) {
-          worker.schedule(() -> send(o), wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-          return;
-        }
-      } catch (java.util.concurrent.RejectedExecutionException stopped) {
-        // stopped meanwhile: give it back below
-      }
-      unsent.accept(o.event);
-      dropped.incrementAndGet();
+    if (abandoned) {
+      giveBack(o);
+    } else if (!retriable(ex)) {
+      fatal(o, ex);
+    } else {
+      late(o, ex);
+      credit(1);
+    }
+    checkSettled();
+  }
+
+  /**
+   * A record the producer gave up on after retrying (its delivery timeout passed). Resending it
+   * now could land it after a newer record of its key, so it is not resent: CHANGES makes the
+   * stream send its key's state again in a later cycle; SNAPSHOT's next cycle does anyway; a DRAIN
+   * entry goes back into the map.
+   */
+  private void late(Outgoing o, Exception ex) {
+    if (!warnedLate) {
+      warnedLate = true;
+      LOG.warn("map '{}': Kafka gave up on records for topic '{}' ({}); {}", o.event.map(), format.topic(),
+          ex.getMessage(), switch (stream.mode()) {
+            case CHANGES -> "their keys are sent again from the map's next cycles";
+            case SNAPSHOT -> "the next cycles send them again";
+            case DRAIN -> "their entries go back into the map";
+          });
+    }
+    if (stream.mode() == Mode.DRAIN) {
+      giveBack(o);
       return;
     }
+    if (stream.mode() == Mode.CHANGES) {
+      stream.resync(o.event);
+    }
+    dropped.incrementAndGet();
+  }
+
+  /** A record Kafka refuses for good: the export ends with an error naming map and topic. */
+  private void fatal(Outgoing o, Throwable ex) {
     if (fatal == null && !abandoned) {
       fatal = new KafkaSinkException("sending map '" + o.event.map() + "' to topic '" + format.topic()
           + "' failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
+      LOG.error("map '{}': {}", o.event.map(), fatal.getMessage());
       onWorker(() -> {
         cancel();
-        if (wip.getAndIncrement() == 0) {
-          sendQueued();
-        }
+        drainLater();
         done.tryEmitError(fatal);
       });
     }
-    unsent.accept(o.event);
+    giveBack(o);
+  }
+
+  /** An entry that will not be sent: back into the map in DRAIN mode, dropped otherwise. */
+  private void giveBack(Outgoing o) {
+    if (stream.mode() == Mode.DRAIN && stream.restore(o.event)) {
+      givenBack.incrementAndGet();
+    }
     dropped.incrementAndGet();
+    checkSettled();
   }
 
   /** Asks the stream for more once enough records are acknowledged (batched, off Kafka's thread). */
@@ -198,75 +310,116 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     }
     long p = pending.addAndGet(n);
     if (p >= replenish && pending.compareAndSet(p, 0)) {
-      worker.schedule(() -> request(p));
+      onWorker(() -> request(p));
     }
   }
 
   @Override
   protected void hookOnError(Throwable t) {
-    Schedulers.boundedElastic().schedule(() -> {
-      awaitInFlight(Duration.ofSeconds(30));
-      done.tryEmitError(t);
-    });
+    ended = t;
+    stopTaking();
   }
 
   @Override
   protected void hookOnComplete() {
-    Schedulers.boundedElastic().schedule(() -> {
-      awaitInFlight(Duration.ofSeconds(30));
-      done.tryEmitEmpty();
-    });
+    stopTaking();
   }
 
   /**
-   * Graceful stop: no more events are taken, and the records in flight are sent and awaited (and
-   * resent if they fail) for at most {@code timeout}, even with the broker away. Then records not
-   * yet handed to the producer are given back (DRAIN puts them into the map), and so is any record
-   * that fails later; the producer keeps trying the others until the sink is closed. Returns how
-   * many records were still unacknowledged at the timeout (0 for a clean stop).
+   * Stops taking events: cancels the subscription and returns (a flag: never blocks). Records
+   * already taken are still sent; see {@link #settled()}.
    */
-  public long stop(Duration timeout) {
+  public void stopTaking() {
+    if (stopping) {
+      return;
+    }
     stopping = true;
     cancel();
-    long left = awaitInFlight(timeout);
-    abandoned = true;
-    if (wip.getAndIncrement() == 0) {
-      sendQueued();
+    if (stream.mode() == Mode.DRAIN) {
+      // Until the stream's cycle has settled, events it emitted may still arrive.
+      stream.idle().subscribe(null, e -> { }, () -> {
+        upstreamIdle = true;
+        checkSettled();
+      });
+    } else {
+      upstreamIdle = true;
     }
-    worker.dispose();
-    scheduler.dispose();
-    done.tryEmitEmpty();
-    return left;
+    checkSettled();
+  }
+
+  private void checkSettled() {
+    if (stopping && upstreamIdle && inFlight() == 0 && settled.tryEmitEmpty().isSuccess()) {
+      if (fatal != null) {
+        done.tryEmitError(fatal);
+      } else if (ended != null) {
+        done.tryEmitError(ended);
+      } else {
+        done.tryEmitEmpty();
+      }
+    }
   }
 
   /**
-   * Waits for the records in flight, at most {@code timeout}. The producer is flushed on another
-   * thread: {@code flush()} blocks until every record completes, which with the broker away means
-   * the whole {@code delivery.timeout.ms}.
+   * Completes once the export has stopped taking and every record it took is acknowledged or
+   * given back (DRAIN) or dropped. With the broker away that waits for the broker, or for
+   * {@link #abandon()} and the sink's close.
    */
-  private long awaitInFlight(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    if (inFlight() > 0) {
-      Thread.ofVirtual().name("bpfmap-kafka-flush").start(() -> {
-        try {
-          producer.flush();
-        } catch (RuntimeException closed) {
-          // the sink was closed meanwhile: nothing left to flush
-        }
-      });
-    }
-    while (inFlight() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+  public Mono<Void> settled() {
+    return settled.asMono();
+  }
+
+  /**
+   * Gives up on what is not yet with the producer: records queued or waiting for a retry are given
+   * back now (DRAIN puts them into the map); records the producer still holds are given back as it
+   * fails them when the sink closes. Call after {@link #stopTaking()}, before closing the sink.
+   */
+  public void abandon() {
+    abandoned = true;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    onWorker(() -> {
+      if (blockedRetry != null) {
+        blockedRetry.dispose();
       }
+      if (blocked != null) {
+        Outgoing o = blocked;
+        blocked = null;
+        giveBack(o);
+      }
+      drainLater();
+      done.complete(null);
+    });
+    try {
+      done.get(5, TimeUnit.SECONDS);
+    } catch (Exception busy) {
+      // the export's thread is inside a send (blocked up to max.block.ms): it gives back after
+    }
+  }
+
+  /**
+   * Stops taking events, waits up to {@code timeout} for the records in flight, then
+   * {@link #abandon()}s the rest. Returns how many records were still unacknowledged (0 for a clean
+   * stop); those are given back when the sink closes.
+   */
+  public long stop(Duration timeout) {
+    stopTaking();
+    try {
+      settled.asMono().toFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception timedOut) {
+      abandon();
     }
     return inFlight();
   }
 
-  /** Completes when the export stops; errors when Kafka refused records for good. */
+  /** Frees the export's thread; the sink calls it after closing the producer. */
+  void close() {
+    worker.dispose();
+    scheduler.dispose();
+  }
+
+  /**
+   * Completes when the export has stopped and settled; errors when Kafka refused records for good
+   * (at once) or the stream failed (once settled).
+   */
   public Mono<Void> done() {
     return done.asMono();
   }
@@ -285,14 +438,23 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     return acked.get();
   }
 
-  /** Send attempts that failed (retriable ones are sent again). */
+  /** Send attempts that failed (at once or later). */
   public long failed() {
     return failed.get();
   }
 
-  /** Records sent and not yet acknowledged. */
+  /** DRAIN entries put back into their map because their records were not delivered. */
+  public long givenBack() {
+    return givenBack.get();
+  }
+
+  /** Records taken from the stream and not yet acknowledged, given back or dropped. */
   public long inFlight() {
     long ended = acked.get() + dropped.get();
     return taken.get() - ended;
+  }
+
+  private static boolean retriable(Throwable ex) {
+    return ex instanceof RetriableException || ex.getCause() instanceof RetriableException;
   }
 }

@@ -32,6 +32,7 @@ public final class KafkaSink implements AutoCloseable {
 
   private final Builder config;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final java.util.Queue<KafkaExport> exports = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   private KafkaSink(Builder b) {
     this.config = b;
@@ -54,6 +55,9 @@ public final class KafkaSink implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "bpfmap-" + b.node);
+    // Retry inside the producer until acknowledged: its retries keep each partition in order, where
+    // a record resent after it gave up could land behind a newer record of the same key.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
     p.putAll(b.producer);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -67,16 +71,25 @@ public final class KafkaSink implements AutoCloseable {
 
   /**
    * Starts exporting {@code stream}: creates its topic first when the sink was asked to (compacted
-   * for CHANGES streams), then sends every UPSERT as a record and every DELETE as a tombstone.
+   * for CHANGES streams), then sends every UPSERT as a record and every DELETE as a tombstone. A
+   * DRAIN stream needs the producer to retry until acknowledged: a {@code delivery.timeout.ms} set
+   * by the user is refused for it.
    */
   public KafkaExport export(MapStream stream) {
-    String topic = topicFor(stream.view().map());
+    String map = stream.view().map();
+    String timeout = config.producer.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+    if (stream.mode() == Mode.DRAIN && timeout != null && !timeout.equals(Integer.toString(Integer.MAX_VALUE))) {
+      throw new KafkaSinkException("map '" + map + "' is drained: each entry taken from the kernel is retried "
+          + "until Kafka acknowledges it, so the producer's delivery.timeout.ms must be left to bpfmap (it is "
+          + timeout + ")", null);
+    }
+    String topic = topicFor(map);
     if (config.createTopics) {
       ensureTopic(topic, stream.mode() == Mode.CHANGES);
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
-    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight,
-        stream.mode() == Mode.DRAIN ? stream::restore : e -> {});
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, stream);
+    exports.add(export);
     // Events are rendered on the stream's thread and sent from the export's own (see KafkaExport),
     // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
     // nothing drained can be stranded in one at a cancel.
@@ -133,10 +146,21 @@ public final class KafkaSink implements AutoCloseable {
     return Admin.create(p);
   }
 
-  /** Flushes and closes the producer (exports should be stopped first). */
+  /** {@link #close(Duration)} with 30 s. */
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(30));
+    close(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Flushes and closes the producer: it sends what it holds for at most {@code timeout}, then fails
+   * the rest, and each DRAIN entry among those goes back into its map before this returns (close
+   * the maps after the sink). Stop the exports first ({@link KafkaExport#stopTaking()}).
+   */
+  public void close(Duration timeout) {
+    producer.close(timeout);
+    exports.forEach(KafkaExport::close);
+    exports.clear();
   }
 
   /** Options of a {@link KafkaSink}. */
