@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * errors, and every error names its YAML path: {@code maps[0].mode: unknown mode 'chnges'}.
  */
 record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig prometheus, boolean stdout,
-    Duration statusInterval) {
+    Duration statusInterval, Duration stopTimeout) {
+
+  /** The default stop timeout; packaging/bpfmap.service's TimeoutStopSec leaves 10 s more for the JVM. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
   record MapConfig(String name, Path pin, RecordLayout key, RecordLayout value, PermissionMask mask, Mode mode,
       Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
@@ -56,15 +59,22 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
 
   static Config parse(Object tree) {
     Map<String, Object> root = object(tree, "");
-    keys(root, "", Set.of("node", "maps", "sinks", "status-interval"));
+    keys(root, "", Set.of("node", "maps", "sinks", "status-interval", "stop-timeout"));
     String node = root.containsKey("node") ? string(root.get("node"), "node") : hostName();
     List<MapConfig> maps = new ArrayList<>();
     Object mapsTree = root.get("maps");
     if (!(mapsTree instanceof List<?> list) || list.isEmpty()) {
       throw new CliException("maps: a list of at least one map is required");
     }
+    Map<String, Integer> names = new java.util.HashMap<>();
     for (int i = 0; i < list.size(); i++) {
-      maps.add(map(list.get(i), "maps[" + i + "]"));
+      MapConfig m = map(list.get(i), "maps[" + i + "]");
+      Integer before = names.putIfAbsent(m.name(), i);
+      if (before != null) {
+        throw new CliException("maps[" + i + "].name: '" + m.name() + "' is already the name of maps[" + before
+            + "] (names pick topics, meters and /health entries: each must be unique)");
+      }
+      maps.add(m);
     }
     Map<String, Object> sinks = root.containsKey("sinks") ? object(root.get("sinks"), "sinks") : Map.of();
     keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
@@ -81,10 +91,16 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
       if (!m.metrics().isEmpty() && prom == null) {
         throw new CliException("maps[" + i + "].metrics: needs sinks.prometheus");
       }
+      if (m.mode() == Mode.DRAIN && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
+        throw new CliException("sinks.kafka.producer.delivery.timeout.ms: maps[" + i + "] is drained, and its "
+            + "entries are retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
+      }
     }
     Duration status = root.containsKey("status-interval") ? duration(root.get("status-interval"), "status-interval")
         : Duration.ofSeconds(10);
-    return new Config(node, List.copyOf(maps), kafka, prom, stdout, status);
+    Duration stop = root.containsKey("stop-timeout") ? duration(root.get("stop-timeout"), "stop-timeout")
+        : STOP_TIMEOUT;
+    return new Config(node, List.copyOf(maps), kafka, prom, stdout, status, stop);
   }
 
   private static MapConfig map(Object tree, String at) {

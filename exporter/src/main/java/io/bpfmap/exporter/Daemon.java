@@ -3,6 +3,7 @@ package io.bpfmap.exporter;
 import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.stream.MapEvent;
+import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.metrics.MetricsServer;
@@ -22,19 +23,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The export daemon: every configured map read once per cycle and fed to Kafka, Prometheus and
- * stdout; a failed map retried with backoff while the others run; a status line on stderr.
+ * stdout, each under its own supervisor (retried with backoff while the others run, followed when
+ * its pin is replaced); a status line on stderr; a stop in order within the stop timeout.
  */
 final class Daemon implements AutoCloseable {
   private final Config cfg;
   private final PrintStream status;
   private final List<MapPipeline> pipelines = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("bpfmap-supervisor").factory());
+      Thread.ofPlatform().daemon().name("bpfmap-status").factory());
   private final Map<String, long[]> lastCounts = new HashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
   private PrometheusMeterRegistry registry;
+  private volatile boolean stopped;
+  private volatile boolean started;
   private MetricsServer server;
   private KafkaSink kafka;
 
@@ -60,14 +67,14 @@ final class Daemon implements AutoCloseable {
       }
       for (Config.MapConfig m : cfg.maps()) {
         MapPipeline p = new MapPipeline(m, kafka, registry, server, cfg.stdout() ? stdoutPrinter(m) : null);
-        p.start();
         pipelines.add(p);
+        p.start();
       }
     } catch (RuntimeException e) {
       close();
       throw e;
     }
-    timer.scheduleWithFixedDelay(() -> pipelines.forEach(MapPipeline::supervise), 1, 1, TimeUnit.SECONDS);
+    started = true;
     long every = cfg.statusInterval().toMillis();
     timer.scheduleAtFixedRate(() -> status.println(statusLine(every / 1000.0)), every, every, TimeUnit.MILLISECONDS);
   }
@@ -86,7 +93,9 @@ final class Daemon implements AutoCloseable {
       if (kafka != null) {
         sb.append(' ').append(p.acknowledged()).append(" acked ").append(p.inFlight()).append(" in flight");
       }
-      sb.append(' ').append(s == null ? "down" : s.errors() + " errors");
+      MapSupervisor.State state = p.status().state();
+      sb.append(' ').append(s == null ? "down" : s.errors() + " errors")
+          .append(state == MapSupervisor.State.UP || s == null ? "" : " (" + state.name().toLowerCase(Locale.ROOT) + ")");
     }
     return sb.toString();
   }
@@ -99,17 +108,66 @@ final class Daemon implements AutoCloseable {
     return server == null ? -1 : server.port();
   }
 
-  /** Stops polling, flushes Kafka, closes everything. */
+  /** Stops within the configured stop timeout; see {@link #stop(Duration)}. */
   @Override
   public void close() {
-    timer.shutdownNow();
-    pipelines.forEach(p -> p.stop(Duration.ofSeconds(30)));
-    if (kafka != null) {
-      kafka.close();
+    stop(cfg.stopTimeout());
+  }
+
+  /**
+   * Stops in order, within {@code timeout}: every map stops taking events and its sinks settle
+   * (Kafka: records acknowledged); past {@code timeout} minus a reserve, what Kafka has not taken
+   * is given back, and closing the producer fails the rest, which gives each DRAIN entry back to
+   * its map; only then are the maps closed. Logs what was not delivered.
+   */
+  void stop(Duration timeout) {
+    if (stopped) {
+      return;
     }
+    stopped = true;
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    long reserve = Math.min(Duration.ofSeconds(5).toNanos(), timeout.toNanos() / 4);
+    timer.shutdownNow();
+    pipelines.forEach(MapPipeline::stopTaking);
+    boolean settled = awaitStopped(deadline - reserve);
+    if (kafka != null) {
+      if (!settled) {
+        pipelines.forEach(MapPipeline::abandon);
+      }
+      kafka.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    awaitStopped(System.nanoTime() + Duration.ofSeconds(5).toNanos());
+    pipelines.forEach(p -> p.close(Duration.ZERO));
     if (server != null) {
       server.close();
     }
+    if (!started) {
+      return;
+    }
+    long unsettled = pipelines.stream().mapToLong(MapPipeline::inFlight).sum();
+    long givenBack = pipelines.stream().mapToLong(MapPipeline::givenBack).sum();
+    LOG.info("stopped in {} ms: {} records acknowledged, {} drained entries given back to their maps{}",
+        (System.nanoTime() - start) / 1_000_000, pipelines.stream().mapToLong(MapPipeline::acknowledged).sum(),
+        givenBack, unsettled == 0 ? "" : ", " + unsettled + " records unsettled");
+  }
+
+  /** Waits until every pipeline has stopped or the deadline (nanoTime) passes; true when all did. */
+  private boolean awaitStopped(long deadline) {
+    for (MapPipeline p : pipelines) {
+      long left = deadline - System.nanoTime();
+      try {
+        p.stopped().toFuture().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException late) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("map '{}': stopping failed: {}", p.name(), e.getCause().getMessage());
+      }
+    }
+    return true;
   }
 
   private static final byte[] KIND = JsonOut.member(',', "kind");

@@ -1,10 +1,11 @@
 package io.bpfmap.exporter;
 
-import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaExport;
@@ -14,36 +15,35 @@ import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.SelfMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /**
- * One map of the daemon: the pin opened (read-only unless DRAIN), one stream, and every sink
- * configured fed from its single read. When the stream fails (map gone, kernel error) everything
- * is torn down and rebuilt after a backoff of 1 s doubling to 30 s; other maps are not affected.
+ * One map of the daemon: a {@link MapSupervisor} that opens the pin (read-only unless DRAIN),
+ * builds one stream, and attaches every configured sink to its single read: the Kafka export,
+ * the meters, stdout. The supervisor retries, follows a replaced pin and reports on /health; this
+ * class says what a generation's sinks are and keeps the Kafka counters across generations.
  */
 final class MapPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(MapPipeline.class);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final Config.MapConfig cfg;
   private final KafkaSink kafka;
   private final MeterRegistry registry;
   private final MetricsServer server;
   private final Consumer<MapEvent> stdout;
+  private final MapSupervisor supervisor;
   private final SelfMetrics self;
-  private BpfMap map;
-  private MapStream stream;
-  private KafkaExport export;
-  private MapMeters meters;
-  private Disposable printer;
-  private Duration backoff = Duration.ofSeconds(1);
-  private Instant retryAt;
-  private volatile boolean stopped;
-  private volatile long acknowledgedBefore;
+  /** Kafka figures of the generations that ended. */
+  private final AtomicLong sentBefore = new AtomicLong();
+  private final AtomicLong failedBefore = new AtomicLong();
+  private final AtomicLong ackedBefore = new AtomicLong();
+  private final AtomicLong givenBefore = new AtomicLong();
+  private volatile Sinks current;
 
   MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, MetricsServer server,
       Consumer<MapEvent> stdout) {
@@ -52,69 +52,42 @@ final class MapPipeline {
     this.registry = registry;
     this.server = server;
     this.stdout = stdout;
-    this.self = new SelfMetrics(cfg.name(), () -> stream == null ? null : stream.stats(),
-        () -> export == null ? 0 : export.sent(), () -> export == null ? 0 : export.failed());
+    this.supervisor = MapSupervisor.builder(cfg.name(), MapSelector.pin(cfg.pin()))
+        .openMode(cfg.mode() == Mode.DRAIN ? OpenMode.READ_WRITE : OpenMode.READ_ONLY)
+        .stream(this::stream).attach(Sinks::new).build();
+    this.self = new SelfMetrics(cfg.name(), supervisor::stats, this::sent, this::failed);
   }
 
   /**
-   * Opens and starts everything. A pin that does not exist yet (its BPF program may start later)
-   * is retried with backoff like a failure; any other error (sizes, permissions) is the caller's
-   * to report.
+   * Starts the supervisor: a pin that does not exist yet (its BPF program may start later) is
+   * retried in the background; any other error (sizes, permissions) is thrown for the caller to
+   * report.
    */
-  synchronized void start() {
-    try {
-      open();
-    } catch (io.bpfmap.core.MapNotFoundException e) {
-      LOG.warn("map '{}': {}; retrying in {} s", cfg.name(), e.getMessage(), backoff.toSeconds());
-      retryAt = Instant.now().plus(backoff);
-      if (server != null) {
-        server.unopened(cfg.name(), e.getMessage());
-      }
+  void start() {
+    if (server != null) {
+      server.watch(supervisor);
     }
     if (registry != null) {
       self.bindTo(registry);
     }
+    supervisor.start();
   }
 
-  private void open() {
-    OpenMode mode = cfg.mode() == Mode.DRAIN ? OpenMode.READ_WRITE : OpenMode.READ_ONLY;
-    BpfMap m = BpfMap.openPinned(cfg.pin(), mode);
-    try {
-      check(m);
-      MapStream s = MapStream.builder(m).name(cfg.name()).keyLayout(cfg.key()).valueLayout(cfg.value())
-          .mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
-          .perCpu(cfg.perCpu()).subscribers(sinks()).build();
-      map = m;
-      stream = s;
-      if (server != null) {
-        server.watch(s.stats());
-      }
-      if (registry != null && !cfg.metrics().isEmpty()) {
-        MapMeters.Builder b = MapMeters.builder(s).maxSeries(cfg.maxSeries());
-        cfg.labels().forEach(b::label);
-        cfg.metrics().forEach(x -> b.metric(x.field(), x.type(), x.description()));
-        meters = b.build();
-        meters.bindTo(registry);
-      }
-      if (kafka != null) {
-        export = kafka.export(s);
-      }
-      if (stdout != null) {
-        printer = s.events().subscribe(stdout, error -> { });
-      }
-      if (registry != null && self != null && stream != null) {
-        self.attach(s.stats());
-      }
-    } catch (RuntimeException e) {
-      m.close();
-      throw e;
-    }
+  private MapStream stream(BpfMap m) {
+    check(m);
+    return MapStream.builder(m).name(cfg.name()).keyLayout(cfg.key()).valueLayout(cfg.value())
+        .mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
+        .perCpu(cfg.perCpu()).subscribers(sinkCount()).build();
   }
 
   /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
-  private int sinks() {
-    int n = (kafka != null ? 1 : 0) + (stdout != null ? 1 : 0) + (registry != null && !cfg.metrics().isEmpty() ? 1 : 0);
+  private int sinkCount() {
+    int n = (kafka != null ? 1 : 0) + (stdout != null ? 1 : 0) + (meters() ? 1 : 0);
     return Math.max(1, n);
+  }
+
+  private boolean meters() {
+    return registry != null && !cfg.metrics().isEmpty();
   }
 
   private void check(BpfMap m) {
@@ -128,91 +101,153 @@ final class MapPipeline {
     }
   }
 
-  /** Called periodically: notices a failed stream, tears it down, and reopens after the backoff. */
-  synchronized void supervise() {
-    if (stopped) {
-      return;
-    }
-    if (stream != null && (stream.stats().errors() > 0 || exportFailed())) {
-      Throwable why = stream.stats().lastError();
-      LOG.warn("map '{}' failed: {}; retrying in {} s", cfg.name(), why == null ? "kafka refused records"
-          : why.getMessage(), backoff.toSeconds());
-      teardown(Duration.ofSeconds(10));
-      retryAt = Instant.now().plus(backoff);
-      return;
-    }
-    if (stream == null && retryAt != null && Instant.now().isAfter(retryAt)) {
+  /** The sinks of one generation, all fed by its stream. */
+  private final class Sinks implements MapSupervisor.Attachment {
+    private final KafkaExport export;
+    private final MapMeters meters;
+    private final Disposable printer;
+
+    Sinks(MapStream s) {
+      MapMeters m = null;
+      KafkaExport e = null;
+      Disposable p = null;
       try {
-        open();
-        LOG.info("map '{}' is back", cfg.name());
-        backoff = Duration.ofSeconds(1);
-        retryAt = null;
-      } catch (BpfException | CliException e) {
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        retryAt = Instant.now().plus(backoff);
-        LOG.warn("map '{}' still failing: {}; retrying in {} s", cfg.name(), e.getMessage(), backoff.toSeconds());
-        if (server != null) {
-          server.unopened(cfg.name(), e.getMessage());
+        if (meters()) {
+          MapMeters.Builder b = MapMeters.builder(s).maxSeries(cfg.maxSeries());
+          cfg.labels().forEach(b::label);
+          cfg.metrics().forEach(x -> b.metric(x.field(), x.type(), x.description()));
+          m = b.build();
+          m.bindTo(registry);
         }
+        if (kafka != null) {
+          e = kafka.export(s);
+        }
+        if (stdout != null) {
+          p = s.events().subscribe(stdout, error -> LOG.warn("map '{}': stdout stops with the stream: {}",
+              cfg.name(), error.getMessage()));
+        }
+      } catch (RuntimeException failed) {
+        if (m != null) {
+          m.close();
+        }
+        if (e != null) {
+          e.stopTaking();
+        }
+        throw failed;
+      }
+      this.meters = m;
+      this.export = e;
+      this.printer = p;
+      if (registry != null) {
+        self.attach(s.stats());
+      }
+      current = this;
+    }
+
+    @Override
+    public Mono<Void> failure() {
+      return export == null ? Mono.never() : export.done();
+    }
+
+    @Override
+    public void stopTaking() {
+      if (export != null) {
+        export.stopTaking();
+      }
+      if (meters != null) {
+        meters.close();
+      }
+      if (printer != null) {
+        printer.dispose();
+      }
+    }
+
+    @Override
+    public Mono<Void> settled() {
+      return export == null ? Mono.empty() : export.settled();
+    }
+
+    /** Gives up on what Kafka has not taken yet (the daemon's stop, past its deadline). */
+    void abandon() {
+      if (export != null) {
+        export.abandon();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (current == this) {
+        current = null;
+      }
+      if (export != null) {
+        sentBefore.addAndGet(export.sent());
+        failedBefore.addAndGet(export.failed());
+        ackedBefore.addAndGet(export.acknowledged());
+        givenBefore.addAndGet(export.givenBack());
+        export.close();
       }
     }
   }
 
-  private boolean exportFailed() {
-    try {
-      return export != null && export.done().toFuture().isCompletedExceptionally();
-    } catch (RuntimeException e) {
-      return true;
+  /** Phase one of a stop: no new generation; the current one's sinks stop taking and settle. */
+  void stopTaking() {
+    supervisor.stop();
+  }
+
+  /** Completes once the supervisor has closed its last generation. */
+  Mono<Void> stopped() {
+    return supervisor.stopped();
+  }
+
+  /** Past the stop's deadline: what Kafka has not taken is given back now, the rest as the sink closes. */
+  void abandon() {
+    Sinks s = current;
+    if (s != null) {
+      s.abandon();
     }
   }
 
-  /** Stops polling, flushes Kafka, closes the map. */
-  synchronized void stop(Duration flush) {
-    stopped = true;
-    teardown(flush);
-  }
-
-  private void teardown(Duration flush) {
-    if (export != null) {
-      long left = export.stop(flush);
-      acknowledgedBefore = export.acknowledged();
-      if (left > 0) {
-        LOG.warn("map '{}': {} records were not acknowledged when stopping", cfg.name(), left);
-      }
-      export = null;
-    }
-    if (meters != null) {
-      meters.close();
-      meters = null;
-    }
-    if (printer != null) {
-      printer.dispose();
-      printer = null;
-    }
-    if (map != null) {
-      map.close();
-      map = null;
-    }
-    stream = null;
+  /** Last phase: closes whatever is still open, settled or not. */
+  void close(Duration wait) {
+    supervisor.close(wait);
   }
 
   String name() {
     return cfg.name();
   }
 
-  StreamStats stats() {
-    MapStream s = stream;
-    return s == null ? null : s.stats();
+  MapSupervisor.Status status() {
+    return supervisor.status();
   }
 
-  /** Records Kafka acknowledged (after a stop: what the last export got acknowledged). */
+  StreamStats stats() {
+    return supervisor.stats();
+  }
+
+  private long sent() {
+    Sinks s = current;
+    return sentBefore.get() + (s == null || s.export == null ? 0 : s.export.sent());
+  }
+
+  private long failed() {
+    Sinks s = current;
+    return failedBefore.get() + (s == null || s.export == null ? 0 : s.export.failed());
+  }
+
+  /** Records Kafka acknowledged, over every generation. */
   long acknowledged() {
-    KafkaExport e = export;
-    return e == null ? acknowledgedBefore : e.acknowledged();
+    Sinks s = current;
+    return ackedBefore.get() + (s == null || s.export == null ? 0 : s.export.acknowledged());
+  }
+
+  /** DRAIN entries given back to the map, over every generation. */
+  long givenBack() {
+    Sinks s = current;
+    return givenBefore.get() + (s == null || s.export == null ? 0 : s.export.givenBack());
   }
 
   long inFlight() {
-    KafkaExport e = export;
-    return e == null ? 0 : e.inFlight();
+    Sinks s = current;
+    return s == null || s.export == null ? 0 : s.export.inFlight();
   }
 }

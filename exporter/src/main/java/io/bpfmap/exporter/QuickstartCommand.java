@@ -124,7 +124,7 @@ final class QuickstartCommand implements Callable<Integer> {
     return new Config("quickstart", List.of(flows),
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10)),
         new Config.PromConfig(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),
-        false, Duration.ofHours(1));
+        false, Duration.ofHours(1), Config.STOP_TIMEOUT);
   }
 
   private static String metrics(String url) throws IOException, InterruptedException {

@@ -62,6 +62,34 @@ class ConfigTest {
     assertThat(c.kafka().producer()).containsEntry("compression.type", "lz4");
     assertThat(c.prometheus()).isEqualTo(new Config.PromConfig("127.0.0.1", 9469));
     assertThat(c.stdout()).isFalse();
+    assertThat(c.stopTimeout()).isEqualTo(Config.STOP_TIMEOUT);
+  }
+
+  @Test
+  void theStopTimeoutIsConfigurable() throws Exception {
+    assertThat(parse("stop-timeout: 45s\n" + SPEC_EXAMPLE).stopTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThatThrownBy(() -> parse("stop-timeout: 0s\n" + SPEC_EXAMPLE)).hasMessage("stop-timeout: must be more than zero");
+  }
+
+  @Test
+  void aMapNameUsedTwiceIsRefused() {
+    String twice = SPEC_EXAMPLE.replace("sinks:", """
+          - name: flows
+            pin: /sys/fs/bpf/other
+            key: "=I"
+            value: "=Q"
+        sinks:""");
+    assertThatThrownBy(() -> parse(twice)).hasMessage("maps[1].name: 'flows' is already the name of maps[0] (names "
+        + "pick topics, meters and /health entries: each must be unique)");
+  }
+
+  @Test
+  void aDrainedMapRefusesAKafkaDeliveryTimeout() {
+    String drained = SPEC_EXAMPLE.replace("mode: changes", "mode: drain").replace("    metrics:\n", "    metrics: []\n")
+        .replace("      - {field: packets, type: counter}\n      - {field: bytes, type: counter}\n", "")
+        .replace("producer: {compression.type: lz4}", "producer: {delivery.timeout.ms: 30000}");
+    assertThatThrownBy(() -> parse(drained)).hasMessage("sinks.kafka.producer.delivery.timeout.ms: maps[0] is drained, "
+        + "and its entries are retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,13 @@ class SystemdUnitIT {
       }
     }
     return home;
+  }
+
+  @Test
+  void theUnitWaitsForTheDaemonsWholeStopTimeoutBeforeKillingIt() throws Exception {
+    Duration stop = Config.duration(unit().get("TimeoutStopSec"), "TimeoutStopSec");
+    assertThat(stop).as("TimeoutStopSec against the daemon's default stop-timeout plus 10 s for the JVM")
+        .isGreaterThanOrEqualTo(Config.STOP_TIMEOUT.plusSeconds(10));
   }
 
   @Test

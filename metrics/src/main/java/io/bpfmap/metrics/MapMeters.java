@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
@@ -36,6 +38,7 @@ import reactor.core.Disposable;
  * policy ({@code cpu} label under PER_CPU).
  */
 public final class MapMeters implements MeterBinder, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MapMeters.class);
   /** How a field is exported. */
   public enum Type { GAUGE, COUNTER }
 
@@ -99,7 +102,12 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         .register(registry);
     count = Gauge.builder("bpfmap.series", series, Map::size).tag("map", map)
         .description("Series the map's meters have now").register(registry);
-    subscription = stream.events().subscribe(this::onEvent, error -> { });
+    subscription = stream.events().subscribe(this::onEvent, this::streamFailed);
+  }
+
+  /** The stream ended in an error (counted in its stats): said once; the series stay until close. */
+  private void streamFailed(Throwable error) {
+    LOG.warn("map '{}': its meters stop with the stream: {}", map, error.getMessage());
   }
 
   private void onEvent(MapEvent e) {

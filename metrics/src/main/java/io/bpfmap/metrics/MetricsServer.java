@@ -2,6 +2,7 @@ package io.bpfmap.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.StreamStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -13,11 +14,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * {@code /metrics} (Prometheus text, or OpenMetrics when the scraper asks for it in Accept) and
- * {@code /health} (per map: last successful cycle, last error; 503 when a map's last error is newer
- * than its last success) over the JDK's HTTP server. The default port is {@value #DEFAULT_PORT}.
+ * {@code /health} (per map: last successful cycle, last error, and for a supervised map its state;
+ * 503 when a map is not UP: its last error is newer than its last success, or its supervisor is
+ * retrying it or gave up) over the JDK's HTTP server. The default port is {@value #DEFAULT_PORT}.
  */
 public final class MetricsServer implements AutoCloseable {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -28,8 +31,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
-  private final Map<String, StreamStats> maps = new ConcurrentSkipListMap<>();
-  private final Map<String, String> unopened = new ConcurrentSkipListMap<>();
+  private final Map<String, Supplier<Health>> maps = new ConcurrentSkipListMap<>();
   private final java.util.concurrent.atomic.AtomicLong openMetricsScrapes = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
@@ -57,15 +59,39 @@ public final class MetricsServer implements AutoCloseable {
     return s;
   }
 
-  /** Reports this map on {@code /health} (replacing an earlier stream of the same map). */
+  /** Reports this stream's map on {@code /health} (replacing an earlier one of the same name). */
   public void watch(StreamStats stats) {
-    unopened.remove(stats.map());
-    maps.put(stats.map(), stats);
+    maps.put(stats.map(), () -> Health.of(stats, null));
   }
 
-  /** Reports a map that could not be opened (yet) as DOWN, with the reason. */
-  public void unopened(String map, String reason) {
-    unopened.put(map, reason);
+  /**
+   * Reports a supervised map on {@code /health}: UP while its supervisor is, DOWN with the reason
+   * while it retries, failed for good, or stopped.
+   */
+  public void watch(MapSupervisor supervisor) {
+    maps.put(supervisor.name(), () -> {
+      MapSupervisor.Status st = supervisor.status();
+      return Health.of(supervisor.stats(), st);
+    });
+  }
+
+  /** One map's line on {@code /health}. */
+  private record Health(boolean up, String state, long cycles, Instant lastCycle, String lastError,
+      Instant lastErrorTime, int mapId, long restarts) {
+    static Health of(StreamStats s, MapSupervisor.Status st) {
+      Instant ok = s == null ? null : s.lastCycleEnd();
+      Instant failed = s == null ? null : s.lastErrorTime();
+      String error = s == null || s.lastError() == null ? null : String.valueOf(s.lastError().getMessage());
+      boolean up = failed == null || (ok != null && ok.isAfter(failed));
+      if (st == null) {
+        return new Health(up, null, s.cycles(), ok, error, failed, 0, 0);
+      }
+      if (st.state() != MapSupervisor.State.UP) {
+        return new Health(false, st.state().name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.cycles(),
+            ok, st.reason(), st.since(), st.mapId(), st.restarts());
+      }
+      return new Health(up, "up", s == null ? 0 : s.cycles(), ok, error, failed, st.mapId(), st.restarts());
+    }
   }
 
   /** Scrapes answered in OpenMetrics (Prometheus asks for it first). */
@@ -93,21 +119,20 @@ public final class MetricsServer implements AutoCloseable {
     StringBuilder json = new StringBuilder("{\"maps\":{");
     boolean healthy = true;
     int i = 0;
-    for (StreamStats s : maps.values()) {
-      Instant ok = s.lastCycleEnd();
-      Instant failed = s.lastErrorTime();
-      boolean up = failed == null || (ok != null && ok.isAfter(failed));
-      healthy &= up;
-      json.append(i++ == 0 ? "" : ",").append(quote(s.map())).append(":{\"status\":\"").append(up ? "UP" : "DOWN")
-          .append("\",\"cycles\":").append(s.cycles())
-          .append(",\"lastCycle\":").append(ok == null ? "null" : quote(ok.toString()))
-          .append(",\"lastError\":").append(s.lastError() == null ? "null" : quote(String.valueOf(s.lastError().getMessage())))
-          .append(",\"lastErrorTime\":").append(failed == null ? "null" : quote(failed.toString())).append('}');
-    }
-    for (Map.Entry<String, String> u : unopened.entrySet()) {
-      healthy = false;
-      json.append(i++ == 0 ? "" : ",").append(quote(u.getKey())).append(":{\"status\":\"DOWN\",\"cycles\":0,")
-          .append("\"lastCycle\":null,\"lastError\":").append(quote(u.getValue())).append('}');
+    for (Map.Entry<String, Supplier<Health>> m : maps.entrySet()) {
+      Health h = m.getValue().get();
+      healthy &= h.up();
+      json.append(i++ == 0 ? "" : ",").append(quote(m.getKey())).append(":{\"status\":\"")
+          .append(h.up() ? "UP" : "DOWN").append('"');
+      if (h.state() != null) {
+        json.append(",\"state\":").append(quote(h.state())).append(",\"mapId\":").append(h.mapId())
+            .append(",\"restarts\":").append(h.restarts());
+      }
+      json.append(",\"cycles\":").append(h.cycles())
+          .append(",\"lastCycle\":").append(h.lastCycle() == null ? "null" : quote(h.lastCycle().toString()))
+          .append(",\"lastError\":").append(h.lastError() == null ? "null" : quote(h.lastError()))
+          .append(",\"lastErrorTime\":").append(h.lastErrorTime() == null ? "null" : quote(h.lastErrorTime().toString()))
+          .append('}');
     }
     json.append("},\"status\":\"").append(healthy ? "UP" : "DOWN").append("\"}");
     x.getResponseHeaders().set("Content-Type", "application/json");
