@@ -6,10 +6,13 @@ import java.util.Map;
 
 /**
  * Runs benchmarks by name and prints one {@code BENCH <name> key=value … ratio=<ours/reference>}
- * line per result. {@code benchmarks/run [NAME…]} builds everything and calls this.
+ * line per result. {@code benchmarks/run [NAME…]} builds everything and calls this; without names
+ * it runs all but the long ones ({@code soak}, 10 minutes), which run only when named.
  */
 public final class Bench {
   private static final Map<String, Runnable> ALL = new LinkedHashMap<>();
+  /** Long runs: only when named ({@code benchmarks/run soak}). */
+  private static final Map<String, Runnable> ONLY_BY_NAME = new LinkedHashMap<>();
 
   static {
     ALL.put("read", ReadBench::run);
@@ -17,6 +20,7 @@ public final class Bench {
     ALL.put("stream", StreamBench::run);
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);
+    ONLY_BY_NAME.put("soak", SoakBench::run);
   }
 
   private Bench() {}
@@ -24,9 +28,9 @@ public final class Bench {
   public static void main(String[] args) {
     List<String> names = args.length == 0 ? List.copyOf(ALL.keySet()) : List.of(args);
     for (String name : names) {
-      Runnable r = ALL.get(name);
+      Runnable r = ALL.getOrDefault(name, ONLY_BY_NAME.get(name));
       if (r == null) {
-        System.err.println("unknown benchmark '" + name + "'; known: " + ALL.keySet());
+        System.err.println("unknown benchmark '" + name + "'; known: " + ALL.keySet() + " and " + ONLY_BY_NAME.keySet());
         System.exit(2);
       }
       r.run();

@@ -101,7 +101,7 @@ final class KafkaBench {
   }
 
   /** Removes the broker's data (about 1 GB after a run). */
-  private static void delete(Path dir) {
+  static void delete(Path dir) {
     if (dir == null) {
       return;
     }
