@@ -29,8 +29,10 @@ import java.util.regex.Pattern;
  * The daemon ({@code bin/bpfmap export}, a child process under Native Memory Tracking) on a
  * 100 000-entry map that changes all the time (1 000 values and 100 keys deleted and re-created
  * every 100 ms), exported in CHANGES mode to an embedded Kafka broker and as 100 000 series to
- * /metrics, which a real Prometheus server scrapes every 15 s. Every 30 s: the heap after a full
- * GC, RSS, the native memory NMT counts, and the threads. After a warm-up (a fifth of the run), it
+ * /metrics, which a real Prometheus server scrapes every 15 s. The daemon's heap is fixed (512 MB,
+ * touched at start), so RSS moves only with what it keeps. Every 30 s: the heap after a full GC,
+ * RSS, the memory NMT counts outside the Java heap (and its "Other", where arenas allocate), and the
+ * threads. After a warm-up (a fifth of the run), it
  * reports per figure its start and end, its spread, and its growth per hour (least squares); the
  * ratio is end over start. {@code BPFMAP_SOAK_MINUTES} sets the length (default 10).
  */
@@ -42,6 +44,7 @@ final class SoakBench {
   private static final Pattern HEAP = Pattern.compile("Total\\s+\\d+\\s+(\\d+)");
   private static final Pattern NMT = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
   private static final Pattern OTHER = Pattern.compile("Other \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+  private static final Pattern JAVA_HEAP = Pattern.compile("Java Heap \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
   private SoakBench() {}
 
@@ -85,7 +88,9 @@ final class SoakBench {
             """.formatted(pin, kafka.bootstrapServers(), port));
         ProcessBuilder pb = new ProcessBuilder("bin/bpfmap", "export", "--config", cfg.toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile());
-        pb.environment().put("BPFMAP_JAVA_OPTS", "-XX:NativeMemoryTracking=summary");
+        // A fixed, pre-touched heap: RSS then moves only with what the daemon keeps, not with G1's sizing.
+        pb.environment().put("BPFMAP_JAVA_OPTS",
+            "-XX:NativeMemoryTracking=summary -Xms512m -Xmx512m -XX:+AlwaysPreTouch");
         daemon = pb.start();
         await(port);
         prometheus = prometheus(dir, port);
@@ -100,6 +105,8 @@ final class SoakBench {
         if (!daemon.isAlive()) {
           throw new IllegalStateException("the daemon exited: " + Files.readString(dir.resolve("daemon.log")));
         }
+        writer.interrupt();
+        writer.join();
         String scraped = get(port, "/metrics");
         List<Sample> steady = samples.subList(samples.size() / 5, samples.size());
         String name = "soak." + minutes + "m";
@@ -148,6 +155,8 @@ final class SoakBench {
       }
     } catch (InterruptedException stop) {
       Thread.currentThread().interrupt();
+    } catch (io.bpfmap.core.BpfException closed) {
+      // the run is over and the map closed under the writer
     }
   }
 
@@ -191,7 +200,7 @@ final class SoakBench {
     String nmt = jcmd(pid, "VM.native_memory", "summary");
     String status = Files.readString(Path.of("/proc/" + pid + "/status"));
     return new Sample(seconds, mb(HEAP, histogram, 1.0 / (1 << 20)), status(status, "VmRSS") / 1024,
-        mb(NMT, nmt, 1.0 / 1024), mb(OTHER, nmt, 1.0 / 1024), status(status, "Threads"));
+        mb(NMT, nmt, 1.0 / 1024) - mb(JAVA_HEAP, nmt, 1.0 / 1024), mb(OTHER, nmt, 1.0 / 1024), status(status, "Threads"));
   }
 
   private static double mb(Pattern p, String text, double scale) {

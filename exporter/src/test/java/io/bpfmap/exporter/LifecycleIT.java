@@ -3,9 +3,7 @@ package io.bpfmap.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
-import io.bpfmap.core.Errno;
 import io.bpfmap.core.MapSpec;
 import io.bpfmap.core.MapType;
 import io.bpfmap.core.ParsedMap;
@@ -13,6 +11,7 @@ import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
+import io.bpfmap.core.testing.Writes;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -136,17 +135,7 @@ class LifecycleIT {
       Thread writer = Thread.ofPlatform().start(() -> {
         try {
           for (long i = 0; i < total; i++) {
-            while (true) {
-              try {
-                parsed.update(key(i), Map.of("packets", i));
-                break;
-              } catch (BpfException e) {
-                if (e.errno() != Errno.E2BIG) {
-                  throw e;
-                }
-                Thread.sleep(1);
-              }
-            }
+            Writes.whenRoom(parsed, key(i), Map.of("packets", i));
             LockSupport.parkNanos(400_000);
           }
         } catch (Throwable t) {

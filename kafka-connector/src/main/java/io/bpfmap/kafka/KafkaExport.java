@@ -5,27 +5,18 @@ import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.Callback;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.util.concurrent.Queues;
 
 /**
  * One stream being exported: a subscriber that asks for at most {@code maxInFlight} records ahead
@@ -52,18 +43,13 @@ import reactor.util.concurrent.Queues;
  */
 public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaExport.class);
-  private static final Duration RESEND_MIN = Duration.ofMillis(100);
-  private static final Duration RESEND_MAX = Duration.ofSeconds(5);
 
-  private final KafkaProducer<byte[], byte[]> producer;
   private final RecordFormat format;
   private final MapStream stream;
+  private final SendQueue sends;
+  private final Consumer<KafkaExport> onClose;
   private final int maxInFlight;
   private final int replenish;
-  private final Scheduler scheduler;
-  private final Scheduler.Worker worker;
-  private final Queue<Outgoing> queue = Queues.<Outgoing>unbounded(1024).get();
-  private final AtomicInteger wip = new AtomicInteger();
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final Sinks.Empty<Void> settled = Sinks.empty();
   private final AtomicLong pending = new AtomicLong();
@@ -75,14 +61,8 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   /** Taken records that ended without an acknowledgement: given back, resynced, or dropped. */
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong givenBack = new AtomicLong();
-  private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  /** The export's thread, where sends happen (a callback there is a send failing at once). */
-  private volatile Thread sender;
-  /** Head of line: a record whose send failed at once, retried before anything else (sender only). */
-  private Outgoing blocked;
-  private Disposable blockedRetry;
   private volatile boolean stopping;
   private volatile boolean upstreamIdle;
   private volatile boolean abandoned;
@@ -90,43 +70,20 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private volatile Throwable ended;
   private volatile boolean warnedLate;
 
-  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, MapStream stream) {
-    this.producer = producer;
+  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, MapStream stream,
+      Consumer<KafkaExport> onClose) {
+    this.onClose = onClose;
     this.format = format;
     this.stream = stream;
     this.maxInFlight = maxInFlight;
     this.replenish = Math.max(1, maxInFlight / 4);
-    this.scheduler = Schedulers.newSingle("bpfmap-kafka-" + format.topic(), true);
-    this.worker = scheduler.createWorker();
+    this.sends = new SendQueue(producer, format.topic(), new Owner(), failed);
   }
 
   /** Asks for the whole budget at once; acknowledgements then return it in batches. */
   @Override
   protected void hookOnSubscribe(Subscription subscription) {
     subscription.request(maxInFlight);
-  }
-
-  /** An event, its rendered record, and the callback of its send (one object per record). */
-  private final class Outgoing implements Callback {
-    final MapEvent event;
-    final ProducerRecord<byte[], byte[]> record;
-    /** Set by the sender around producer.send: a callback then is a failure at once. */
-    boolean inSend;
-    Exception failedAtOnce;
-
-    Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record) {
-      this.event = event;
-      this.record = record;
-    }
-
-    @Override
-    public void onCompletion(RecordMetadata metadata, Exception ex) {
-      if (inSend && Thread.currentThread() == sender) {
-        failedAtOnce = ex;
-        return;
-      }
-      acknowledged(this, ex);
-    }
   }
 
   /** On the stream's thread: renders the record and hands it to the export's thread. */
@@ -136,105 +93,13 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
       credit(1);
       return;
     }
-    Outgoing o = new Outgoing(e, format.record(e));
+    Outgoing o = new Outgoing(e, format.record(e), this, sends);
     taken.lazySet(taken.get() + 1);
-    queue.offer(o);
-    drainLater();
-  }
-
-  private void drainLater() {
-    if (wip.getAndIncrement() == 0) {
-      onWorker(this::sendQueued);
-    }
-  }
-
-  /** Runs {@code task} on the export's thread, or here once {@link #close()} has disposed it. */
-  private void onWorker(Runnable task) {
-    try {
-      worker.schedule(task);
-    } catch (RejectedExecutionException closed) {
-      task.run();
-    }
-  }
-
-  /** On the export's thread: sends what the stream handed over, in order; gives it back once abandoned. */
-  private void sendQueued() {
-    sender = Thread.currentThread();
-    int missed = 1;
-    do {
-      while (blocked == null) {
-        Outgoing o = queue.poll();
-        if (o == null) {
-          break;
-        }
-        if (fatal != null || abandoned) {
-          giveBack(o);
-        } else {
-          send(o);
-        }
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
-  }
-
-  /** Hands {@code o} to the producer; a failure at once blocks the queue behind it until it is sent. */
-  private void send(Outgoing o) {
-    Exception ex = trySend(o);
-    if (ex == null) {
-      return;
-    }
-    if (abandoned) {
-      giveBack(o);
-    } else if (!retriable(ex)) {
-      fatal(o, ex);
-    } else {
-      blocked = o;
-      LOG.warn("map '{}': sending to topic '{}' failed: {}; retrying before anything after it", o.event.map(),
-          format.topic(), ex.getMessage());
-      blockedRetry = Mono.defer(() -> {
-            Exception again = trySend(o);
-            return again == null ? Mono.<Void>empty() : Mono.<Void>error(again);
-          })
-          .retryWhen(Backoff.spec(RESEND_MIN, RESEND_MAX, scheduler).filter(e -> retriable(e) && !abandoned))
-          .subscribe(null, e -> unblock(o, e), () -> unblock(o, null));
-    }
-  }
-
-  /** On the export's thread: the head-of-line record is sent (or failed for good); the queue resumes. */
-  private void unblock(Outgoing o, Throwable error) {
-    blocked = null;
-    if (error != null) {
-      if (abandoned) {
-        giveBack(o);
-      } else {
-        fatal(o, error);
-      }
-    }
-    drainLater();
-  }
-
-  /** One producer.send on the export's thread; returns the exception of a send that failed at once. */
-  private Exception trySend(Outgoing o) {
-    o.failedAtOnce = null;
-    o.inSend = true;
-    try {
-      producer.send(o.record, o);
-    } catch (RuntimeException ex) {
-      o.failedAtOnce = ex;
-    } finally {
-      o.inSend = false;
-    }
-    Exception ex = o.failedAtOnce;
-    if (ex == null) {
-      sent.lazySet(sent.get() + 1);
-    } else {
-      failed.incrementAndGet();
-    }
-    return ex;
+    sends.offer(o);
   }
 
   /** On Kafka's I/O thread: counts, and decides what a failure means for its entry. */
-  private void acknowledged(Outgoing o, Exception ex) {
+  void acknowledged(Outgoing o, Exception ex) {
     if (ex == null) {
       acked.incrementAndGet();
       credit(1);
@@ -285,9 +150,9 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
       fatal = new KafkaSinkException("sending map '" + o.event.map() + "' to topic '" + format.topic()
           + "' failed: " + ex.getClass().getSimpleName() + ": " + ex.getMessage(), ex);
       LOG.error("map '{}': {}", o.event.map(), fatal.getMessage());
-      onWorker(() -> {
+      sends.onThread(() -> {
         cancel();
-        drainLater();
+        sends.drainLater();
         done.tryEmitError(fatal);
       });
     }
@@ -310,7 +175,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     }
     long p = pending.addAndGet(n);
     if (p >= replenish && pending.compareAndSet(p, 0)) {
-      onWorker(() -> request(p));
+      sends.onThread(() -> request(p));
     }
   }
 
@@ -375,23 +240,38 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
    */
   public void abandon() {
     abandoned = true;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    onWorker(() -> {
-      if (blockedRetry != null) {
-        blockedRetry.dispose();
-      }
-      if (blocked != null) {
-        Outgoing o = blocked;
-        blocked = null;
-        giveBack(o);
-      }
-      drainLater();
-      done.complete(null);
+    CompletableFuture<Void> given = new CompletableFuture<>();
+    sends.onThread(() -> {
+      sends.abandon();
+      given.complete(null);
     });
     try {
-      done.get(5, TimeUnit.SECONDS);
+      given.get(5, TimeUnit.SECONDS);
     } catch (Exception busy) {
       // the export's thread is inside a send (blocked up to max.block.ms): it gives back after
+    }
+  }
+
+  /** What the send queue asks of the export about records it does not send. */
+  private final class Owner implements SendQueue.Owner {
+    @Override
+    public boolean refusing() {
+      return fatal != null || abandoned;
+    }
+
+    @Override
+    public boolean abandoned() {
+      return abandoned;
+    }
+
+    @Override
+    public void giveBack(Outgoing o) {
+      KafkaExport.this.giveBack(o);
+    }
+
+    @Override
+    public void fatal(Outgoing o, Throwable ex) {
+      KafkaExport.this.fatal(o, ex);
     }
   }
 
@@ -410,10 +290,14 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     return inFlight();
   }
 
-  /** Frees the export's thread; the sink calls it after closing the producer. */
-  void close() {
-    worker.dispose();
-    scheduler.dispose();
+  /**
+   * Frees the export's thread. Call it once {@link #settled()}; the sink calls it for the exports
+   * still open when it closes. Records still with the producer are then counted (and given back)
+   * on Kafka's thread. Idempotent.
+   */
+  public void close() {
+    sends.close();
+    onClose.accept(this);
   }
 
   /**
@@ -430,7 +314,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
 
   /** Records handed to the producer. */
   public long sent() {
-    return sent.get();
+    return sends.sent();
   }
 
   /** Records the broker acknowledged. */
@@ -454,7 +338,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     return taken.get() - ended;
   }
 
-  private static boolean retriable(Throwable ex) {
+  static boolean retriable(Throwable ex) {
     return ex instanceof RetriableException || ex.getCause() instanceof RetriableException;
   }
 }

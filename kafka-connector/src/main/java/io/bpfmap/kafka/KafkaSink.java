@@ -33,6 +33,8 @@ public final class KafkaSink implements AutoCloseable {
   private final Builder config;
   private final KafkaProducer<byte[], byte[]> producer;
   private final java.util.Queue<KafkaExport> exports = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Topics created or found already (a map reopened later does not ask the broker again). */
+  private final java.util.Set<String> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private KafkaSink(Builder b) {
     this.config = b;
@@ -84,11 +86,12 @@ public final class KafkaSink implements AutoCloseable {
           + timeout + ")", null);
     }
     String topic = topicFor(map);
-    if (config.createTopics) {
+    if (config.createTopics && !ensured.contains(topic)) {
       ensureTopic(topic, stream.mode() == Mode.CHANGES);
+      ensured.add(topic);
     }
     RecordFormat format = new RecordFormat(topic, config.node, stream.view());
-    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, stream);
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, stream, exports::remove);
     exports.add(export);
     // Events are rendered on the stream's thread and sent from the export's own (see KafkaExport),
     // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
@@ -159,8 +162,7 @@ public final class KafkaSink implements AutoCloseable {
    */
   public void close(Duration timeout) {
     producer.close(timeout);
-    exports.forEach(KafkaExport::close);
-    exports.clear();
+    List.copyOf(exports).forEach(KafkaExport::close);
   }
 
   /** Options of a {@link KafkaSink}. */

@@ -1,13 +1,12 @@
 package io.bpfmap.kafka;
 
 import io.bpfmap.core.testing.Await;
+import io.bpfmap.core.testing.Writes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
-import io.bpfmap.core.Errno;
 import io.bpfmap.core.ParsedMap;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
@@ -62,18 +61,8 @@ class KafkaDeliveryTest {
       Thread writer = Thread.ofPlatform().start(() -> {
         try {
           for (int i = 0; i < total; i++) {
-            while (true) {
-              try {
-                parsed.update(Flows.key(i), Flows.value(i, i));
-                written.incrementAndGet();
-                break;
-              } catch (BpfException e) {
-                if (e.errno() != Errno.E2BIG) {
-                  throw e;
-                }
-                Thread.sleep(2);
-              }
-            }
+            Writes.whenRoom(parsed, Flows.key(i), Flows.value(i, i));
+            written.incrementAndGet();
             if (i % 100 == 0) {
               Thread.sleep(10);
             }

@@ -9,8 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -38,11 +36,7 @@ final class CycleReader implements AutoCloseable {
   private boolean batches;
   private BatchCursor cursor;
   private ChangeTable table;
-  // Guarded by this: a cycle or give-backs using the reader, closed, buffers freed, idle() waiters.
-  private int users;
-  private boolean closed;
-  private boolean freed;
-  private final List<Runnable> idleWaiters = new ArrayList<>();
+  private final Lease lease = new Lease(this::free);
   private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   // One cycle's state.
@@ -320,32 +314,14 @@ final class CycleReader implements AutoCloseable {
     return table == null ? 0 : table.size();
   }
 
-  /**
-   * A cycle starts using the reader (one at a time, {@link CyclePublisher} sees to it); false once
-   * the reader is closed.
-   */
-  synchronized boolean acquire() {
-    if (closed) {
-      return false;
-    }
-    users++;
-    return true;
+  /** A cycle starts using the reader (one at a time, {@link CyclePublisher} sees to it); false once closed. */
+  boolean acquire() {
+    return lease.acquire();
   }
 
-  /** A cycle, or a give-back, is done: frees the memory if closed meanwhile, wakes idle() waiters. */
+  /** A cycle, or a give-back, is done; frees the buffers if the reader was closed meanwhile. */
   void release() {
-    List<Runnable> wake;
-    synchronized (this) {
-      if (--users > 0) {
-        return;
-      }
-      if (closed) {
-        free();
-      }
-      wake = List.copyOf(idleWaiters);
-      idleWaiters.clear();
-    }
-    wake.forEach(Runnable::run);
+    lease.release();
   }
 
   /**
@@ -354,14 +330,12 @@ final class CycleReader implements AutoCloseable {
    * after. Counts a conflict in the stats when the key exists again.
    */
   void restoreLater(Event e, Scheduler io) {
-    synchronized (this) {
-      users++;
-    }
+    lease.hold();
     Runnable task = () -> {
       try {
         stats.drainConflicts(restore(e) ? 0 : 1);
       } finally {
-        release();
+        lease.release();
       }
     };
     try {
@@ -371,40 +345,23 @@ final class CycleReader implements AutoCloseable {
     }
   }
 
-  /** Completes once no cycle uses the reader (at once when none does). */
+  /** Completes once no cycle or give-back uses the reader. */
   Mono<Void> idle() {
-    return Mono.create(sink -> {
-      synchronized (this) {
-        if (users > 0) {
-          idleWaiters.add(sink::success);
-          return;
-        }
-      }
-      sink.success();
-    });
+    return lease.idle();
   }
 
   /** Frees the native buffers now, or when the running cycle settles. Idempotent. */
   @Override
   public void close() {
-    synchronized (this) {
-      closed = true;
-      if (users == 0) {
-        free();
-      }
-    }
+    lease.close();
   }
 
   /** True once the native buffers are given back. */
-  synchronized boolean freed() {
-    return freed;
+  boolean freed() {
+    return lease.freed();
   }
 
   private void free() {
-    if (freed) {
-      return;
-    }
-    freed = true;
     if (cursor != null) {
       cursor.close();
     }

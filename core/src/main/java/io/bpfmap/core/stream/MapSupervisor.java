@@ -214,7 +214,7 @@ public final class MapSupervisor implements AutoCloseable {
           if (g == null) {
             g = open();
           }
-          return g == null ? Flux.<Integer>empty() : g.run();
+          return g == null ? Flux.<Integer>empty() : run(g);
         })
         .subscribeOn(scheduler)
         .onErrorResume(e -> stopping() ? Mono.empty() : Mono.error(e))
@@ -237,7 +237,7 @@ public final class MapSupervisor implements AutoCloseable {
       MapStream stream = null;
       try {
         stream = streams.apply(map);
-        g = new Generation(map, stream, attach.apply(stream));
+        g = new Generation(name, map, stream, attach.apply(stream), this::closed);
       } catch (RuntimeException e) {
         if (stream != null) {
           stream.close();
@@ -271,6 +271,26 @@ public final class MapSupervisor implements AutoCloseable {
       LOG.debug("map '{}': exporting map id {} from {}", name, g.mapId, selector);
     }
     return g;
+  }
+
+  /** Emits the map id, then ends with the reason the generation ended (empty for a stop). */
+  private Flux<Integer> run(Generation g) {
+    Mono<Void> ended = g.run(Replaced.watch(selector, g.mapId, follow, scheduler), stopSignal.asMono(), scheduler,
+        failure -> {
+          synchronized (lock) {
+            restarts++;
+          }
+          status = new Status(State.RETRYING, failure.getMessage(), g.mapId, restarts, Instant.now());
+        });
+    return Flux.concat(Mono.just(g.mapId), ended.then(Mono.<Integer>empty()));
+  }
+
+  private void closed(Generation g) {
+    synchronized (lock) {
+      if (current == g) {
+        current = null;
+      }
+    }
   }
 
   private boolean stopping() {
@@ -321,68 +341,6 @@ public final class MapSupervisor implements AutoCloseable {
       status = new Status(State.STOPPED, null, status.mapId(), restarts, Instant.now());
     }
     stopped.tryEmitEmpty();
-  }
-
-  /** One opened map: its stream and sinks. */
-  private final class Generation {
-    final BpfMap map;
-    final MapStream stream;
-    final Attachment sinks;
-    final int mapId;
-    private boolean closed;
-
-    Generation(BpfMap map, MapStream stream, Attachment sinks) {
-      this.map = map;
-      this.stream = stream;
-      this.sinks = sinks;
-      this.mapId = map.info().id();
-    }
-
-    /** Emits the map id, then ends (after the teardown) with the reason the generation ended. */
-    Flux<Integer> run() {
-      Mono<Void> streamFailed = Mono.create(sink -> stream.stats().onError(sink::error));
-      // A sink's failure() ends the generation only by an error.
-      Mono<Void> ended = Mono.firstWithSignal(streamFailed, sinks.failure().then(Mono.<Void>never()),
-          Replaced.watch(selector, mapId, follow, scheduler), stopSignal.asMono());
-      return Flux.concat(Mono.just(mapId), ended.materialize().publishOn(scheduler).flatMap(end -> {
-        if (end.isOnError()) {
-          synchronized (lock) {
-            restarts++;
-          }
-          status = new Status(State.RETRYING, end.getThrowable().getMessage(), mapId, restarts, Instant.now());
-        }
-        return teardown().then(Mono.defer(() -> end.isOnError() && !stopping()
-            ? Mono.<Integer>error(end.getThrowable()) : Mono.<Integer>empty()));
-      }));
-    }
-
-    /** Stop taking, let the running cycle and the sinks settle, then close everything. */
-    private Mono<Void> teardown() {
-      return Mono.defer(() -> {
-        sinks.stopTaking();
-        return stream.idle().then(sinks.settled());
-      }).then(Mono.fromRunnable(this::close));
-    }
-
-    void close() {
-      synchronized (lock) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        if (current == this) {
-          current = null;
-        }
-      }
-      try {
-        sinks.close();
-      } catch (RuntimeException e) {
-        LOG.warn("map '{}': closing its sinks failed: {}", name, e.toString());
-      } finally {
-        stream.close();
-        map.close();
-      }
-    }
   }
 
   /** Options of a {@link MapSupervisor}. */

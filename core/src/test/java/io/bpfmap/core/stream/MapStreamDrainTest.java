@@ -7,15 +7,14 @@ import static io.bpfmap.core.stream.StreamFixture.key;
 import static io.bpfmap.core.stream.StreamFixture.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.ParsedMap;
 import io.bpfmap.core.stream.MapEvent.Kind;
 import io.bpfmap.core.testing.KernelTest;
+import io.bpfmap.core.testing.Writes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -35,25 +34,13 @@ class MapStreamDrainTest {
       MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).mode(Mode.DRAIN)
           .interval(Duration.ofMillis(10)).batchSize(512).build();
       Map<Long, Integer> received = new ConcurrentHashMap<>();
-      AtomicLong fullRetries = new AtomicLong();
       Disposable sub = stream.events().filter(e -> e.kind() == Kind.UPSERT)
           .subscribe(e -> received.merge(StreamFixture.uid(e), 1, Integer::sum));
       AtomicReference<Throwable> writerError = new AtomicReference<>();
       Thread writer = Thread.ofPlatform().start(() -> {
         try {
           for (long i = 0; i < total; i++) {
-            while (true) {
-              try {
-                parsed.update(key(i), value(i, i));
-                break;
-              } catch (BpfException e) {
-                if (e.errno() != io.bpfmap.core.Errno.E2BIG) {
-                  throw e;
-                }
-                fullRetries.incrementAndGet();
-                Thread.onSpinWait();
-              }
-            }
+            Writes.whenRoom(parsed, key(i), value(i, i));
           }
         } catch (Throwable t) {
           writerError.set(t);

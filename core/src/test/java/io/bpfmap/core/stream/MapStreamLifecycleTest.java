@@ -11,7 +11,6 @@ import io.bpfmap.core.MapSpec;
 import io.bpfmap.core.MapType;
 import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.stream.MapEvent.Kind;
-import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.testing.KernelTest;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
