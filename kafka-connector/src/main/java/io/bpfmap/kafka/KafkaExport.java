@@ -202,10 +202,10 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     cancel();
     if (stream.mode() == Mode.DRAIN) {
       // Until the stream's cycle has settled, events it emitted may still arrive.
-      stream.idle().subscribe(null, e -> { }, () -> {
+      stream.idle().doOnSuccess(idle -> {
         upstreamIdle = true;
         checkSettled();
-      });
+      }).subscribe();
     } else {
       upstreamIdle = true;
     }
