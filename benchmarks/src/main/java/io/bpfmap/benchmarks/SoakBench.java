@@ -48,8 +48,11 @@ final class SoakBench {
 
   private SoakBench() {}
 
-  /** One sample of the daemon. */
-  private record Sample(double seconds, double heapMb, double rssMb, double nativeMb, double otherMb, double threads) {}
+  /** One sample of the daemon, with its class histogram (instances and bytes per class). */
+  private record Sample(double seconds, double heapMb, double rssMb, double nativeMb, double otherMb, double threads,
+      Map<String, long[]> classes) {}
+
+  private static final Pattern CLASS_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
 
   static void run() {
     String env = System.getenv("BPFMAP_SOAK_MINUTES");
@@ -115,6 +118,7 @@ final class SoakBench {
         report(name + ".native", "mb", steady, Sample::nativeMb);
         report(name + ".native_other", "mb", steady, Sample::otherMb);
         report(name + ".threads", "n", steady, Sample::threads);
+        grown(steady.getFirst(), steady.getLast());
         System.out.println("BENCH " + name + ".export samples=" + samples.size() + " records_sent="
             + figure(scraped, "bpfmap_kafka_records_sent_total{map=\"soak\"}") + " series="
             + scraped.lines().filter(l -> l.startsWith("bpfmap_soak_packets_total{")).count()
@@ -199,8 +203,14 @@ final class SoakBench {
     String histogram = jcmd(pid, "GC.class_histogram");
     String nmt = jcmd(pid, "VM.native_memory", "summary");
     String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+    Map<String, long[]> classes = new java.util.HashMap<>();
+    Matcher c = CLASS_LINE.matcher(histogram);
+    while (c.find()) {
+      classes.put(c.group(3), new long[] {Long.parseLong(c.group(1)), Long.parseLong(c.group(2))});
+    }
     return new Sample(seconds, mb(HEAP, histogram, 1.0 / (1 << 20)), status(status, "VmRSS") / 1024,
-        mb(NMT, nmt, 1.0 / 1024) - mb(JAVA_HEAP, nmt, 1.0 / 1024), mb(OTHER, nmt, 1.0 / 1024), status(status, "Threads"));
+        mb(NMT, nmt, 1.0 / 1024) - mb(JAVA_HEAP, nmt, 1.0 / 1024), mb(OTHER, nmt, 1.0 / 1024), status(status, "Threads"),
+        classes);
   }
 
   private static double mb(Pattern p, String text, double scale) {
@@ -241,6 +251,18 @@ final class SoakBench {
     double max = samples.stream().mapToDouble(f).max().orElseThrow();
     System.out.println(String.format(Locale.ROOT, "BENCH %s start_%s=%.1f end_%s=%.1f min_%s=%.1f max_%s=%.1f %s_per_h=%+.1f ratio=%.2f",
         name, unit, first, unit, last, unit, min, unit, max, unit, slopePerHour(samples, f), last / first));
+  }
+
+  /** Says which classes gained the most bytes on the heap between two samples (where growth is). */
+  private static void grown(Sample from, Sample to) {
+    List<String> top = to.classes().entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), new long[] {
+            e.getValue()[0] - from.classes().getOrDefault(e.getKey(), new long[2])[0],
+            e.getValue()[1] - from.classes().getOrDefault(e.getKey(), new long[2])[1]}))
+        .filter(e -> e.getValue()[1] > 0)
+        .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(8)
+        .map(e -> e.getKey() + " +" + e.getValue()[0] + " (" + e.getValue()[1] / 1024 + " KB)").toList();
+    System.err.println("soak: heap growth by class over the steady part: " + top);
   }
 
   /** Least-squares slope of the figure over time, per hour. */
