@@ -5,10 +5,10 @@ final class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   CliException(String message) {
-    super(message);
+    super(io.bpfmap.core.BpfException.oneLine(message));
   }
 
   CliException(String message, Throwable cause) {
-    super(message, cause);
+    super(io.bpfmap.core.BpfException.oneLine(message), cause);
   }
 }

@@ -111,15 +111,17 @@ public final class CompiledMask {
     switch (layout.kindOf(path)) {
       case STRUCT -> {
         if (!(v instanceof Map<?, ?> map)) {
-          throw new MaskException(path, "expected a struct (map of fields), got " + v);
+          throw new MaskException(path, "expected a struct (map of fields), got "
+              + io.bpfmap.core.BpfException.show(v));
         }
-        List<String> names = layout.fieldNames(path);
+        java.util.Set<String> names = new java.util.HashSet<>(layout.fieldNames(path));
         for (Map.Entry<?, ?> e : map.entrySet()) {
-          String child = path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey();
-          if (!names.contains(String.valueOf(e.getKey()))) {
-            throw new MaskException(child, "no such field in the layout");
+          String name = String.valueOf(e.getKey());
+          if (!names.contains(name)) {
+            String shown = io.bpfmap.core.BpfException.show(name);
+            throw new MaskException(path.isEmpty() ? shown : path + "." + shown, "no such field in the layout");
           }
-          flatten(e.getValue(), child, out);
+          flatten(e.getValue(), path.isEmpty() ? name : path + "." + name, out);
         }
       }
       case ARRAY -> {
@@ -138,7 +140,8 @@ public final class CompiledMask {
             elements.put(i, e.getValue());
           }
         } else {
-          throw new MaskException(path, "expected an array (list, or map of index to value), got " + v);
+          throw new MaskException(path, "expected an array (list, or map of index to value), got "
+              + io.bpfmap.core.BpfException.show(v));
         }
         elements.forEach((i, e) -> flatten(e, path + "[" + i + "]", out));
       }
@@ -155,6 +158,6 @@ public final class CompiledMask {
     } catch (NumberFormatException notANumber) {
       // falls through
     }
-    throw new MaskException(path + "[" + key + "]", "no such element (0.." + (n - 1) + ")");
+    throw new MaskException(path + "[" + io.bpfmap.core.BpfException.show(key) + "]", "no such element (0.." + (n - 1) + ")");
   }
 }

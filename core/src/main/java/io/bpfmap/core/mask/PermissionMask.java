@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * Immutable; {@link #compile} checks it against a layout.
  */
 public final class PermissionMask {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
 
   private final Object shape;
@@ -95,7 +96,7 @@ public final class PermissionMask {
         if (kind != NodeKind.STRUCT) {
           throw new MaskException(path, "gives fields, but the layout has " + describe(kind) + " here");
         }
-        List<String> names = layout.fieldNames(path);
+        java.util.Set<String> names = new java.util.HashSet<>(layout.fieldNames(path));
         for (Map.Entry<?, ?> e : map.entrySet()) {
           String name = String.valueOf(e.getKey());
           String child = path.isEmpty() ? name : path + "." + name;
@@ -105,7 +106,8 @@ public final class PermissionMask {
             }
             letter(s, child);
           } else if (!names.contains(name)) {
-            throw new MaskException(child, "no such field in the layout");
+            String shown = io.bpfmap.core.BpfException.show(name);
+            throw new MaskException(path.isEmpty() ? shown : path + "." + shown, "no such field in the layout");
           } else {
             validate(e.getValue(), layout, child);
           }
@@ -124,7 +126,7 @@ public final class PermissionMask {
         }
       }
       case null -> throw new MaskException(path, "null is not a permission (R, W or X)");
-      default -> throw new MaskException(path, "bad permission " + node + " (R, W or X)");
+      default -> throw new MaskException(path, "bad permission " + io.bpfmap.core.BpfException.show(node) + " (R, W or X)");
     }
   }
 
@@ -133,7 +135,7 @@ public final class PermissionMask {
       case "R", "r" -> Permission.R;
       case "W", "w" -> Permission.W;
       case "X", "x" -> Permission.X;
-      default -> throw new MaskException(path, "bad permission '" + s + "' (R, W or X)");
+      default -> throw new MaskException(path, "bad permission '" + io.bpfmap.core.BpfException.show(s) + "' (R, W or X)");
     };
   }
 

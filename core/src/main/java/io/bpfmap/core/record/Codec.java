@@ -1,5 +1,6 @@
 package io.bpfmap.core.record;
 
+import io.bpfmap.core.BpfException;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
@@ -130,9 +131,11 @@ final class Codec {
     if (!(value instanceof Map<?, ?> map)) {
       throw new LayoutException(path, "expected a struct (map of fields), got " + typeOf(value));
     }
+    java.util.Set<String> names = new java.util.HashSet<>();
+    s.fields().stream().filter(f -> !f.isPad()).forEach(f -> names.add(f.name()));
     for (Object k : map.keySet()) {
-      if (!(k instanceof String name) || s.fields().stream().noneMatch(f -> !f.isPad() && f.name().equals(name))) {
-        throw new LayoutException(join(path, String.valueOf(k)), "no such field in the layout");
+      if (!(k instanceof String name) || !names.contains(name)) {
+        throw new LayoutException(join(path, BpfException.show(k)), "no such field in the layout");
       }
     }
     for (Field f : s.fields()) {
@@ -193,15 +196,9 @@ final class Codec {
       }
       case INT64 -> putI64(m, at, integer(v, Long.MIN_VALUE, Long.MAX_VALUE, path, f));
       case UINT64, POINTER -> putI64(m, at, unsigned64(v, path, f));
-      case HALF -> {
-        float x = number(v, path, f).floatValue();
-        if (Float.isFinite(x) && Math.abs(x) > 65504f) {
-          throw new LayoutException(path, x + " is out of range for 'e' (at most 65504 in magnitude)");
-        }
-        putI16(m, at, Half.fromFloat(x));
-      }
-      case FLOAT -> putI32(m, at, Float.floatToRawIntBits(number(v, path, f).floatValue()));
-      case DOUBLE -> putI64(m, at, Double.doubleToRawLongBits(number(v, path, f).doubleValue()));
+      case HALF -> putI16(m, at, Half.fromFloat(floating(v, 65504, path, f).floatValue()));
+      case FLOAT -> putI32(m, at, Float.floatToRawIntBits(floating(v, Float.MAX_VALUE, path, f).floatValue()));
+      case DOUBLE -> putI64(m, at, Double.doubleToRawLongBits(floating(v, Double.MAX_VALUE, path, f).doubleValue()));
       case STRING -> {
         byte[] b = bytes(v, 0, s.count(), path, f);
         MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, at, b.length);
@@ -259,6 +256,21 @@ final class Codec {
     return new LayoutException(path, x + " is out of range for '" + f.letter + "' (" + min + ".." + max + ")");
   }
 
+  /**
+   * A number for e, f or d: infinities and NaN are values of their own, but a finite number too
+   * large for the letter is refused (it would be stored as an infinity), the same for every letter.
+   */
+  private static Number floating(Object v, double max, String path, Format f) {
+    Number n = number(v, path, f);
+    double x = n.doubleValue();
+    boolean givenFinite = !(n instanceof Double || n instanceof Float) || Double.isFinite(x);
+    if (givenFinite && !(Math.abs(x) <= max)) {
+      throw new LayoutException(path, BpfException.show(n) + " is out of range for '" + f.letter + "' (at most "
+          + (f == Format.HALF ? "65504" : Double.toString(max)) + " in magnitude)");
+    }
+    return n;
+  }
+
   private static Number number(Object v, String path, Format f) {
     if (v instanceof Number n) {
       return n;
@@ -297,7 +309,7 @@ final class Codec {
       return l;
     }
     if (v instanceof Collection<?> c) {
-      return List.copyOf(c);
+      return new java.util.ArrayList<>(c);
     }
     if (v instanceof Object[] a) {
       return Arrays.asList(a);
@@ -312,7 +324,7 @@ final class Codec {
   }
 
   static String typeOf(Object v) {
-    return v == null ? "null" : v.getClass().getSimpleName() + " " + (v instanceof byte[] b ? b.length + " bytes" : v);
+    return v == null ? "null" : v.getClass().getSimpleName() + " " + BpfException.show(v);
   }
 
   static String join(String path, String name) {

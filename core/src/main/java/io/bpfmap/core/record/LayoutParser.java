@@ -4,6 +4,7 @@ import io.bpfmap.core.record.LayoutNode.ArrayOf;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.BpfException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,8 @@ final class LayoutParser {
 
   private final ByteOrderMode mode;
   private int nextId;
+  /** Values (leaves) placed so far, against {@link RecordLayout#MAX_FIELDS}. */
+  private int leaves;
 
   private LayoutParser(ByteOrderMode mode) {
     this.mode = mode;
@@ -40,7 +43,7 @@ final class LayoutParser {
       throw new LayoutException("", "a layout is a list of [name, format] fields or one struct format"
           + " string, not " + describe(fields));
     }
-    return p.struct(fields, "");
+    return p.struct(fields, "", 0);
   }
 
   /** The root struct of a format string such as {@code =BBHQ}: fields f0, f1… (pads unnamed). */
@@ -64,6 +67,9 @@ final class LayoutParser {
         throw new LayoutException("f" + index, "unknown format '" + letter + "'");
       }
       int n = count.isEmpty() ? 1 : count(count + letter, count, "f" + index);
+      if (!f.isBytes() && f != Format.PAD && fields.size() + (long) n > RecordLayout.MAX_FIELDS) {
+        throw tooMany("f" + index);
+      }
       if (f == Format.PAD) {
         fields.add(List.of("\0pad" + pad++, n + "x"));
       } else if (f.isBytes()) {
@@ -81,7 +87,8 @@ final class LayoutParser {
     return parse(fields, mode);
   }
 
-  private Struct struct(Object spec, String path) {
+  private Struct struct(Object spec, String path, int depth) {
+    depth(path, depth);
     int id = nextId++;
     List<Map.Entry<String, Object>> members = members(spec, path);
     if (members.isEmpty()) {
@@ -89,53 +96,56 @@ final class LayoutParser {
     }
     Set<String> names = new HashSet<>();
     List<Field> fields = new ArrayList<>();
-    int offset = 0;
+    long offset = 0;
     int align = 1;
     for (Map.Entry<String, Object> member : members) {
       String name = member.getKey();
       String fieldPath = path.isEmpty() ? name : path + "." + name;
-      if (name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('[') >= 0 || name.indexOf(']') >= 0) {
-        throw new LayoutException(fieldPath, "bad field name '" + name + "' (no '.', '[', ']', not empty)");
+      if (name.isEmpty() || name.indexOf('.') >= 0 || name.indexOf('[') >= 0 || name.indexOf(']') >= 0
+          || (!name.startsWith("\0") && name.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+        throw new LayoutException(fieldPath, "bad field name '" + name + "' (no '.', '[', ']', control "
+            + "characters, not empty)");
       }
       if (!names.add(name)) {
         throw new LayoutException(fieldPath, "duplicate field name '" + name + "'");
       }
-      LayoutNode node = format(member.getValue(), name.startsWith("\0") ? path : fieldPath);
+      LayoutNode node = format(member.getValue(), name.startsWith("\0") ? path : fieldPath, depth + 1);
       offset = alignUp(offset, node.align());
       fields.add(new Field(name, shift(node, offset)));
-      offset += node.size();
+      offset = fits(offset + node.size(), fieldPath);
       align = Math.max(align, node.align());
     }
-    int size = mode.aligned() ? alignUp(offset, align) : offset;
-    return new Struct(id, List.copyOf(fields), 0, size, align);
+    long size = fits(mode.aligned() ? alignUp(offset, align) : offset, path);
+    return new Struct(id, List.copyOf(fields), 0, (int) size, align);
   }
 
-  private LayoutNode format(Object spec, String path) {
+  private LayoutNode format(Object spec, String path, int depth) {
     if (spec instanceof String s) {
       return formatString(s, path);
     }
     if (isStruct(spec)) {
-      return struct(spec, path);
+      return struct(spec, path, depth);
     }
     if (spec instanceof List<?> list) {
+      depth(path, depth);
       int id = nextId++;
       if (list.isEmpty()) {
         throw new LayoutException(path, "empty struct or array");
       }
       List<LayoutNode> elements = new ArrayList<>();
-      int offset = 0;
+      long offset = 0;
       int align = 1;
       for (int i = 0; i < list.size(); i++) {
-        LayoutNode e = format(list.get(i), path + "[" + i + "]");
+        LayoutNode e = format(list.get(i), path + "[" + i + "]", depth + 1);
         if (e instanceof Scalar s && s.format() == Format.PAD) {
           throw new LayoutException(path + "[" + i + "]", "pad bytes cannot be an array element");
         }
         offset = alignUp(offset, e.align());
         elements.add(shift(e, offset));
-        offset += e.size();
+        offset = fits(offset + e.size(), path);
         align = Math.max(align, e.align());
       }
-      return new ArrayOf(id, List.copyOf(elements), 0, offset, align);
+      return new ArrayOf(id, List.copyOf(elements), 0, (int) offset, align);
     }
     throw new LayoutException(path, "bad format " + describe(spec)
         + ": expected a format letter, a list of formats or a list of [name, format] fields");
@@ -168,18 +178,53 @@ final class LayoutParser {
     boolean counted = !m.group(1).isEmpty();
     int n = counted ? count(t, m.group(1), path) : 1;
     if (f == Format.PAD || f.isBytes()) {
+      if (f != Format.PAD) {
+        leaf(path);
+      }
       return new Scalar(nextId++, f, n, 0, n, 1);
     }
     if (!counted) {
+      leaf(path);
       return scalar(f);
+    }
+    if (leaves + (long) n > RecordLayout.MAX_FIELDS) {
+      throw tooMany(path);
     }
     int id = nextId++;
     List<LayoutNode> elements = new ArrayList<>(n);
     int size = f.size(mode);
+    fits((long) n * size, path);
     for (int i = 0; i < n; i++) {
+      leaf(path);
       elements.add(shift(scalar(f), i * size));
     }
     return new ArrayOf(id, List.copyOf(elements), 0, n * size, scalar(f).align());
+  }
+
+  /** Counts one more value, refusing the layout past {@link RecordLayout#MAX_FIELDS}. */
+  private void leaf(String path) {
+    if (++leaves > RecordLayout.MAX_FIELDS) {
+      throw tooMany(path);
+    }
+  }
+
+  private static LayoutException tooMany(String path) {
+    return new LayoutException(path, "the layout has more than " + RecordLayout.MAX_FIELDS + " values");
+  }
+
+  private static void depth(String path, int depth) {
+    if (depth > RecordLayout.MAX_DEPTH) {
+      throw new LayoutException(path, "structs and arrays nested more than " + RecordLayout.MAX_DEPTH + " deep");
+    }
+  }
+
+  /** A size or offset, checked against {@link RecordLayout#MAX_SIZE} before it can overflow an int. */
+  private static long fits(long bytes, String path) {
+    if (bytes > RecordLayout.MAX_SIZE) {
+      throw new LayoutException(path, "the layout is larger than " + RecordLayout.MAX_SIZE
+          + " bytes (the kernel's largest map value)");
+    }
+    return bytes;
   }
 
   private Scalar scalar(Format f) {
@@ -200,7 +245,8 @@ final class LayoutParser {
   }
 
   /** Moves a node (relative to its own start) to {@code by} bytes further, ids unchanged. */
-  private static LayoutNode shift(LayoutNode n, int by) {
+  private static LayoutNode shift(LayoutNode n, long offset) {
+    int by = (int) offset;
     if (by == 0) {
       return n;
     }
@@ -213,7 +259,7 @@ final class LayoutParser {
     };
   }
 
-  private static int alignUp(int offset, int align) {
+  private static long alignUp(long offset, int align) {
     return (offset + align - 1) / align * align;
   }
 
@@ -249,6 +295,6 @@ final class LayoutParser {
   }
 
   private static String describe(Object spec) {
-    return spec == null ? "null" : spec instanceof String s ? "'" + s + "'" : spec.toString();
+    return spec instanceof String s ? "'" + BpfException.show(s) + "'" : BpfException.show(spec);
   }
 }

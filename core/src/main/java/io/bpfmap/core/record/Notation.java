@@ -19,6 +19,11 @@ final class Notation {
     switch (n) {
       case Scalar s -> sb.append('"').append(s.count() > 1 || s.format().isBytes() || s.format() == Format.PAD
           ? s.count() + "" + s.format().letter : String.valueOf(s.format().letter)).append('"');
+      case ArrayOf a when uniform(a) != null -> {
+        // Arrays of one letter as a counted letter: a list of two strings would read back as a
+        // struct of one field, so ["2Q"] must not print as [["Q","Q"]].
+        sb.append('"').append(a.elements().size()).append(uniform(a).letter).append('"');
+      }
       case ArrayOf a -> {
         sb.append('[');
         for (int i = 0; i < a.elements().size(); i++) {
@@ -40,6 +45,19 @@ final class Notation {
         sb.append(']');
       }
     }
+  }
+
+  /** The letter every element of {@code a} is (one value each), or null when they differ. */
+  private static Format uniform(ArrayOf a) {
+    Format f = null;
+    for (LayoutNode e : a.elements()) {
+      if (!(e instanceof Scalar s) || s.count() != 1 || s.format().isBytes() || s.format() == Format.PAD
+          || (f != null && s.format() != f)) {
+        return null;
+      }
+      f = s.format();
+    }
+    return f;
   }
 
   private static void quote(String s, StringBuilder sb) {

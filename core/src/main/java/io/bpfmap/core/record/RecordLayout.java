@@ -35,7 +35,15 @@ import java.util.regex.Pattern;
  * ({@code x}) carry no value.
  */
 public final class RecordLayout {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The largest record a layout may describe: 4 MiB, the kernel's largest map value (KMALLOC_MAX_SIZE). */
+  public static final int MAX_SIZE = 1 << 22;
+  /** The most values (leaves) a layout may have; sizes and offsets are checked before they are placed. */
+  public static final int MAX_FIELDS = 1 << 16;
+  /** The deepest nesting of structs and arrays. */
+  public static final int MAX_DEPTH = 32;
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final BitSet NONE = new BitSet();
   private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
 
@@ -43,12 +51,18 @@ public final class RecordLayout {
   private final ByteOrderMode mode;
   private final Codec codec;
   private final String notation;
+  /** Every struct, array and value by its path, and the value paths in layout order. */
+  private final Map<String, LayoutNode> byPath = new java.util.HashMap<>();
+  private final List<String> leafPaths;
 
   private RecordLayout(Struct root, ByteOrderMode mode) {
     this.root = root;
     this.mode = mode;
     this.codec = new Codec(mode.order());
     this.notation = mode.prefix() + Notation.of(root);
+    List<String> leaves = new ArrayList<>();
+    index(root, "", leaves);
+    this.leafPaths = List.copyOf(leaves);
   }
 
   /** A layout from the seed's notation ({@code [["uid","Q"],["gid","Q"]]}) in {@code =} order. */
@@ -144,16 +158,14 @@ public final class RecordLayout {
     return resolve(path).size();
   }
 
-  /** The paths of every value (leaf) in layout order: {@code uid}, {@code data[0]}, … */
+  /** The paths of every value (leaf) in layout order: {@code uid}, {@code data[0]}, … (immutable) */
   public List<String> leafPaths() {
-    List<String> out = new ArrayList<>();
-    leaves(root, "", out);
-    return out;
+    return leafPaths;
   }
 
   /** The paths of every numeric leaf (integers, bools, floats), in layout order. */
   public List<String> numericPaths() {
-    return leafPaths().stream().filter(p -> resolve(p) instanceof Scalar s
+    return leafPaths.stream().filter(p -> byPath.get(p) instanceof Scalar s
         && (s.format().isInteger() || s.format().isFloating())).toList();
   }
 
@@ -186,7 +198,7 @@ public final class RecordLayout {
       }
       ids.set(n.id());
     }
-    List<String> ordered = leafPaths().stream().filter(p -> ids.get(resolve(p).id())).toList();
+    List<String> ordered = leafPaths.stream().filter(p -> ids.get(byPath.get(p).id())).toList();
     return new LeafSet(this, ids, ordered);
   }
 
@@ -262,6 +274,11 @@ public final class RecordLayout {
   }
 
   LayoutNode resolve(String path) {
+    LayoutNode found = byPath.get(path);
+    if (found != null) {
+      return found;
+    }
+    // Not a path of this layout: walk it to say where it goes wrong.
     LayoutNode n = root;
     Matcher m = PATH.matcher(path);
     int at = 0;
@@ -273,43 +290,38 @@ public final class RecordLayout {
       if (m.group(1) != null) {
         String name = m.group(1);
         seen.append(seen.isEmpty() ? "" : ".").append(name);
-        if (!(n instanceof Struct s)) {
+        n = byPath.get(seen.toString());
+        if (n == null) {
           throw new LayoutException(seen.toString(), "no such field");
         }
-        n = s.fields().stream().filter(f -> !f.isPad() && f.name().equals(name)).map(Field::node)
-            .findFirst().orElseThrow(() -> new LayoutException(seen.toString(), "no such field"));
       } else {
-        int i = Integer.parseInt(m.group(2));
-        seen.append('[').append(i).append(']');
-        if (!(n instanceof ArrayOf a) || i >= a.elements().size()) {
+        String digits = m.group(2);
+        seen.append('[').append(digits).append(']');
+        if (!(n instanceof ArrayOf) || digits.length() > 9 || (n = byPath.get(seen.toString())) == null) {
           throw new LayoutException(seen.toString(), "no such element");
         }
-        n = a.elements().get(i);
       }
       at = m.end();
     }
-    if (path.isEmpty()) {
-      throw new LayoutException("", "empty field path");
-    }
-    return n;
+    throw new LayoutException(path.isEmpty() ? "" : path, path.isEmpty() ? "empty field path" : "bad field path");
   }
 
-  private static void leaves(LayoutNode n, String path, List<String> out) {
+  /** Fills {@link #byPath} (pads left out) and the value paths in layout order. */
+  private void index(LayoutNode n, String path, List<String> leaves) {
+    if (!path.isEmpty()) {
+      byPath.put(path, n);
+    }
     switch (n) {
-      case Scalar s -> {
-        if (s.format() != Format.PAD) {
-          out.add(path);
-        }
-      }
+      case Scalar s -> leaves.add(path);
       case ArrayOf a -> {
         for (int i = 0; i < a.elements().size(); i++) {
-          leaves(a.elements().get(i), path + "[" + i + "]", out);
+          index(a.elements().get(i), path + "[" + i + "]", leaves);
         }
       }
       case Struct st -> {
         for (Field f : st.fields()) {
           if (!f.isPad()) {
-            leaves(f.node(), Codec.join(path, f.name()), out);
+            index(f.node(), Codec.join(path, f.name()), leaves);
           }
         }
       }

@@ -53,7 +53,7 @@ class RecordLayoutErrorTest {
     assertThatThrownBy(() -> RecordLayout.of(List.of(f("a", "P"))))
         .hasMessage("a: format 'P' needs the native byte order '@'");
     assertThatThrownBy(() -> RecordLayout.of(List.of(f("a.b", "Q"))))
-        .hasMessage("a.b: bad field name 'a.b' (no '.', '[', ']', not empty)");
+        .hasMessage("a.b: bad field name 'a.b' (no '.', '[', ']', control characters, not empty)");
     assertThatThrownBy(() -> RecordLayout.of(List.of("Q", "Q")))
         .hasMessage("a layout is a list of [name, format] fields or one struct format string, not [Q, Q]");
     assertThatThrownBy(() -> RecordLayout.parse("[[\"a\",\"Q\"]")).hasMessageStartingWith("bad JSON layout: ");
