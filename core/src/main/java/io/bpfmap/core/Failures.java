@@ -56,9 +56,13 @@ final class Failures {
           Files.exists(pin.getParent() == null ? pin : pin.getParent())
               ? "nothing is pinned there" : "the directory " + pin.getParent() + " does not exist");
       case Errno.EEXIST -> new BpfException(operation, target, errno, "something is already pinned there");
-      case Errno.EPERM, Errno.EACCES -> new BpfPermissionException(operation, target, errno,
-          pinOwnedByOther(pin) ? "no permission on the pin (check its owner and mode)"
-              : "the process needs CAP_BPF or root");
+      case Errno.EPERM, Errno.EACCES -> Files.isDirectory(pin)
+          ? new BpfException(operation, target, errno, "it is a directory, not a pinned object")
+          : operation.equals("pin") && pin.getFileName() != null && pin.getFileName().toString().contains(".")
+          ? new BpfException(operation, target, errno, "bpffs refuses names that contain a dot")
+          : new BpfPermissionException(operation, target, errno,
+              pinOwnedByOther(pin) ? "no permission on the pin (check its owner and mode)"
+                  : "the process needs CAP_BPF or root");
       default -> new BpfException(operation, target, errno, "");
     };
   }

@@ -4,8 +4,11 @@ import io.bpfmap.core.BpfException;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.PerCpuPolicy;
+import io.bpfmap.kafka.KafkaSink;
+import io.bpfmap.kafka.KafkaSinkException;
 import io.bpfmap.metrics.LabelDecoder;
 import io.bpfmap.metrics.MapMeters;
 import io.bpfmap.metrics.MetricsServer;
@@ -42,13 +45,21 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   record PromConfig(String host, int port) {}
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+  /** The longest duration any key takes. */
+  static final Duration MAX_DURATION = Duration.ofDays(30);
 
   static Config load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new CliException(file + ": " + Inputs.why(e), e);
+    }
     Object tree;
     try {
-      tree = Inputs.YAML.readValue(Files.readString(file), Object.class);
+      tree = Inputs.YAML.readValue(text, Object.class);
     } catch (IOException e) {
-      throw new CliException(file + ": " + Inputs.firstLine(e.getMessage()), e);
+      throw new CliException(file + ": " + Inputs.parseError(e), e);
     }
     try {
       return parse(tree);
@@ -122,6 +133,12 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     Mode mode = choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
     Duration interval = m.containsKey("interval") ? duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(1);
     int batch = m.containsKey("batch-size") ? integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
+    long buffers = (long) batch * (key.size() + value.size());
+    if (buffers > MapStream.MAX_BATCH_BYTES) {
+      throw new CliException(at + ".batch-size: " + batch + " entries of " + (key.size() + value.size())
+          + " bytes need " + (buffers >> 20) + " MiB of buffers (at most " + (MapStream.MAX_BATCH_BYTES >> 20)
+          + " MiB per map)");
+    }
     PerCpuPolicy perCpu = choice(m.getOrDefault("per-cpu", "sum"), at + ".per-cpu", "per-cpu policy",
         PerCpuPolicy.class, Map.of("per-cpu", PerCpuPolicy.PER_CPU));
     Map<String, LabelDecoder> labels = new LinkedHashMap<>();
@@ -172,7 +189,14 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     if (m.get("producer") != null) {
       object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
     }
-    return new KafkaConfig(string(required(m, "bootstrap-servers", at), at + ".bootstrap-servers"),
+    String bootstrap = string(required(m, "bootstrap-servers", at), at + ".bootstrap-servers");
+    try {
+      KafkaSink.checkSettings(bootstrap, producer);
+    } catch (KafkaSinkException e) {
+      throw new CliException(at + (e.setting() == null ? "" : e.setting().equals("bootstrap.servers")
+          ? ".bootstrap-servers" : ".producer." + e.setting()) + ": " + e.getMessage(), e);
+    }
+    return new KafkaConfig(bootstrap,
         m.containsKey("topic") ? string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
         m.containsKey("create-topics") ? bool(m.get("create-topics"), at + ".create-topics") : true,
         m.containsKey("max-in-flight") ? integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
@@ -195,22 +219,29 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     }
   }
 
+  /**
+   * A duration: a whole number with ms, s (the default), m or h, more than zero and at most
+   * {@link #MAX_DURATION}.
+   */
   static Duration duration(Object v, String at) {
     Matcher m = DURATION.matcher(String.valueOf(v).strip());
     if (!m.matches()) {
-      throw new CliException(at + ": expected a duration such as 500ms, 1s, 2m, got '" + v + "'");
+      throw new CliException(at + ": expected a duration such as 500ms, 1s, 2m, got '" + BpfException.show(v) + "'");
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
+    long n = m.group(1).length() > 18 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
+    long unit = switch (m.group(2) == null ? "s" : m.group(2)) {
+      case "ms" -> 1;
+      case "m" -> 60_000;
+      case "h" -> 3_600_000;
+      default -> 1000;
     };
-    if (d.isZero()) {
+    if (n == 0) {
       throw new CliException(at + ": must be more than zero");
     }
-    return d;
+    if (n > MAX_DURATION.toMillis() / unit) {
+      throw new CliException(at + ": at most " + MAX_DURATION.toDays() + " days, got '" + BpfException.show(v) + "'");
+    }
+    return Duration.ofMillis(n * unit);
   }
 
   private static RecordLayout layout(Object tree, String at) {

@@ -1,6 +1,8 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.mask.CompiledMask;
+import io.bpfmap.core.mask.Permission;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,11 +19,26 @@ final class DeleteCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (BpfMap map = BpfMap.openPinned(entry.pin)) {
+      mayDelete(map);
       if (!map.delete(Inputs.bytes("--key", entry.key, layouts.key(map)))) {
         System.err.println("bpfmap: no such key in map '" + map.name() + "'");
         return 1;
       }
     }
     return 0;
+  }
+
+  /** With --mask: a delete takes the whole value away, so every field must be writable (W). */
+  private void mayDelete(BpfMap map) {
+    CompiledMask mask = layouts.compiledMask(layouts.value(map));
+    if (mask == null) {
+      return;
+    }
+    for (String leaf : mask.layout().leafPaths()) {
+      if (mask.permission(leaf) != Permission.W) {
+        throw new CliException("delete on map '" + map.name() + "': the mask does not let every field be written ("
+            + leaf + ": " + mask.permission(leaf) + "), and a delete takes them all");
+      }
+    }
   }
 }

@@ -18,8 +18,10 @@ import java.util.Map;
  * Every error names the option it came from.
  */
 final class Inputs {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private Inputs() {}
 
@@ -32,8 +34,19 @@ final class Inputs {
     try {
       return Files.readString(file);
     } catch (IOException e) {
-      throw new CliException(option + ": cannot read " + file + ": " + e.getMessage(), e);
+      throw new CliException(option + ": cannot read " + file + ": " + why(e), e);
     }
+  }
+
+  /** What went wrong reading a file, without the path the exception repeats. */
+  static String why(IOException e) {
+    return switch (e) {
+      case java.nio.file.NoSuchFileException missing -> "no such file";
+      case java.nio.file.AccessDeniedException denied -> "permission denied";
+      case java.nio.charset.CharacterCodingException binary -> "not UTF-8 text";
+      default -> Files.isDirectory(Path.of(String.valueOf(e instanceof java.nio.file.FileSystemException f
+          ? f.getFile() : ""))) ? "is a directory" : firstLine(e.getMessage());
+    };
   }
 
   /** JSON or YAML text as plain Java maps, lists and scalars. */
@@ -41,7 +54,7 @@ final class Inputs {
     try {
       return YAML.readValue(text, Object.class);
     } catch (IOException e) {
-      throw new CliException(option + ": not JSON or YAML: " + firstLine(e.getMessage()), e);
+      throw new CliException(option + ": not JSON or YAML: " + parseError(e), e);
     }
   }
 
@@ -79,7 +92,6 @@ final class Inputs {
   }
 
   /** A key or value: hex bytes without a layout, JSON/YAML in its shape with one. */
-  @SuppressWarnings("unchecked")
   static byte[] bytes(String option, String value, RecordLayout layout) {
     if (layout == null) {
       String hex = value.strip().replace(" ", "");
@@ -90,15 +102,32 @@ final class Inputs {
         throw new CliException(option + ": not hex bytes: '" + value + "' (give a layout to pass JSON)");
       }
     }
-    Object tree = tree(option, text(option, value));
-    if (!(tree instanceof Map<?, ?> map)) {
-      throw new CliException(option + ": expected a JSON object in the layout's shape, got " + value);
-    }
     try {
-      return layout.pack((Map<String, ?>) map);
+      return layout.pack(object(option, value));
     } catch (BpfException e) {
       throw new CliException(option + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A JSON/YAML object (a key or value in a layout's shape). */
+  @SuppressWarnings("unchecked")
+  static Map<String, ?> object(String option, String value) {
+    Object tree = tree(option, text(option, value));
+    if (!(tree instanceof Map<?, ?> map)) {
+      throw new CliException(option + ": expected a JSON object in the layout's shape, got "
+          + io.bpfmap.core.BpfException.show(value));
+    }
+    return (Map<String, ?>) map;
+  }
+
+  /** A JSON/YAML parse error as "line L, column C: what" (Jackson's own text, on one line). */
+  static String parseError(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+        && j.getLocation().getLineNr() > 0) {
+      return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
+          + firstLine(j.getOriginalMessage());
+    }
+    return firstLine(e.getMessage());
   }
 
   static String firstLine(String s) {

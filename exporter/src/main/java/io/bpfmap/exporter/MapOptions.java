@@ -39,18 +39,35 @@ final class MapOptions {
 
   /** The writer for values: masked when a mask is given. */
   RecordJsonWriter valueWriter(RecordLayout value) {
+    CompiledMask compiled = compiledMask(value);
+    if (compiled != null) {
+      return compiled.jsonWriter();
+    }
+    return value == null ? null : value.jsonWriter();
+  }
+
+  /** The mask compiled against the value layout; null without --mask. */
+  CompiledMask compiledMask(RecordLayout value) {
     PermissionMask m = Inputs.mask("--mask", mask);
     if (m == null) {
-      return value == null ? null : value.jsonWriter();
+      return null;
     }
     if (value == null) {
       throw new CliException("--mask needs --value-layout");
     }
     try {
-      CompiledMask compiled = m.compile(value);
-      return compiled.jsonWriter();
+      return m.compile(value);
     } catch (BpfException e) {
       throw new CliException("--mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
     }
+  }
+
+  /**
+   * The key layout for a masked write: --key-layout, or the key's bytes as one field {@code key}
+   * (so that a hex key still works).
+   */
+  RecordLayout keyOrRaw(BpfMap map) {
+    RecordLayout l = key(map);
+    return l != null ? l : RecordLayout.of(java.util.List.of(java.util.List.of("key", map.keySize() + "s")));
   }
 }

@@ -1,8 +1,12 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.UpdateFlag;
+import io.bpfmap.core.mask.FilteredBpfMap;
+import io.bpfmap.core.record.RecordLayout;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,10 +37,39 @@ final class UpdateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException("--flag: '" + flag + "' is not any, noexist or exist");
     }
+    if (layouts.mask != null) {
+      return masked(f);
+    }
     try (BpfMap map = BpfMap.openPinned(entry.pin)) {
       byte[] k = Inputs.bytes("--key", entry.key, layouts.key(map));
       byte[] v = Inputs.bytes("--value", value, layouts.value(map));
       map.update(k, v, f);
+    }
+    return 0;
+  }
+
+  /**
+   * With --mask, through the same code as {@link FilteredBpfMap}: the value may set only W fields
+   * (it may name just those), the others are kept as they are in the kernel, and a field the mask
+   * does not let be written refuses the whole update.
+   */
+  private int masked(UpdateFlag f) {
+    RecordLayout keyLayout;
+    RecordLayout valueLayout;
+    byte[] k;
+    try (BpfMap map = BpfMap.openPinned(entry.pin, OpenMode.READ_ONLY)) {
+      valueLayout = layouts.value(map);
+      layouts.compiledMask(valueLayout);
+      keyLayout = layouts.keyOrRaw(map);
+      k = Inputs.bytes("--key", entry.key, layouts.key(map));
+      if (f == UpdateFlag.NOEXIST && map.lookup(k).isPresent()) {
+        throw new CliException("--flag noexist: the key is already in map '" + map.name() + "'");
+      }
+    }
+    Map<String, ?> changes = Inputs.object("--value", value);
+    try (FilteredBpfMap filtered = FilteredBpfMap.open(entry.pin, Inputs.mask("--mask", layouts.mask), keyLayout,
+        valueLayout, f != UpdateFlag.EXIST, false)) {
+      filtered.update(keyLayout.unpack(k), changes);
     }
     return 0;
   }

@@ -87,7 +87,7 @@ class ConfigTest {
   void aDrainedMapRefusesAKafkaDeliveryTimeout() {
     String drained = SPEC_EXAMPLE.replace("mode: changes", "mode: drain").replace("    metrics:\n", "    metrics: []\n")
         .replace("      - {field: packets, type: counter}\n      - {field: bytes, type: counter}\n", "")
-        .replace("producer: {compression.type: lz4}", "producer: {delivery.timeout.ms: 30000}");
+        .replace("producer: {compression.type: lz4}", "producer: {delivery.timeout.ms: 60000}");
     assertThatThrownBy(() -> parse(drained)).hasMessage("sinks.kafka.producer.delivery.timeout.ms: maps[0] is drained, "
         + "and its entries are retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
   }
@@ -113,5 +113,50 @@ class ConfigTest {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("listen: 127.0.0.1:9469", "listen: nowhere")))
         .hasMessage("sinks.prometheus.listen: expected host:port, got 'nowhere'");
     assertThatThrownBy(() -> parse("maps: []")).hasMessage("maps: a list of at least one map is required");
+  }
+
+  @Test
+  void valuesTheDaemonCannotRunAreRefusedBeforeItStarts() {
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("batch-size: 4096", "batch-size: 2147483647")))
+        .hasMessage("maps[0].batch-size: 2147483647 entries of 36 bytes need 73727 MiB of buffers (at most 256 MiB "
+            + "per map)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("interval: 1s", "interval: 99999999999999999999s")))
+        .hasMessage("maps[0].interval: at most 30 days, got '99999999999999999999s'");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("interval: 1s", "interval: 9223372036854775807h")))
+        .hasMessage("maps[0].interval: at most 30 days, got '9223372036854775807h'");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("[[saddr, I], [daddr, I], [sport, H], [dport, H]]",
+        "\"=" + "1048576s".repeat(4096) + "IIHH\"")))
+        .hasMessage("maps[0].key: f4: the layout is larger than 4194304 bytes (the kernel's largest map value)");
+  }
+
+  @Test
+  void producerSettingsAreCheckedAsKafkaWould() {
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{compression.type: lz4}", "{acks: banana}")))
+        .hasMessage("sinks.kafka.producer.acks: Invalid value banana for configuration acks: String must be one of: "
+            + "all, -1, 0, 1");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{compression.type: lz4}", "{compression.type: nope}")))
+        .hasMessageStartingWith("sinks.kafka.producer.compression.type: Invalid value nope for configuration "
+            + "compression.type: String must be one of: ");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{compression.type: lz4}", "{linger.ms: -5}")))
+        .hasMessage("sinks.kafka.producer.linger.ms: Invalid value -5 for configuration linger.ms: Value must be at "
+            + "least 0");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{compression.type: lz4}", "{compresion.type: lz4}")))
+        .hasMessage("sinks.kafka.producer.compresion.type: unknown producer setting (see Kafka's producer configs)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("bootstrap-servers: 127.0.0.1:9092", "bootstrap-servers: \"\"")))
+        .hasMessageStartingWith("sinks.kafka.bootstrap-servers: ");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("bootstrap-servers: 127.0.0.1:9092",
+        "bootstrap-servers: no-such-host.invalid:9092")))
+        .hasMessage("sinks.kafka.bootstrap-servers: No resolvable bootstrap urls given in bootstrap.servers");
+  }
+
+  @Test
+  void aKeyGivenTwiceInTheYamlIsRefusedWithItsLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.writeString(tmp.resolve("bpfmap.yaml"),
+        SPEC_EXAMPLE.replace("mode: changes", "mode: changes\n    mode: drain"));
+    assertThatThrownBy(() -> Config.load(file)).hasMessageStartingWith(file + ": line 9, column 9: ")
+        .hasMessageContaining("Duplicate field 'mode'");
+    assertThatThrownBy(() -> Config.load(tmp.resolve("nonexist.yaml")))
+        .hasMessage(tmp.resolve("nonexist.yaml") + ": no such file");
   }
 }

@@ -10,11 +10,15 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -65,6 +69,41 @@ public final class KafkaSink implements AutoCloseable {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
   }
+
+  /**
+   * Checks producer settings the way the producer will, before anything starts: every property is
+   * one Kafka knows, every value is one Kafka accepts ({@link ProducerConfig}'s own checks), and
+   * the bootstrap servers resolve. Throws a {@link KafkaSinkException} naming the setting.
+   */
+  public static void checkSettings(String bootstrapServers, Map<String, String> producer) {
+    for (String key : producer.keySet()) {
+      if (!ProducerConfig.configNames().contains(key)) {
+        throw new KafkaSinkException("unknown producer setting (see Kafka's producer configs)", key, null);
+      }
+      if (key.equals(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG) || key.equals(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+        throw new KafkaSinkException("bpfmap sends bytes: the serializers are its own", key, null);
+      }
+    }
+    Properties p = producerProperties(new Builder().bootstrapServers(bootstrapServers).producerProperties(producer));
+    try {
+      ProducerConfig config = new ProducerConfig(p);
+      ClientUtils.parseAndValidateAddresses(config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+          config.getString(ProducerConfig.CLIENT_DNS_LOOKUP_CONFIG));
+      long delivery = config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+      long needed = config.getLong(ProducerConfig.LINGER_MS_CONFIG) + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+      if (delivery < needed) {
+        throw new ConfigException(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,
+            "must be at least linger.ms + request.timeout.ms (" + needed + ")");
+      }
+    } catch (ConfigException e) {
+      Matcher m = SETTING.matcher(String.valueOf(e.getMessage()));
+      String setting = m.find() ? m.group(1) : String.valueOf(e.getMessage()).contains("bootstrap")
+          ? ProducerConfig.BOOTSTRAP_SERVERS_CONFIG : null;
+      throw new KafkaSinkException(e.getMessage(), setting, e);
+    }
+  }
+
+  private static final Pattern SETTING = Pattern.compile("for configuration ([^:\\s]+)");
 
   /** The topic of a map: the pattern with {@code {map}} and {@code {node}} filled in. */
   public String topicFor(String map) {

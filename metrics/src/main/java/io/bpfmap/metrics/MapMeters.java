@@ -58,6 +58,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
   private Counter refused;
+  private final Counter[] decodeErrors;
+  private final boolean[] warned;
   private Gauge count;
   private Disposable subscription;
 
@@ -88,6 +90,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       }
     }
     this.maxSeries = b.maxSeries;
+    this.decodeErrors = new Counter[metrics.size()];
+    this.warned = new boolean[metrics.size()];
   }
 
   public static Builder builder(MapStream stream) {
@@ -102,6 +106,11 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         .register(registry);
     count = Gauge.builder("bpfmap.series", series, Map::size).tag("map", map)
         .description("Series the map's meters have now").register(registry);
+    for (int i = 0; i < metrics.size(); i++) {
+      decodeErrors[i] = Counter.builder("bpfmap.decode.errors").tag("map", map).tag("field", metrics.get(i).field())
+          .description("Values a meter could not take (a negative or NaN counter): the series kept its last value")
+          .register(registry);
+    }
     subscription = stream.events().subscribe(this::onEvent, this::streamFailed);
   }
 
@@ -161,13 +170,28 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     return out;
   }
 
+  /**
+   * A value a meter cannot take: the series keeps its last value, the error is counted in
+   * {@code bpfmap.decode.errors} (map, field) and said once per field.
+   */
+  private void decodeError(int metric, double value, List<String> labels) {
+    decodeErrors[metric].increment();
+    if (!warned[metric]) {
+      warned[metric] = true;
+      LOG.warn("map '{}': field '{}' is {} for key {}, which a counter cannot be; its series keeps its last value "
+          + "(counted in bpfmap_decode_errors_total)", map, metrics.get(metric).field(), value, labels);
+    }
+  }
+
   /** One key's meters and their latest values (as double bits, read by scrapes). */
   private final class Series {
+    private final List<String> labels;
     private final AtomicLongArray bits = new AtomicLongArray(metrics.size());
     private final List<Meter> meters = new ArrayList<>();
     private volatile long seen;
 
     Series(List<String> labels) {
+      this.labels = labels;
       List<Tag> tags = new ArrayList<>();
       for (int i = 0; i < labelNames.length; i++) {
         tags.add(Tag.of(labelNames[i], labels.get(i)));
@@ -189,7 +213,13 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
 
     void update(MemorySegment value, long cycle) {
       for (int i = 0; i < values.length; i++) {
-        bits.set(i, Double.doubleToRawLongBits(values[i].getDouble(value, 0)));
+        double v = values[i].getDouble(value, 0);
+        if (metrics.get(i).type() == Type.COUNTER && !(v >= 0)) {
+          // A counter cannot go below zero (nor be NaN): one such value would fail every scrape.
+          decodeError(i, v, labels);
+          continue;
+        }
+        bits.set(i, Double.doubleToRawLongBits(v));
       }
       seen = cycle;
     }
@@ -211,6 +241,11 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     if (registry != null) {
       registry.remove(refused);
       registry.remove(count);
+      for (Counter c : decodeErrors) {
+        if (c != null) {
+          registry.remove(c);
+        }
+      }
     }
   }
 

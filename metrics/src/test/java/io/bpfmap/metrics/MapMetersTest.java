@@ -156,6 +156,32 @@ class MapMetersTest {
     }
   }
 
+  /** A counter field holding -5 (a signed field): the scrape still succeeds and says what it skipped. */
+  @Test
+  void aNegativeCounterIsSkippedAndCountedNotFailingTheScrape() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry);
+        BpfMap map = FlowMap.create("t_negative")) {
+      map.update(FlowMap.key(1), FlowMap.value(10, 100, 3));
+      map.update(FlowMap.key(2), FlowMap.value(20, 200, -5));
+      MapStream stream = FlowMap.stream(map, "neg", Mode.SNAPSHOT, vts);
+      try (MapMeters meters = MapMeters.builder(stream).metric("packets", MapMeters.Type.COUNTER)
+          .metric("level", MapMeters.Type.COUNTER).label("saddr", LabelDecoder.of("ipv4"))
+          .label("daddr", LabelDecoder.of("ipv4")).build()) {
+        meters.bindTo(registry);
+        Await.until(() -> stream.stats().cycles() >= 1);
+        var scrape = FlowMap.get(server.port(), "/metrics", null);
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body())
+            .contains("bpfmap_neg_level_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.1\",sport=\"1001\"} 3.0")
+            .contains("bpfmap_neg_packets_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.2\",sport=\"1002\"} 20.0")
+            .contains("bpfmap_decode_errors_total{field=\"level\",map=\"neg\"} 1.0")
+            .contains("bpfmap_decode_errors_total{field=\"packets\",map=\"neg\"} 0.0");
+      }
+    }
+  }
+
   @Test
   void aPortInUseIsAOneLineError() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -37,6 +37,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code Schedulers.parallel()}.
  */
 public final class MapStream implements AutoCloseable {
+  /** The most a stream's batch buffers may take: batch size × (key + value buffer) bytes. */
+  public static final long MAX_BATCH_BYTES = 256L << 20;
   private final Sinks.Empty<Void> closed = Sinks.empty();
   private final RecordView view;
   private final Mode mode;
@@ -57,6 +59,11 @@ public final class MapStream implements AutoCloseable {
     if (b.mode == Mode.DRAIN && check.valuesPerKey() > 1 && b.perCpu == PerCpuPolicy.PER_CPU) {
       throw CycleReader.error(name, "DRAIN takes each entry once, with all its CPUs' values: use the per-CPU "
           + "policy SUM, MIN or MAX (one event per entry), not PER_CPU");
+    }
+    long buffers = (long) b.batchSize * (check.keySize() + check.valueBufferSize());
+    if (buffers > MAX_BATCH_BYTES) {
+      throw CycleReader.error(name, "a batch of " + b.batchSize + " entries needs " + (buffers >> 20)
+          + " MiB of buffers for this map (at most " + (MAX_BATCH_BYTES >> 20) + " MiB): lower the batch size");
     }
     this.view = new RecordView(name, b.keyLayout, b.mask.compile(b.valueLayout));
     this.mode = b.mode;
