@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * bpfmap's own meters for one map, tagged {@code map}: {@code bpfmap.poll.duration} (a timer per
  * cycle), {@code bpfmap.entries.read}, {@code bpfmap.events.emitted}, {@code bpfmap.errors},
- * {@code bpfmap.ticks.skipped}, and with a Kafka export {@code bpfmap.kafka.records.sent} and
+ * {@code bpfmap.ticks.skipped}, {@code bpfmap.cycles.incomplete}, and with a Kafka export {@code bpfmap.kafka.records.sent} and
  * {@code bpfmap.kafka.records.failed}. A daemon that reopens a map binds once and
  * {@link #attach}es each new stream; the counters then restart from the new stream's figures.
  */
@@ -48,6 +48,9 @@ public final class SelfMetrics implements MeterBinder {
     counter(registry, "bpfmap.errors", "Cycles that ended in an error", () -> stat(StreamStats::errors));
     counter(registry, "bpfmap.ticks.skipped", "Interval ticks skipped because a cycle was still running",
         () -> stat(StreamStats::skippedTicks));
+    counter(registry, "bpfmap.cycles.incomplete",
+        "Cycles that read the map only in part (per-key iteration under heavy concurrent changes)",
+        () -> stat(StreamStats::incompleteCycles));
     if (kafkaSent != null) {
       counter(registry, "bpfmap.kafka.records.sent", "Records handed to the Kafka producer", kafkaSent);
       counter(registry, "bpfmap.kafka.records.failed", "Kafka send attempts that failed", kafkaFailed);

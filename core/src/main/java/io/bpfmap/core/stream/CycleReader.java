@@ -33,6 +33,7 @@ final class CycleReader implements AutoCloseable {
   private final MemorySegment keyBuf;
   private final MemorySegment nextBuf;
   private final MemorySegment valueBuf;
+  private final KeyWalk walk;
   private boolean batches;
   private BatchCursor cursor;
   private ChangeTable table;
@@ -47,8 +48,6 @@ final class CycleReader implements AutoCloseable {
   private int i;
   private int cpu;
   private boolean readDone;
-  private boolean perKeyStarted;
-  private long perKeySteps;
   private boolean sweeping;
   private boolean ended;
   private long read;
@@ -72,6 +71,7 @@ final class CycleReader implements AutoCloseable {
     this.keyBuf = arena.allocate(Math.max(1, keySize), 8);
     this.nextBuf = arena.allocate(Math.max(1, keySize), 8);
     this.valueBuf = arena.allocate(Math.max(1, valueBuffer), 8);
+    this.walk = new KeyWalk(map, keyBuf, nextBuf, valueBuf);
   }
 
   /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
@@ -91,8 +91,7 @@ final class CycleReader implements AutoCloseable {
     i = 0;
     cpu = 0;
     readDone = false;
-    perKeyStarted = false;
-    perKeySteps = 0;
+    walk.begin();
     sweeping = false;
     ended = false;
     read = 0;
@@ -132,8 +131,9 @@ final class CycleReader implements AutoCloseable {
       }
       if (!ended) {
         ended = true;
-        stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted);
-        return Event.cycleEnd(view, cycle, start, read);
+        boolean complete = !walk.incomplete();
+        stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
+        return Event.cycleEnd(view, cycle, start, read, complete);
       }
       return null;
     }
@@ -215,36 +215,15 @@ final class CycleReader implements AutoCloseable {
     readDone = got == 0;
   }
 
-  /** Per key: the key after the last one, and its value. Repeats are skipped in CHANGES. */
+  /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
   private void nextByKey() {
-    long limit = 2L * Math.max(1, map.info().maxEntries()) + 16;
-    while (perKeySteps++ < limit) {
-      boolean more = map.nextKey(perKeyStarted ? keyBuf : null, nextBuf);
-      if (!more) {
-        break;
-      }
-      perKeyStarted = true;
-      MemorySegment.copy(nextBuf, 0, keyBuf, 0, keySize);
-      if (mode == Mode.CHANGES && table.seenIn(keyBuf, 0, (int) cycle)) {
-        continue;
-      }
-      if (map.lookup(keyBuf, valueBuf)) {
-        take(1, keyBuf, valueBuf);
-        return;
-      }
-    }
-    take(0, keyBuf, valueBuf);
+    boolean found = walk.next(mode == Mode.CHANGES ? k -> table.seenIn(k, 0, (int) cycle) : null);
+    take(found ? 1 : 0, keyBuf, valueBuf);
   }
 
   /** Per key, in DRAIN: takes exactly one entry (the first key) out of the map. */
   private void drainOneByKey() {
-    while (map.nextKey(null, keyBuf)) {
-      if (map.lookupAndDelete(keyBuf, valueBuf)) {
-        take(1, keyBuf, valueBuf);
-        return;
-      }
-    }
-    take(0, keyBuf, valueBuf);
+    take(walk.drainOne() ? 1 : 0, keyBuf, valueBuf);
   }
 
   /**

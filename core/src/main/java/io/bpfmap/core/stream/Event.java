@@ -28,6 +28,7 @@ final class Event implements MapEvent {
   private final int cpu;
   private final long entriesRead;
   private byte[] drained;
+  private boolean incomplete;
   private volatile boolean restored;
 
   Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
@@ -64,8 +65,15 @@ final class Event implements MapEvent {
     return key;
   }
 
-  static Event cycleEnd(RecordView view, long cycle, Instant start, long entriesRead) {
-    return new Event(view, cycle, start, Kind.CYCLE_END, null, null, -1, entriesRead);
+  static Event cycleEnd(RecordView view, long cycle, Instant start, long entriesRead, boolean complete) {
+    Event e = new Event(view, cycle, start, Kind.CYCLE_END, null, null, -1, entriesRead);
+    e.incomplete = !complete;
+    return e;
+  }
+
+  @Override
+  public boolean complete() {
+    return !incomplete;
   }
 
   @Override

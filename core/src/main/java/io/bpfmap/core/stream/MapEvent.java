@@ -40,4 +40,13 @@ public interface MapEvent {
 
   /** For CYCLE_END: the entries the cycle read from the kernel; 0 otherwise. */
   long entriesRead();
+
+  /**
+   * For CYCLE_END: false when the cycle could not read the whole map (per-key iteration under
+   * heavy concurrent changes ran out of its step budget), so keys missing from it may still be in
+   * the map; true otherwise.
+   */
+  default boolean complete() {
+    return true;
+  }
 }

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
  * Thread-safe; counters only grow.
  */
 public final class StreamStats {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamStats.class);
   private final String map;
   private final AtomicLong cycles = new AtomicLong();
   private final AtomicLong entriesRead = new AtomicLong();
@@ -21,6 +22,8 @@ public final class StreamStats {
   private final AtomicLong skippedTicks = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final AtomicLong drainConflicts = new AtomicLong();
+  private final AtomicLong incompleteCycles = new AtomicLong();
+  private final AtomicLong keyRepeats = new AtomicLong();
   private final List<Consumer<CycleReport>> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Throwable>> errorListeners = new CopyOnWriteArrayList<>();
   private volatile Duration lastCycleDuration = Duration.ZERO;
@@ -54,8 +57,13 @@ public final class StreamStats {
     eventsEmitted.addAndGet(n);
   }
 
-  void cycleDone(long cycle, Instant start, long nanos, long read, long emitted) {
+  void cycleDone(long cycle, Instant start, long nanos, long read, long emitted, boolean complete, long repeats) {
     cycles.incrementAndGet();
+    keyRepeats.addAndGet(repeats);
+    if (!complete && incompleteCycles.getAndIncrement() == 0) {
+      LOG.warn("map '{}': cycle {} read the map only in part: its per-key walk ran out of steps under concurrent "
+          + "changes (counted in incompleteCycles; said once)", map, cycle);
+    }
     lastCycleDuration = Duration.ofNanos(nanos);
     lastCycleEnd = Instant.now();
     CycleReport r = new CycleReport(map, cycle, start, lastCycleDuration, read, emitted);
@@ -106,6 +114,16 @@ public final class StreamStats {
   /** DRAIN entries taken but not delivered (cancelled) whose key existed again: not put back. */
   public long drainConflicts() {
     return drainConflicts.get();
+  }
+
+  /** Cycles that could not read the whole map (see {@link MapEvent#complete()}). */
+  public long incompleteCycles() {
+    return incompleteCycles.get();
+  }
+
+  /** Keys the kernel's per-key walk gave more than once in a cycle (each delivered once). */
+  public long keyRepeats() {
+    return keyRepeats.get();
   }
 
   public Duration lastCycleDuration() {

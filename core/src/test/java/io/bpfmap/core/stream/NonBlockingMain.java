@@ -31,9 +31,14 @@ public final class NonBlockingMain {
     List<String> found = new CopyOnWriteArrayList<>();
     // BlockHound counts Thread.onSpinWait (a busy wait) as blocking already.
     BlockHound.Builder hound = BlockHound.builder()
-        .blockingMethodCallback(m -> found.add(Thread.currentThread().getName() + ": " + m));
+        .blockingMethodCallback(m -> found.add(Thread.currentThread().getName() + ": " + m + " at "
+            + java.util.Arrays.stream(new Throwable().getStackTrace()).skip(2).limit(25)
+                .map(StackTraceElement::toString).toList()));
     // Reactor's integration: parallel() and single() threads are the non-blocking ones.
     java.util.ServiceLoader.load(reactor.blockhound.integration.BlockHoundIntegration.class).forEach(hound::with);
+    // Cancelling Flux.interval removes its task from the timer's queue, whose lock may be held a
+    // moment by the timer thread: Reactor's own code, as its integration allows for offer and take.
+    hound.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue", "remove");
     for (Method m : Libbpf.class.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && m.getReturnType() == int.class
           && !m.getName().equals("numPossibleCpus")) {
