@@ -16,12 +16,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -42,7 +43,15 @@ public final class KafkaSink implements AutoCloseable {
 
   private KafkaSink(Builder b) {
     this.config = b;
-    this.producer = new KafkaProducer<>(producerProperties(b));
+    try {
+      this.producer = new KafkaProducer<>(producerProperties(b));
+    } catch (KafkaException e) {
+      Throwable why = e;
+      while (why.getCause() != null && why.getMessage() != null && why.getMessage().startsWith("Failed to construct")) {
+        why = why.getCause();
+      }
+      throw new KafkaSinkException("kafka at " + b.bootstrapServers + ": " + why.getMessage(), e);
+    }
   }
 
   public static Builder builder() {
@@ -73,7 +82,9 @@ public final class KafkaSink implements AutoCloseable {
   /**
    * Checks producer settings the way the producer will, before anything starts: every property is
    * one Kafka knows, every value is one Kafka accepts ({@link ProducerConfig}'s own checks), and
-   * the bootstrap servers resolve. Throws a {@link KafkaSinkException} naming the setting.
+   * the bootstrap servers are host:port (whether they resolve is known only when the sink starts:
+   * a container's service name may resolve only then). Throws a {@link KafkaSinkException} naming
+   * the setting.
    */
   public static void checkSettings(String bootstrapServers, Map<String, String> producer) {
     for (String key : producer.keySet()) {
@@ -87,8 +98,15 @@ public final class KafkaSink implements AutoCloseable {
     Properties p = producerProperties(new Builder().bootstrapServers(bootstrapServers).producerProperties(producer));
     try {
       ProducerConfig config = new ProducerConfig(p);
-      ClientUtils.parseAndValidateAddresses(config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
-          config.getString(ProducerConfig.CLIENT_DNS_LOOKUP_CONFIG));
+      List<String> servers = config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+      if (servers.isEmpty()) {
+        throw new ConfigException("no bootstrap servers given in bootstrap.servers");
+      }
+      for (String server : servers) {
+        if (Utils.getHost(server) == null || Utils.getPort(server) == null) {
+          throw new ConfigException("'" + server + "' in bootstrap.servers is not host:port");
+        }
+      }
       long delivery = config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
       long needed = config.getLong(ProducerConfig.LINGER_MS_CONFIG) + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
       if (delivery < needed) {
