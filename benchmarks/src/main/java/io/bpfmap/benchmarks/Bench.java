@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Runs benchmarks by name and prints one {@code BENCH <name> key=value … ratio=<ours/reference>}
  * line per result. {@code benchmarks/run [NAME…]} builds everything and calls this; without names
- * it runs all but the long ones ({@code soak}, 10 minutes), which run only when named.
+ * it runs all but the long ones ({@code soak}, 10 minutes; {@code fuzz}), which run only when named.
  */
 public final class Bench {
   private static final Map<String, Runnable> ALL = new LinkedHashMap<>();
@@ -21,6 +21,7 @@ public final class Bench {
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);
     ONLY_BY_NAME.put("soak", SoakBench::run);
+    ONLY_BY_NAME.put("fuzz", FuzzBench::run);
   }
 
   private Bench() {}
