@@ -31,6 +31,7 @@ public final class BpfMap implements AutoCloseable {
   private final OpenMode mode;
   private final String target;
   private final int valueBufferSize;
+  private volatile MapBtf btf;
 
   private BpfMap(int fd, MapInfo info, OpenMode mode) {
     this.fd = new FdHandle(fd);
@@ -74,6 +75,38 @@ public final class BpfMap implements AutoCloseable {
       }
       return fromFd(rc, mode);
     }
+  }
+
+  /** Opens a map by its id ({@code bpftool map list} shows them), read-write. */
+  public static BpfMap openById(int id) {
+    return openById(id, OpenMode.READ_WRITE);
+  }
+
+  /**
+   * Opens a map by its id. Read-only needs libbpf 1.1 ({@code bpf_map_get_fd_by_id_opts}); on
+   * libbpf 1.0 a read-only open fails with a message that says so.
+   */
+  public static BpfMap openById(int id, OpenMode mode) {
+    Libbpf.ensureAvailable();
+    if (mode == OpenMode.READ_ONLY && !Libbpf.canOpenByIdReadOnly()) {
+      throw new UnsupportedFeatureException("open map by id", "map id " + id, 0,
+          "read-only open by id (libbpf 1.1's bpf_map_get_fd_by_id_opts)", "");
+    }
+    int rc = Libbpf.mapGetFdById(id, mode.fileFlags());
+    if (rc < 0) {
+      throw switch (-rc) {
+        case Errno.ENOENT -> new MapNotFoundException("open map", "map id " + id, -rc, "no map has this id");
+        case Errno.EPERM, Errno.EACCES -> new BpfPermissionException("open map", "map id " + id, -rc,
+            "the process needs CAP_SYS_ADMIN or root to open maps by id");
+        default -> new BpfException("open map", "map id " + id, -rc, "");
+      };
+    }
+    return fromFd(rc, mode);
+  }
+
+  /** Takes ownership of {@code fd}, a map's: it is closed with the map. */
+  static BpfMap adopt(int fd, OpenMode mode) {
+    return fromFd(fd, mode);
   }
 
   private static BpfMap fromFd(int fd, OpenMode mode) {
@@ -340,20 +373,33 @@ public final class BpfMap implements AutoCloseable {
     return BatchWrites.delete(this, keys);
   }
 
+  /** This map seen through the key and value layouts its BTF gives; refused when it has no BTF. */
+  public ParsedMap parsed() {
+    return parsed(null, null, false);
+  }
+
   /**
-   * This map seen through key and value layouts. Refuses layouts whose size is not the map's key
-   * or value size (on per-CPU maps: one CPU's value), naming both sizes.
+   * This map seen through key and value layouts (null: the layout BTF gives). Refuses layouts
+   * whose size is not the map's key or value size (on per-CPU maps: one CPU's value), and layouts
+   * that differ from the map's BTF, naming the first difference.
    */
   public ParsedMap parsed(RecordLayout keyLayout, RecordLayout valueLayout) {
-    if (keyLayout.size() != keySize()) {
-      throw new BpfException("parse", target, 0, "the key layout is " + keyLayout.size()
-          + " bytes, the map's keys are " + keySize() + " bytes");
+    return parsed(keyLayout, valueLayout, false);
+  }
+
+  /** As {@link #parsed(RecordLayout, RecordLayout)}; {@code trustLayouts} skips the check against BTF. */
+  public ParsedMap parsed(RecordLayout keyLayout, RecordLayout valueLayout, boolean trustLayouts) {
+    return ParsedMap.of(this, keyLayout, valueLayout, trustLayouts);
+  }
+
+  /** What the map's BTF says of its keys and values, read once; empty when it has none. */
+  public Optional<MapBtf> btf() {
+    MapBtf b = btf;
+    if (b == null && info.btfId() != 0) {
+      b = MapBtf.read(info);
+      btf = b;
     }
-    if (valueLayout.size() != info.valueSize()) {
-      throw new BpfException("parse", target, 0, "the value layout is " + valueLayout.size()
-          + " bytes, the map's values are " + info.valueSize() + " bytes");
-    }
-    return new ParsedMap(this, keyLayout, valueLayout);
+    return Optional.ofNullable(b);
   }
 
   /** Maps a {@link MapFlags#MMAPABLE} array into memory: reads see kernel updates at once. */

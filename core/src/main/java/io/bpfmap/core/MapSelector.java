@@ -1,11 +1,12 @@
 package io.bpfmap.core;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Where a long-running reader finds its map, each time it (re)opens it: today a pin on bpffs. A
- * supervisor asks {@link #currentId()} now and then to notice that the map it holds was replaced
- * (a BPF program restarted and pinned a new map at the same path).
+ * Where a reader finds its map, each time it (re)opens it: a pin on bpffs, a map id, or a map's
+ * kernel name. A supervisor asks {@link #currentId(int)} now and then to notice that the map it
+ * holds was replaced (a BPF program restarted and pinned or created a new map).
  */
 public sealed interface MapSelector {
   /** Opens the map the selector finds now. */
@@ -14,9 +15,47 @@ public sealed interface MapSelector {
   /** The id of the map the selector finds now; {@link MapNotFoundException} when there is none. */
   int currentId();
 
+  /** The id of the map the selector finds while {@code held} is being read (the held map still exists). */
+  default int currentId(int held) {
+    return currentId();
+  }
+
   /** A pin on bpffs. */
   static MapSelector pin(Path pin) {
     return new Pin(pin);
+  }
+
+  /** A map id: that map, for as long as it lives. */
+  static MapSelector id(int id) {
+    return new Id(id);
+  }
+
+  /** The one map with this kernel name. */
+  static MapSelector name(String name) {
+    return new Name(name);
+  }
+
+  /** {@code id:N}, {@code name:NAME}, or a pin path. */
+  static MapSelector parse(String text) {
+    if (text.startsWith("id:")) {
+      try {
+        int id = Integer.parseInt(text.substring(3).strip());
+        if (id > 0) {
+          return id(id);
+        }
+      } catch (NumberFormatException notANumber) {
+        // falls through
+      }
+      throw new BpfException("select map", BpfException.show(text), 0, "a map id is a positive number (id:42)");
+    }
+    if (text.startsWith("name:")) {
+      String name = text.substring(5);
+      if (name.isEmpty()) {
+        throw new BpfException("select map", text, 0, "name: needs a map name (name:flows)");
+      }
+      return name(name);
+    }
+    return pin(Path.of(text));
   }
 
   /** A pinned map: opened with {@code bpf_obj_get}. */
@@ -36,6 +75,68 @@ public sealed interface MapSelector {
     @Override
     public String toString() {
       return path.toString();
+    }
+  }
+
+  /** A map by id. */
+  record Id(int id) implements MapSelector {
+    @Override
+    public BpfMap open(OpenMode mode) {
+      return BpfMap.openById(id, mode);
+    }
+
+    @Override
+    public int currentId() {
+      try (BpfMap m = BpfMap.openById(id, OpenMode.READ_WRITE)) {
+        return m.info().id();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "id:" + id;
+    }
+  }
+
+  /**
+   * A map by kernel name: exactly one map must have it. While a map is held, a map of the same
+   * name and type that appears beside it is its replacement (a program re-created it).
+   */
+  record Name(String name) implements MapSelector {
+    @Override
+    public BpfMap open(OpenMode mode) {
+      return BpfMap.openById(currentId(), mode);
+    }
+
+    @Override
+    public int currentId() {
+      return only(KernelMaps.named(name));
+    }
+
+    @Override
+    public int currentId(int held) {
+      List<MapInfo> all = KernelMaps.named(name);
+      MapInfo mine = all.stream().filter(i -> i.id() == held).findFirst().orElse(null);
+      List<MapInfo> others = all.stream().filter(i -> i.id() != held
+          && (mine == null || i.type() == mine.type())).toList();
+      return others.isEmpty() && mine != null ? held : only(others);
+    }
+
+    private int only(List<MapInfo> found) {
+      if (found.isEmpty()) {
+        throw new MapNotFoundException("select map", toString(), Errno.ENOENT, "no map has this name");
+      }
+      if (found.size() > 1) {
+        throw new BpfException("select map", toString(), 0, found.size() + " maps have this name ("
+            + String.join(", ", found.stream().map(i -> "id:" + i.id() + " " + i.type().cliName()).toList())
+            + "): select one by id");
+      }
+      return found.get(0).id();
+    }
+
+    @Override
+    public String toString() {
+      return "name:" + name;
     }
   }
 }

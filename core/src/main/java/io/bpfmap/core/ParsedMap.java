@@ -20,10 +20,50 @@ public final class ParsedMap {
   private final RecordLayout key;
   private final RecordLayout value;
 
-  ParsedMap(BpfMap map, RecordLayout key, RecordLayout value) {
+  private ParsedMap(BpfMap map, RecordLayout key, RecordLayout value) {
     this.map = map;
     this.key = key;
     this.value = value;
+  }
+
+  /**
+   * The map through these layouts: a null one is BTF's; a given one must have the map's size and,
+   * unless trusted, agree with BTF where the map has it.
+   */
+  static ParsedMap of(BpfMap map, RecordLayout key, RecordLayout value, boolean trust) {
+    MapBtf btf = map.btf().orElse(null);
+    RecordLayout k = layout(map, "key", key, map.keySize(), btf, btf == null ? 0 : btf.keyTypeId(), trust);
+    RecordLayout v = layout(map, "value", value, map.info().valueSize(), btf, btf == null ? 0 : btf.valueTypeId(),
+        trust);
+    return new ParsedMap(map, k, v);
+  }
+
+  private static RecordLayout layout(BpfMap map, String role, RecordLayout given, int size, MapBtf btf, int typeId,
+      boolean trust) {
+    if (given == null) {
+      if (typeId == 0) {
+        throw new BpfException("parse", map.target(), 0, "the map has no BTF for its " + role + "s: give a " + role
+            + " layout");
+      }
+      return role.equals("key") ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
+    }
+    if (given.size() != size) {
+      throw new BpfException("parse", map.target(), 0, "the " + role + " layout is " + given.size()
+          + " bytes, the map's " + role + "s are " + size + " bytes");
+    }
+    if (!trust && typeId != 0) {
+      RecordLayout fromBtf;
+      try {
+        fromBtf = role.equals("key") ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
+      } catch (io.bpfmap.core.btf.BtfException noLayoutInBtf) {
+        return given;
+      }
+      MapBtf.difference(given, fromBtf, btf.typeName(typeId)).ifPresent(d -> {
+        throw new BpfException("parse", map.target(), 0, "the " + role + " layout " + d
+            + " (trust the layout to use it anyway)");
+      });
+    }
+    return given;
   }
 
   public BpfMap map() {

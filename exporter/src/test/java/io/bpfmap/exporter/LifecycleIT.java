@@ -229,7 +229,7 @@ class LifecycleIT {
       String err = Files.readString(log);
       assertThat(daemon.exitValue()).as(err).isZero();
       assertThat(err).containsAnyOf(
-          "map 'flows': " + pin + " now holds map id " + second.info().id() + " (was " + first.info().id() + "); reopening",
+          "map 'flows': " + pin + " now finds map id " + second.info().id() + " (was " + first.info().id() + "): the map was re-created; reopening",
           "map 'flows' failed: open pin " + pin);
       assertThat(err).contains("map 'flows' is back (map id " + second.info().id() + ")");
     }

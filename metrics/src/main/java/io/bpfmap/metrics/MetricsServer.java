@@ -71,26 +71,31 @@ public final class MetricsServer implements AutoCloseable {
   public void watch(MapSupervisor supervisor) {
     maps.put(supervisor.name(), () -> {
       MapSupervisor.Status st = supervisor.status();
-      return Health.of(supervisor.stats(), st);
+      return Health.of(supervisor.stats(), st).at(supervisor.selector().toString());
     });
   }
 
   /** One map's line on {@code /health}. */
   private record Health(boolean up, String state, long cycles, Instant lastCycle, String lastError,
-      Instant lastErrorTime, int mapId, long restarts) {
+      Instant lastErrorTime, int mapId, long restarts, String selector, String note) {
+    Health at(String where) {
+      return new Health(up, state, cycles, lastCycle, lastError, lastErrorTime, mapId, restarts, where, note);
+    }
+
     static Health of(StreamStats s, MapSupervisor.Status st) {
       Instant ok = s == null ? null : s.lastCycleEnd();
       Instant failed = s == null ? null : s.lastErrorTime();
       String error = s == null || s.lastError() == null ? null : String.valueOf(s.lastError().getMessage());
       boolean up = failed == null || (ok != null && ok.isAfter(failed));
       if (st == null) {
-        return new Health(up, null, s.cycles(), ok, error, failed, 0, 0);
+        return new Health(up, null, s.cycles(), ok, error, failed, 0, 0, null, null);
       }
       if (st.state() != MapSupervisor.State.UP) {
         return new Health(false, st.state().name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.cycles(),
-            ok, st.reason(), st.since(), st.mapId(), st.restarts());
+            ok, st.reason(), st.since(), st.mapId(), st.restarts(), null, null);
       }
-      return new Health(up, "up", s == null ? 0 : s.cycles(), ok, error, failed, st.mapId(), st.restarts());
+      return new Health(up, "up", s == null ? 0 : s.cycles(), ok, error, failed, st.mapId(), st.restarts(), null,
+          st.reason());
     }
   }
 
@@ -125,8 +130,11 @@ public final class MetricsServer implements AutoCloseable {
       json.append(i++ == 0 ? "" : ",").append(quote(m.getKey())).append(":{\"status\":\"")
           .append(h.up() ? "UP" : "DOWN").append('"');
       if (h.state() != null) {
-        json.append(",\"state\":").append(quote(h.state())).append(",\"mapId\":").append(h.mapId())
-            .append(",\"restarts\":").append(h.restarts());
+        json.append(",\"state\":").append(quote(h.state())).append(",\"selector\":").append(quote(h.selector()))
+            .append(",\"mapId\":").append(h.mapId()).append(",\"restarts\":").append(h.restarts());
+        if (h.note() != null) {
+          json.append(",\"note\":").append(quote(h.note()));
+        }
       }
       json.append(",\"cycles\":").append(h.cycles())
           .append(",\"lastCycle\":").append(h.lastCycle() == null ? "null" : quote(h.lastCycle().toString()))

@@ -62,6 +62,14 @@ public final class PermissionMask {
     for (String leaf : layout.leafPaths()) {
       perms.put(leaf, permissionOf(leaf));
     }
+    for (List<String> union : layout.unions()) {
+      for (String member : union) {
+        if (perms.get(member) != perms.get(union.get(0))) {
+          throw new MaskException(member, "shares its bytes with " + union.get(0) + " in a union, so it takes the "
+              + "same permission (" + perms.get(union.get(0)) + ", not " + perms.get(member) + ")");
+        }
+      }
+    }
     return new CompiledMask(layout, perms);
   }
 

@@ -2,9 +2,12 @@ package io.bpfmap.core.record;
 
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
@@ -73,31 +76,85 @@ final class Codec {
     m.set(big ? I64_BE : I64_LE, at, v);
   }
 
-  // ---- unpack ----
-
-  /** Decodes a struct; leaves whose id is in {@code hidden} become null and are not read. */
-  Map<String, Object> unpackStruct(Struct s, MemorySegment m, long base, BitSet hidden) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    for (Field f : s.fields()) {
-      if (!f.isPad()) {
-        out.put(f.name(), unpack(f.node(), m, base, hidden));
-      }
-    }
-    return out;
+  /** An enum's value, read as an integer of its format (Q as the long of its bits). */
+  long enumValue(LayoutNode.Enum e, MemorySegment m, long at) {
+    return switch (e.format()) {
+      case INT8 -> m.get(ValueLayout.JAVA_BYTE, at);
+      case UINT8 -> m.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+      case INT16 -> i16(m, at);
+      case UINT16 -> i16(m, at) & 0xFFFF;
+      case INT32 -> i32(m, at);
+      case UINT32 -> i32(m, at) & 0xFFFF_FFFFL;
+      default -> i64(m, at);
+    };
   }
 
-  private Object unpack(LayoutNode n, MemorySegment m, long base, BitSet hidden) {
-    return switch (n) {
-      case Scalar s -> hidden.get(s.id()) ? null : read(s, m, base + s.offset());
-      case ArrayOf a -> {
-        List<Object> out = new ArrayList<>(a.elements().size());
-        for (LayoutNode e : a.elements()) {
-          out.add(unpack(e, m, base, hidden));
-        }
-        yield out;
-      }
-      case Struct st -> unpackStruct(st, m, base, hidden);
+  /** {@code v} as {@link #enumValue} would read its low bytes back for {@code f}. */
+  static long narrow(Format f, long v) {
+    return switch (f) {
+      case INT8 -> (byte) v;
+      case UINT8 -> v & 0xFF;
+      case INT16 -> (short) v;
+      case UINT16 -> v & 0xFFFF;
+      case INT32 -> (int) v;
+      case UINT32 -> v & 0xFFFF_FFFFL;
+      default -> v;
     };
+  }
+
+  /** A bitfield's bits, sign-extended when signed: a Long up to 64 bits, a BigInteger past. */
+  Object bitsValue(Bits b, MemorySegment m, long base) {
+    if (b.bits() <= 64) {
+      return bitsLong(b, m, base);
+    }
+    BigInteger raw = new BigInteger(1, reversed(m, base + b.offset(), b.size())).shiftRight(b.bitOffset())
+        .and(BigInteger.ONE.shiftLeft(b.bits()).subtract(BigInteger.ONE));
+    return b.signed() && raw.testBit(b.bits() - 1) ? raw.subtract(BigInteger.ONE.shiftLeft(b.bits())) : raw;
+  }
+
+  /** A bitfield of at most 64 bits, as a long: sign-extended when signed. */
+  long bitsLong(Bits b, MemorySegment m, long base) {
+    long v = bitsRaw64(b, m, base);
+    if (b.bits() == 64) {
+      return v;
+    }
+    return b.signed() && (v >>> (b.bits() - 1)) != 0 ? v - (1L << b.bits()) : v;
+  }
+
+  /** The bits of a bitfield of at most 64 bits (over up to 9 bytes), not sign-extended. */
+  long bitsRaw64(Bits b, MemorySegment m, long base) {
+    long raw = 0;
+    long at = base + b.offset();
+    int n = Math.min(b.size(), 8);
+    for (int i = n - 1; i >= 0; i--) {
+      raw = (raw << 8) | (m.get(ValueLayout.JAVA_BYTE, at + i) & 0xFF);
+    }
+    long v = raw >>> b.bitOffset();
+    if (b.size() > 8) {
+      v |= (m.get(ValueLayout.JAVA_BYTE, at + 8) & 0xFFL) << (64 - b.bitOffset());
+    }
+    return b.bits() == 64 ? v : v & ((1L << b.bits()) - 1);
+  }
+
+  /** Writes the low {@code bits.bits()} bits of {@code v} into a bitfield (of at most 64 bits), keeping the rest. */
+  void putBits(Bits b, MemorySegment m, long base, long v) {
+    long at = base + b.offset();
+    long mask = b.bits() == 64 ? -1L : (1L << b.bits()) - 1;
+    for (int i = 0; i < b.size(); i++) {
+      int shift = 8 * i - b.bitOffset();
+      long bitsHere = shift >= 0 ? (v & mask) >>> shift : (v & mask) << -shift;
+      long maskHere = shift >= 0 ? mask >>> shift : mask << -shift;
+      byte old = m.get(ValueLayout.JAVA_BYTE, at + i);
+      m.set(ValueLayout.JAVA_BYTE, at + i, (byte) ((old & ~maskHere) | (bitsHere & maskHere)));
+    }
+  }
+
+  private static byte[] reversed(MemorySegment m, long at, int n) {
+    byte[] out = new byte[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = m.get(ValueLayout.JAVA_BYTE, at + n - 1 - i);
+    }
+    return out;
   }
 
   Object read(Scalar s, MemorySegment m, long at) {
@@ -126,45 +183,6 @@ final class Codec {
   }
 
   // ---- pack ----
-
-  void packStruct(Struct s, Object value, MemorySegment m, long base, String path) {
-    if (!(value instanceof Map<?, ?> map)) {
-      throw new LayoutException(path, "expected a struct (map of fields), got " + typeOf(value));
-    }
-    java.util.Set<String> names = new java.util.HashSet<>();
-    s.fields().stream().filter(f -> !f.isPad()).forEach(f -> names.add(f.name()));
-    for (Object k : map.keySet()) {
-      if (!(k instanceof String name) || !names.contains(name)) {
-        throw new LayoutException(join(path, BpfException.show(k)), "no such field in the layout");
-      }
-    }
-    for (Field f : s.fields()) {
-      if (f.isPad()) {
-        continue;
-      }
-      String fp = join(path, f.name());
-      if (!map.containsKey(f.name())) {
-        throw new LayoutException(fp, "missing field");
-      }
-      pack(f.node(), map.get(f.name()), m, base, fp);
-    }
-  }
-
-  void pack(LayoutNode n, Object value, MemorySegment m, long base, String path) {
-    switch (n) {
-      case Scalar s -> write(s, value, m, base + s.offset(), path);
-      case ArrayOf a -> {
-        List<?> list = asList(value, path);
-        if (list.size() != a.elements().size()) {
-          throw new LayoutException(path, "expected " + a.elements().size() + " elements, got " + list.size());
-        }
-        for (int i = 0; i < list.size(); i++) {
-          pack(a.elements().get(i), list.get(i), m, base, path + "[" + i + "]");
-        }
-      }
-      case Struct st -> packStruct(st, value, m, base, path);
-    }
-  }
 
   void write(Scalar s, Object v, MemorySegment m, long at, String path) {
     Format f = s.format();
@@ -212,6 +230,46 @@ final class Codec {
       }
       case PAD -> m.asSlice(at, s.count()).fill((byte) 0);
     }
+  }
+
+  /** Writes a bitfield's bits into its bytes, keeping the bits around it. */
+  void writeBits(Bits b, Object v, MemorySegment m, long base, String path) {
+    if (v == null) {
+      throw new LayoutException(path, "null is not a value for a bitfield");
+    }
+    BigInteger x = v instanceof BigInteger big ? big
+        : v instanceof Long l && !b.signed() && b.bits() == 64 ? new BigInteger(Long.toUnsignedString(l))
+        : v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+            ? BigInteger.valueOf(((Number) v).longValue()) : null;
+    if (x == null) {
+      throw new LayoutException(path, "expected an integer for a bitfield, got " + typeOf(v));
+    }
+    BigInteger min = b.signed() ? BigInteger.ONE.shiftLeft(b.bits() - 1).negate() : BigInteger.ZERO;
+    BigInteger max = BigInteger.ONE.shiftLeft(b.signed() ? b.bits() - 1 : b.bits()).subtract(BigInteger.ONE);
+    if (x.compareTo(min) < 0 || x.compareTo(max) > 0) {
+      throw new LayoutException(path, x + " is out of range for a " + b.bits() + "-bit " + (b.signed() ? "signed " : "")
+          + "bitfield (" + min + ".." + max + ")");
+    }
+    BigInteger mask = BigInteger.ONE.shiftLeft(b.bits()).subtract(BigInteger.ONE).shiftLeft(b.bitOffset());
+    BigInteger bits = x.and(BigInteger.ONE.shiftLeft(b.bits()).subtract(BigInteger.ONE)).shiftLeft(b.bitOffset());
+    long at = base + b.offset();
+    BigInteger word = new BigInteger(1, reversed(m, at, b.size())).andNot(mask).or(bits);
+    for (int i = 0; i < b.size(); i++) {
+      m.set(ValueLayout.JAVA_BYTE, at + i, word.shiftRight(8 * i).byteValue());
+    }
+  }
+
+  /** Writes an enum: one of its names, or an integer its letter takes. */
+  void writeEnum(LayoutNode.Enum e, Object v, MemorySegment m, long at, String path) {
+    if (v instanceof String name) {
+      Long value = e.byName().get(name);
+      if (value == null) {
+        throw new LayoutException(path, "'" + BpfException.show(name) + "' is not one of the enum's names "
+            + BpfException.show(e.byName().keySet()));
+      }
+      v = value;
+    }
+    write(new Scalar(e.id(), e.format(), 1, e.offset(), e.size(), e.size()), v, m, at, path);
   }
 
   private static long integer(Object v, long min, long max, String path, Format f) {
@@ -288,7 +346,7 @@ final class Codec {
     throw new LayoutException(path, "expected true or false for '?', got " + typeOf(v));
   }
 
-  private static byte[] bytes(Object v, int min, int max, String path, Format f) {
+  static byte[] bytes(Object v, int min, int max, String path, Format f) {
     byte[] b;
     if (v instanceof byte[] raw) {
       b = raw;
@@ -304,7 +362,7 @@ final class Codec {
     return b;
   }
 
-  private static List<?> asList(Object v, String path) {
+  static List<?> asList(Object v, String path) {
     if (v instanceof List<?> l) {
       return l;
     }

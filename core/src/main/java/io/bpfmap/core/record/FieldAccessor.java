@@ -1,6 +1,8 @@
 package io.bpfmap.core.record;
 
 import io.bpfmap.core.record.LayoutNode.Scalar;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Scalar;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -26,17 +28,37 @@ public final class FieldAccessor {
   private static final int K8 = 5;
   private static final int KU8 = 6;
   private static final int KFLOAT = 7;
+  private static final int KBITS = 8;
+  /** The bitfield read, or null. */
+  private final Bits bits;
 
-  FieldAccessor(String path, Scalar scalar, Codec codec) {
-    if (!scalar.format().isInteger() && !scalar.format().isFloating()) {
-      throw new LayoutException(path, "is a '" + scalar.format().letter + "' field, not a number");
-    }
+  FieldAccessor(String path, LayoutNode node, Codec codec) {
     this.path = path;
-    this.format = scalar.format();
-    this.offset = scalar.offset();
-    this.size = scalar.size();
     this.codec = codec;
-    this.kind = switch (format) {
+    this.offset = node.offset();
+    this.size = node.size();
+    switch (node) {
+      case Scalar scalar -> {
+        if (!scalar.format().isInteger() && !scalar.format().isFloating()) {
+          throw new LayoutException(path, "is a '" + scalar.format().letter + "' field, not a number");
+        }
+        this.format = scalar.format();
+        this.bits = null;
+      }
+      case LayoutNode.Enum e -> {
+        this.format = e.format();
+        this.bits = null;
+      }
+      case Bits b -> {
+        if (b.bits() > 64) {
+          throw new LayoutException(path, "is a " + b.bits() + "-bit field, wider than a long");
+        }
+        this.format = b.signed() ? Format.INT64 : Format.UINT64;
+        this.bits = b;
+      }
+      default -> throw new LayoutException(path, "is not a number");
+    }
+    this.kind = bits != null ? KBITS : switch (format) {
       case INT64, UINT64, POINTER -> K64;
       case LONG -> size == 8 ? K64 : K32;
       case ULONG -> size == 8 ? K64 : KU32;
@@ -61,6 +83,7 @@ public final class FieldAccessor {
       case KU16 -> codec.i16(m, at) & 0xFFFF;
       case K8 -> m.get(ValueLayout.JAVA_BYTE, at);
       case KU8 -> m.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+      case KBITS -> codec.bitsLong(bits, m, base);
       default -> throw new LayoutException(path, "is a floating-point field: read it with getDouble");
     };
   }
@@ -98,6 +121,7 @@ public final class FieldAccessor {
       case K32, KU32 -> codec.putI32(m, at, (int) v);
       case K16, KU16 -> codec.putI16(m, at, (short) v);
       case K8, KU8 -> m.set(ValueLayout.JAVA_BYTE, at, (byte) v);
+      case KBITS -> codec.putBits(bits, m, base, v);
       default -> putDouble(m, base, v);
     }
   }
@@ -120,7 +144,8 @@ public final class FieldAccessor {
 
   /** True when {@link #getLong} returns unsigned 64-bit bits (print with Long.toUnsignedString). */
   public boolean unsigned64() {
-    return (format == Format.UINT64 || format == Format.POINTER || format == Format.ULONG) && size == 8;
+    return (format == Format.UINT64 || format == Format.POINTER || format == Format.ULONG)
+        && (size == 8 || (bits != null && bits.bits() == 64));
   }
 
   public boolean floating() {

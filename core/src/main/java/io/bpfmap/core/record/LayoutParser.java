@@ -1,9 +1,12 @@
 package io.bpfmap.core.record;
 
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
 import io.bpfmap.core.BpfException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +39,17 @@ final class LayoutParser {
   /** The root struct of {@code fields} (the seed's list of [name, format]) at offset 0. */
   static Struct parse(Object fields, ByteOrderMode mode) {
     LayoutParser p = new LayoutParser(mode);
+    if (ExplicitForms.isExplicit(fields)) {
+      Map.Entry<?, ?> form = ((Map<?, ?>) fields).entrySet().iterator().next();
+      if (ExplicitForms.BARE.equals(form.getKey())) {
+        return p.bare(form.getValue());
+      }
+      if (!ExplicitForms.STRUCT.equals(form.getKey())) {
+        throw new LayoutException("", "a layout's root is a struct or " + ExplicitForms.BARE + ", not "
+            + BpfException.show(form.getKey()));
+      }
+      return p.explicitStruct(form.getValue(), "", 0);
+    }
     if ((fields instanceof List<?> l && l.isEmpty()) || (fields instanceof Map<?, ?> m && m.isEmpty())) {
       throw new LayoutException("", "empty struct");
     }
@@ -116,12 +130,16 @@ final class LayoutParser {
       align = Math.max(align, node.align());
     }
     long size = fits(mode.aligned() ? alignUp(offset, align) : offset, path);
-    return new Struct(id, List.copyOf(fields), 0, (int) size, align);
+    return new Struct(id, List.copyOf(fields), 0, (int) size, align, LayoutNode.Placement.SEQUENTIAL);
   }
 
   private LayoutNode format(Object spec, String path, int depth) {
     if (spec instanceof String s) {
       return formatString(s, path);
+    }
+    if (ExplicitForms.isExplicit(spec)) {
+      Map.Entry<?, ?> form = ((Map<?, ?>) spec).entrySet().iterator().next();
+      return explicit((String) form.getKey(), form.getValue(), path, depth);
     }
     if (isStruct(spec)) {
       return struct(spec, path, depth);
@@ -201,6 +219,134 @@ final class LayoutParser {
     return new ArrayOf(id, List.copyOf(elements), 0, n * size, scalar(f).align());
   }
 
+  /**
+   * The explicit forms layouts read from BTF print as (see {@link ExplicitForms}): structs with
+   * their fields' bit offsets, unions, enums, char arrays and, inside explicit structs, bitfields.
+   */
+  private LayoutNode explicit(String kind, Object body, String path, int depth) {
+    depth(path, depth);
+    return switch (kind) {
+      case ExplicitForms.STRUCT -> explicitStruct(body, path, depth);
+      case ExplicitForms.UNION -> union(body, path, depth);
+      case ExplicitForms.ENUM -> {
+        leaf(path);
+        yield ExplicitForms.enumOf(nextId++, body, path);
+      }
+      case ExplicitForms.CHARS -> {
+        leaf(path);
+        Chars c = ExplicitForms.chars(nextId++, body, path);
+        fits(c.count(), path);
+        yield c;
+      }
+      case ExplicitForms.BITS -> {
+        littleEndian(path);
+        leaf(path);
+        yield ExplicitForms.bits(nextId++, body, 0, path);
+      }
+      case ExplicitForms.BARE -> throw new LayoutException(path, ExplicitForms.BARE + " is a whole layout, not a member");
+      default -> throw new LayoutException(path, "unknown form '" + BpfException.show(kind) + "' ("
+          + String.join(", ", ExplicitForms.KINDS) + ")");
+    };
+  }
+
+  /** {@code {".struct": [size, [name, bit offset, format], …]}}. */
+  private Struct explicitStruct(Object body, String path, int depth) {
+    int id = nextId++;
+    List<?> spec = ExplicitForms.sized(body, path, ExplicitForms.STRUCT);
+    long size = fits(ExplicitForms.whole(spec.get(0), path, "size"), path);
+    Set<String> names = new HashSet<>();
+    List<Field> fields = new ArrayList<>();
+    int align = 1;
+    for (int i = 1; i < spec.size(); i++) {
+      List<?> member = ExplicitForms.member(spec.get(i), 3, path, "[name, bit offset, format]");
+      String name = ExplicitForms.name(member.get(0), path, names);
+      String fieldPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
+      long bitOffset = ExplicitForms.whole(member.get(1), fieldPath, "bit offset");
+      LayoutNode node;
+      if (ExplicitForms.isBits(member.get(2))) {
+        littleEndian(fieldPath);
+        leaf(fieldPath);
+        node = ExplicitForms.bits(nextId++, ((Map<?, ?>) member.get(2)).get(ExplicitForms.BITS), bitOffset, fieldPath);
+      } else {
+        if (bitOffset % 8 != 0) {
+          throw new LayoutException(fieldPath, "only a bitfield may start inside a byte (bit offset " + bitOffset + ")");
+        }
+        node = shift(format(member.get(2), fieldPath, depth + 1), bitOffset / 8);
+        if (name.isEmpty() && !(node instanceof Struct || node instanceof Union)) {
+          throw new LayoutException(fieldPath, "only a struct or a union may be anonymous");
+        }
+      }
+      if (node.offset() + (long) node.size() > size) {
+        throw new LayoutException(fieldPath, "ends past the struct's " + size + " bytes");
+      }
+      fields.add(claim(new Field(name, node), names, path));
+      align = Math.max(align, node.align());
+    }
+    return new Struct(id, List.copyOf(fields), 0, (int) size, align, LayoutNode.Placement.EXPLICIT);
+  }
+
+  /** {@code {".bare": [name, format]}}: a record that is one value, named for paths and masks. */
+  private Struct bare(Object body) {
+    int id = nextId++;
+    List<?> member = ExplicitForms.member(body, 2, "", "[name, format]");
+    String name = ExplicitForms.name(member.get(0), "", new HashSet<>());
+    if (name.isEmpty()) {
+      throw new LayoutException("", ExplicitForms.BARE + " names its value");
+    }
+    LayoutNode node = format(member.get(1), name, 1);
+    if (node instanceof Struct || node instanceof Union) {
+      throw new LayoutException(name, "a struct or union is a record by itself, not " + ExplicitForms.BARE);
+    }
+    if (node instanceof Scalar s && s.format() == Format.PAD) {
+      throw new LayoutException(name, "pad bytes are not a value");
+    }
+    return new Struct(id, List.of(new Field(name, node)), 0, node.size(), node.align(), LayoutNode.Placement.BARE);
+  }
+
+  /** {@code {".union": [size, [name, format], …]}}. */
+  private Union union(Object body, String path, int depth) {
+    int id = nextId++;
+    List<?> spec = ExplicitForms.sized(body, path, ExplicitForms.UNION);
+    long size = fits(ExplicitForms.whole(spec.get(0), path, "size"), path);
+    Set<String> names = new HashSet<>();
+    List<Field> members = new ArrayList<>();
+    int align = 1;
+    for (int i = 1; i < spec.size(); i++) {
+      List<?> member = ExplicitForms.member(spec.get(i), 2, path, "[name, format]");
+      String name = ExplicitForms.name(member.get(0), path, names);
+      String memberPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
+      LayoutNode node = format(member.get(1), memberPath, depth + 1);
+      if (node.size() > size) {
+        throw new LayoutException(memberPath, "is larger than the union's " + size + " bytes");
+      }
+      members.add(claim(new Field(name, node), names, path));
+      align = Math.max(align, node.align());
+    }
+    return new Union(id, List.copyOf(members), 0, (int) size, align);
+  }
+
+  private void littleEndian(String path) {
+    if (mode.order() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+      throw new LayoutException(path, "bitfields are laid out little-endian (BTF's order on this machine), "
+          + "not in '" + mode.prefix() + "' order");
+    }
+  }
+
+  /** An anonymous member's fields are named as the parent's: they take names no other field has. */
+  private static Field claim(Field f, Set<String> names, String path) {
+    if (f.isAnonymous()) {
+      for (Field inner : f.members()) {
+        if (inner.isAnonymous()) {
+          claim(inner, names, path);
+        } else if (!inner.isPad() && !names.add(inner.name())) {
+          throw new LayoutException(path.isEmpty() ? inner.name() : path + "." + inner.name(),
+              "duplicate field name '" + inner.name() + "' (from an anonymous member)");
+        }
+      }
+    }
+    return f;
+  }
+
   /** Counts one more value, refusing the layout past {@link RecordLayout#MAX_FIELDS}. */
   private void leaf(String path) {
     if (++leaves > RecordLayout.MAX_FIELDS) {
@@ -255,7 +401,14 @@ final class LayoutParser {
       case ArrayOf a -> new ArrayOf(a.id(), a.elements().stream().map(e -> shift(e, by)).toList(),
           a.offset() + by, a.size(), a.align());
       case Struct st -> new Struct(st.id(), st.fields().stream()
-          .map(f -> new Field(f.name(), shift(f.node(), by))).toList(), st.offset() + by, st.size(), st.align());
+          .map(f -> new Field(f.name(), shift(f.node(), by))).toList(), st.offset() + by, st.size(), st.align(),
+          st.placement());
+      case Union u -> new Union(u.id(), u.members().stream()
+          .map(f -> new Field(f.name(), shift(f.node(), by))).toList(), u.offset() + by, u.size(), u.align());
+      case Bits b -> new Bits(b.id(), b.offset() + by, b.bitOffset(), b.bits(), b.signed(), b.size());
+      case LayoutNode.Enum e -> new LayoutNode.Enum(e.id(), e.format(), e.offset() + by, e.size(), e.byValue(),
+          e.byName());
+      case Chars c -> new Chars(c.id(), c.count(), c.signed(), c.offset() + by);
     };
   }
 
@@ -265,6 +418,9 @@ final class LayoutParser {
 
   /** A list of [name, format] pairs, or a map of name to format. */
   static boolean isStruct(Object spec) {
+    if (ExplicitForms.isExplicit(spec)) {
+      return false;
+    }
     if (spec instanceof Map<?, ?> map) {
       return map.keySet().stream().allMatch(k -> k instanceof String);
     }

@@ -1,9 +1,13 @@
 package io.bpfmap.core.record;
 
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
+import java.util.Map;
 
 /** Writes a layout back in the seed's notation, as compact JSON (the canonical form). */
 final class Notation {
@@ -32,6 +36,56 @@ final class Notation {
         }
         sb.append(']');
       }
+      case Struct st when st.bare() -> {
+        sb.append("{\"").append(ExplicitForms.BARE).append("\":[");
+        quote(st.fields().get(0).name(), sb);
+        sb.append(',');
+        write(st.fields().get(0).node(), sb);
+        sb.append("]}");
+      }
+      case Struct st when st.explicit() -> {
+        sb.append("{\"").append(ExplicitForms.STRUCT).append("\":[").append(st.size());
+        for (Field f : st.fields()) {
+          sb.append(",[");
+          quote(f.name(), sb);
+          if (f.node() instanceof Bits b) {
+            long bitOffset = (b.offset() - st.offset()) * 8L + b.bitOffset();
+            sb.append(',').append(bitOffset).append(",{\"").append(ExplicitForms.BITS).append("\":[")
+                .append(b.bits()).append(',').append(b.signed()).append("]}]");
+          } else {
+            sb.append(',').append((f.node().offset() - st.offset()) * 8L).append(',');
+            write(f.node(), sb);
+            sb.append(']');
+          }
+        }
+        sb.append("]}");
+      }
+      case Union u -> {
+        sb.append("{\"").append(ExplicitForms.UNION).append("\":[").append(u.size());
+        for (Field f : u.members()) {
+          sb.append(",[");
+          quote(f.name(), sb);
+          sb.append(',');
+          write(f.node(), sb);
+          sb.append(']');
+        }
+        sb.append("]}");
+      }
+      case LayoutNode.Enum e -> {
+        sb.append("{\"").append(ExplicitForms.ENUM).append("\":[\"").append(e.format().letter).append("\",{");
+        int i = 0;
+        for (Map.Entry<String, Long> v : e.byName().entrySet()) {
+          sb.append(i++ == 0 ? "" : ",");
+          quote(v.getKey(), sb);
+          sb.append(':').append(e.format() == Format.UINT64 ? Long.toUnsignedString(v.getValue())
+              : String.valueOf(v.getValue()));
+        }
+        sb.append("}]}");
+      }
+      case Chars c -> sb.append("{\"").append(ExplicitForms.CHARS).append("\":[").append(c.count()).append(',')
+          .append(c.signed()).append("]}");
+      case Bits b -> sb.append("{\"").append(ExplicitForms.BITS).append("\":[").append(b.bits()).append(',')
+          .append(b.signed()).append("]}");
       case Struct st -> {
         sb.append('[');
         for (int i = 0; i < st.fields().size(); i++) {
@@ -66,7 +120,11 @@ final class Notation {
       if (c == '"' || c == '\\') {
         sb.append('\\');
       }
-      sb.append(c < 0x20 ? ' ' : c);
+      if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
     }
     sb.append('"');
   }

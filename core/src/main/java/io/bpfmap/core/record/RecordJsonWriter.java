@@ -1,9 +1,12 @@
 package io.bpfmap.core.record;
 
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -19,7 +22,7 @@ import java.util.List;
 public final class RecordJsonWriter {
   /** The JSON is {@code literals[0] leaf[0] literals[1] … leaf[n-1] literals[n]}. */
   private final byte[][] literals;
-  private final Scalar[] leaves;
+  private final LayoutNode[] leaves;
   private final Codec codec;
   private final char[] scratch;
   private JsonOut own;
@@ -29,7 +32,7 @@ public final class RecordJsonWriter {
     Flat flat = new Flat();
     flat.add(layout, hidden == null ? new BitSet() : hidden);
     this.literals = flat.finish();
-    this.leaves = flat.leaves.toArray(Scalar[]::new);
+    this.leaves = flat.leaves.toArray(LayoutNode[]::new);
     this.scratch = new char[Math.max(32, CString.maxChars(maxBytes(layout)))];
   }
 
@@ -56,7 +59,72 @@ public final class RecordJsonWriter {
     return toJson(MemorySegment.ofArray(record), 0);
   }
 
-  private void leaf(Scalar s, JsonOut out, MemorySegment m, long at) {
+  private void leaf(LayoutNode n, JsonOut out, MemorySegment m, long at) {
+    if (n instanceof Scalar s) {
+      scalar(s, out, m, at);
+      return;
+    }
+    switch (n) {
+      case Bits b -> bits(b, out, m, at - b.offset());
+      case LayoutNode.Enum e -> {
+        long v = codec.enumValue(e, m, at);
+        String name = e.byValue().get(v);
+        if (name != null) {
+          out.string(name);
+        } else if (e.format() == Format.UINT64) {
+          out.unsigned(v);
+        } else {
+          out.number(v);
+        }
+      }
+      case Chars c -> chars(c, out, m, at);
+      default -> throw new IllegalStateException("not a value: " + n);
+    }
+  }
+
+  /** A bitfield's value: a number, sign-extended when signed (bpftool prints its raw bits in hex). */
+  private void bits(Bits b, JsonOut out, MemorySegment m, long base) {
+    if (b.bits() > 64) {
+      out.raw(codec.bitsValue(b, m, base).toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    } else if (!b.signed() && b.bits() == 64) {
+      out.unsigned(codec.bitsLong(b, m, base));
+    } else {
+      out.number(codec.bitsLong(b, m, base));
+    }
+  }
+
+  /**
+   * A {@code char[]} as bpftool prints it: the text when the array holds a NUL and only printable
+   * ASCII before it, else the chars as numbers.
+   */
+  private void chars(Chars c, JsonOut out, MemorySegment m, long at) {
+    int end = -1;
+    for (int i = 0; i < c.count(); i++) {
+      byte b = m.get(ValueLayout.JAVA_BYTE, at + i);
+      if (b == 0) {
+        end = i;
+        break;
+      }
+      if (b < 0x20 || b > 0x7e) {
+        break;
+      }
+    }
+    if (end >= 0) {
+      for (int i = 0; i < end; i++) {
+        scratch[i] = (char) m.get(ValueLayout.JAVA_BYTE, at + i);
+      }
+      out.string(scratch, 0, end);
+      return;
+    }
+    out.raw('[');
+    for (int i = 0; i < c.count(); i++) {
+      byte b = m.get(ValueLayout.JAVA_BYTE, at + i);
+      (i > 0 ? out.raw(',') : out).number(c.signed() ? b : b & 0xFF);
+    }
+    out.raw(']');
+  }
+
+  private void scalar(Scalar s, JsonOut out, MemorySegment m, long at) {
     switch (s.format()) {
       case INT8 -> out.number(m.get(ValueLayout.JAVA_BYTE, at));
       case UINT8 -> out.number(m.get(ValueLayout.JAVA_BYTE, at) & 0xFF);
@@ -86,7 +154,7 @@ public final class RecordJsonWriter {
    * every hidden subtree become literals, so writing is one loop with no structure left.
    */
   private static final class Flat {
-    final List<Scalar> leaves = new ArrayList<>();
+    final List<LayoutNode> leaves = new ArrayList<>();
     final List<byte[]> literals = new ArrayList<>();
     final JsonOut text = new JsonOut();
 
@@ -96,10 +164,9 @@ public final class RecordJsonWriter {
         return;
       }
       switch (n) {
-        case Scalar s -> {
-          literals.add(text.take());
-          leaves.add(s);
-        }
+        case Struct st when st.bare() -> add(st.fields().get(0).node(), hidden);
+        case Struct st -> members(st.fields(), hidden);
+        case Union u -> members(u.members(), hidden);
         case ArrayOf a -> {
           text.raw('[');
           for (int i = 0; i < a.elements().size(); i++) {
@@ -110,17 +177,31 @@ public final class RecordJsonWriter {
           }
           text.raw(']');
         }
-        case Struct st -> {
-          List<Field> fields = st.fields().stream().filter(f -> !f.isPad()).toList();
-          text.raw('{');
-          for (int i = 0; i < fields.size(); i++) {
-            String name = fields.get(i).name();
-            (i > 0 ? text.raw(',') : text).string(name).raw(':');
-            add(fields.get(i).node(), hidden);
-          }
-          text.raw('}');
+        default -> {
+          literals.add(text.take());
+          leaves.add(n);
         }
       }
+    }
+
+    /** An object of the members (pads left out, an anonymous member's fields named as the parent's). */
+    void members(List<Field> all, BitSet hidden) {
+      text.raw('{');
+      fields(all, hidden, true);
+      text.raw('}');
+    }
+
+    private boolean fields(List<Field> all, BitSet hidden, boolean first) {
+      for (Field f : all) {
+        if (f.isAnonymous()) {
+          first = fields(f.members(), hidden, first);
+        } else if (!f.isPad()) {
+          (first ? text : text.raw(',')).string(f.name()).raw(':');
+          add(f.node(), hidden);
+          first = false;
+        }
+      }
+      return first;
     }
 
     byte[][] finish() {
@@ -134,6 +215,10 @@ public final class RecordJsonWriter {
       case Scalar s -> s.count();
       case ArrayOf a -> a.elements().stream().mapToInt(RecordJsonWriter::maxBytes).max().orElse(0);
       case Struct st -> st.fields().stream().mapToInt(f -> maxBytes(f.node())).max().orElse(0);
+      case Union u -> u.members().stream().mapToInt(f -> maxBytes(f.node())).max().orElse(0);
+      case Chars c -> c.count();
+      case Bits b -> 0;
+      case LayoutNode.Enum e -> 0;
     };
   }
 }

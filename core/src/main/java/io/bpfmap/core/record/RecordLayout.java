@@ -3,9 +3,12 @@ package io.bpfmap.core.record;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -50,15 +53,18 @@ public final class RecordLayout {
   private final Struct root;
   private final ByteOrderMode mode;
   private final Codec codec;
+  private final Values values;
   private final String notation;
   /** Every struct, array and value by its path, and the value paths in layout order. */
   private final Map<String, LayoutNode> byPath = new java.util.HashMap<>();
   private final List<String> leafPaths;
+  private final List<List<String>> unions = new ArrayList<>();
 
   private RecordLayout(Struct root, ByteOrderMode mode) {
     this.root = root;
     this.mode = mode;
     this.codec = new Codec(mode.order());
+    this.values = new Values(codec);
     this.notation = mode.prefix() + Notation.of(root);
     List<String> leaves = new ArrayList<>();
     index(root, "", leaves);
@@ -101,6 +107,31 @@ public final class RecordLayout {
     return new RecordLayout(LayoutParser.parseFormatString(body, order), order);
   }
 
+  /**
+   * True when a record is one value (a BTF key or value that is not a struct): its JSON is that
+   * value alone, and {@link #fieldsOf} takes it so.
+   */
+  public boolean isBare() {
+    return root.bare();
+  }
+
+  /**
+   * The fields of a record given in its JSON shape: a map of fields, or for a bare layout the
+   * value alone (also taken as a map of its one field).
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, ?> fieldsOf(Object json) {
+    if (root.bare()) {
+      String name = root.fields().get(0).name();
+      return json instanceof Map<?, ?> m && m.size() == 1 && m.containsKey(name)
+          ? (Map<String, ?>) m : java.util.Collections.singletonMap(name, json);
+    }
+    if (json instanceof Map<?, ?> m) {
+      return (Map<String, ?>) m;
+    }
+    throw new LayoutException("", "expected a struct (map of fields), got " + Codec.typeOf(json));
+  }
+
   /** Bytes of a record (tail padding included under {@code @}). */
   public int size() {
     return root.size();
@@ -116,7 +147,7 @@ public final class RecordLayout {
       throw new LayoutException("", "buffer is " + bytes.length + " bytes, the layout "
           + (bytes.length < size() ? "needs " : "is ") + size() + " bytes");
     }
-    return codec.unpackStruct(root, MemorySegment.ofArray(bytes), 0, NONE);
+    return values.unpackStruct(root, MemorySegment.ofArray(bytes), 0, NONE);
   }
 
   /** Decodes the record at {@code base} of {@code m} (which must hold it). */
@@ -125,27 +156,44 @@ public final class RecordLayout {
       throw new LayoutException("", "buffer is " + (m.byteSize() - base) + " bytes, the layout needs "
           + size() + " bytes");
     }
-    return codec.unpackStruct(root, m, base, NONE);
+    return values.unpackStruct(root, m, base, NONE);
   }
 
   /** Encodes a record; the exact inverse of {@link #unpack} (pad bytes are zero). */
   public byte[] pack(Map<String, ?> value) {
     byte[] out = new byte[size()];
-    codec.packStruct(root, value, MemorySegment.ofArray(out), 0, "");
+    values.packStruct(root, value, MemorySegment.ofArray(out), 0, "");
     return out;
   }
 
   /** Encodes a record into {@code m} at {@code base}. */
   public void pack(Map<String, ?> value, MemorySegment m, long base) {
-    codec.packStruct(root, value, m, base, "");
+    values.packStruct(root, value, m, base, "");
   }
 
   /** An allocation-free reader of one numeric field ({@code data[2]}, {@code nested.level2_1}). */
   public FieldAccessor accessor(String path) {
-    if (!(resolve(path) instanceof Scalar s)) {
+    LayoutNode n = resolve(path);
+    if (!isLeaf(n)) {
       throw new LayoutException(path, "is a struct or an array, not a number");
     }
-    return new FieldAccessor(path, s, codec);
+    return new FieldAccessor(path, n, codec);
+  }
+
+  /** A value: a scalar (not pad bytes), a bitfield, an enum or a char array. */
+  static boolean isLeaf(LayoutNode n) {
+    return switch (n) {
+      case Scalar s -> s.format() != Format.PAD;
+      case Bits b -> true;
+      case LayoutNode.Enum e -> true;
+      case Chars c -> true;
+      default -> false;
+    };
+  }
+
+  /** The names of the enum at {@code path} by value; null when it is not an enum. */
+  public Map<Long, String> enumNames(String path) {
+    return resolve(path) instanceof LayoutNode.Enum e ? e.byValue() : null;
   }
 
   /** The byte offset of a field, array element or struct in the record. */
@@ -163,10 +211,14 @@ public final class RecordLayout {
     return leafPaths;
   }
 
-  /** The paths of every numeric leaf (integers, bools, floats), in layout order. */
+  /** The paths of every numeric leaf (integers, bools, floats, bitfields, enums), in layout order. */
   public List<String> numericPaths() {
-    return leafPaths.stream().filter(p -> byPath.get(p) instanceof Scalar s
-        && (s.format().isInteger() || s.format().isFloating())).toList();
+    return leafPaths.stream().filter(p -> switch (byPath.get(p)) {
+      case Scalar s -> s.format().isInteger() || s.format().isFloating();
+      case Bits b -> b.bits() <= 64;
+      case LayoutNode.Enum e -> true;
+      default -> false;
+    }).toList();
   }
 
   /** A JSON writer for this layout (not thread-safe: one per thread). */
@@ -185,7 +237,7 @@ public final class RecordLayout {
       throw new LayoutException("", "buffer is " + (m.byteSize() - base) + " bytes, the layout needs "
           + size() + " bytes");
     }
-    return codec.unpackStruct(root, m, base, own(hidden).ids());
+    return values.unpackStruct(root, m, base, own(hidden).ids());
   }
 
   /** The leaves at these paths (each must name a value field of this layout). */
@@ -193,7 +245,7 @@ public final class RecordLayout {
     BitSet ids = new BitSet();
     for (String p : paths) {
       LayoutNode n = resolve(p);
-      if (!(n instanceof Scalar)) {
+      if (!isLeaf(n)) {
         throw new LayoutException(p, "is a struct or an array, not a field");
       }
       ids.set(n.id());
@@ -202,26 +254,54 @@ public final class RecordLayout {
     return new LeafSet(this, ids, ordered);
   }
 
+  /**
+   * The bits of the record that these leaves hold: one mask byte per record byte, 0xFF where a
+   * whole byte belongs to them, some bits where a bitfield shares its byte with others.
+   */
+  public byte[] coverage(java.util.Collection<String> leaves) {
+    byte[] out = new byte[size()];
+    for (String p : leaves) {
+      switch (resolve(p)) {
+        case Bits b -> {
+          for (int i = 0; i < b.bits(); i++) {
+            int bit = b.bitOffset() + i;
+            out[b.offset() + bit / 8] |= (byte) (1 << (bit % 8));
+          }
+        }
+        case LayoutNode n -> java.util.Arrays.fill(out, n.offset(), n.offset() + n.size(), (byte) 0xFF);
+      }
+    }
+    return out;
+  }
+
   /** Writes one leaf's value into the record at {@code base} of {@code m}, leaving the rest as it is. */
   public void packLeaf(String path, Object value, MemorySegment m, long base) {
-    if (!(resolve(path) instanceof Scalar s) || s.format() == Format.PAD) {
+    LayoutNode n = resolve(path);
+    if (!isLeaf(n)) {
       throw new LayoutException(path, "is a struct or an array, not a field");
     }
-    codec.write(s, value, m, base + s.offset(), path);
+    values.pack(n, value, m, base, path);
   }
 
-  /** The format letter of the value field at {@code path} ({@code Q}, {@code s}…). */
+  /**
+   * The format letter of the value field at {@code path} ({@code Q}, {@code s}…): a bitfield is
+   * {@code q} or {@code Q}, an enum its integer's letter, a char array {@code s}.
+   */
   public char letterOf(String path) {
-    if (!(resolve(path) instanceof Scalar s)) {
-      throw new LayoutException(path, "is a struct or an array, not a field");
-    }
-    return s.format().letter;
+    return switch (resolve(path)) {
+      case Scalar s -> s.format().letter;
+      case Bits b -> b.signed() ? 'q' : 'Q';
+      case LayoutNode.Enum e -> e.format().letter;
+      case Chars c -> 's';
+      default -> throw new LayoutException(path, "is a struct or an array, not a field");
+    };
   }
 
-  /** What is at a path: a struct, an array or a value; the root is {@code ""}. */
+  /** What is at a path: a struct (or union), an array or a value; the root is {@code ""}. */
   public NodeKind kindOf(String path) {
     LayoutNode n = path.isEmpty() ? root : resolve(path);
-    return n instanceof Struct ? NodeKind.STRUCT : n instanceof ArrayOf ? NodeKind.ARRAY : NodeKind.VALUE;
+    return n instanceof Struct || n instanceof Union ? NodeKind.STRUCT
+        : n instanceof ArrayOf ? NodeKind.ARRAY : NodeKind.VALUE;
   }
 
   /** Elements of the array at {@code path}. */
@@ -232,12 +312,37 @@ public final class RecordLayout {
     return a.elements().size();
   }
 
-  /** Names of the fields of the struct at {@code path} ({@code ""}: the root), pads left out. */
+  /**
+   * Names of the fields of the struct or union at {@code path} ({@code ""}: the root), pads left
+   * out, an anonymous member's fields named as the parent's.
+   */
   public List<String> fieldNames(String path) {
-    if (!((path.isEmpty() ? root : resolve(path)) instanceof Struct st)) {
+    LayoutNode n = path.isEmpty() ? root : resolve(path);
+    List<Field> fields = n instanceof Struct st ? st.fields() : n instanceof Union u ? u.members() : null;
+    if (fields == null) {
       throw new LayoutException(path, "is not a struct");
     }
-    return st.fields().stream().filter(f -> !f.isPad()).map(Field::name).toList();
+    List<String> out = new ArrayList<>();
+    names(fields, out);
+    return out;
+  }
+
+  private static void names(List<Field> fields, List<String> out) {
+    for (Field f : fields) {
+      if (f.isAnonymous()) {
+        names(f.members(), out);
+      } else if (!f.isPad()) {
+        out.add(f.name());
+      }
+    }
+  }
+
+  /**
+   * The value paths under each union of the layout (anonymous ones included): its members share
+   * their bytes, so a mask gives them one permission.
+   */
+  public List<List<String>> unions() {
+    return unions;
   }
 
   /** The kinds of node a path can name. */
@@ -306,24 +411,37 @@ public final class RecordLayout {
     throw new LayoutException(path.isEmpty() ? "" : path, path.isEmpty() ? "empty field path" : "bad field path");
   }
 
-  /** Fills {@link #byPath} (pads left out) and the value paths in layout order. */
+  /** Fills {@link #byPath} (pads left out, anonymous members named as their parent's) and the value paths. */
   private void index(LayoutNode n, String path, List<String> leaves) {
     if (!path.isEmpty()) {
       byPath.put(path, n);
     }
     switch (n) {
-      case Scalar s -> leaves.add(path);
       case ArrayOf a -> {
         for (int i = 0; i < a.elements().size(); i++) {
           index(a.elements().get(i), path + "[" + i + "]", leaves);
         }
       }
-      case Struct st -> {
-        for (Field f : st.fields()) {
-          if (!f.isPad()) {
-            index(f.node(), Codec.join(path, f.name()), leaves);
-          }
-        }
+      case Struct st -> indexMembers(st.fields(), path, leaves);
+      case Union u -> indexUnion(u, path, leaves);
+      default -> leaves.add(path);
+    }
+  }
+
+  private void indexUnion(Union u, String path, List<String> leaves) {
+    int from = leaves.size();
+    indexMembers(u.members(), path, leaves);
+    unions.add(List.copyOf(leaves.subList(from, leaves.size())));
+  }
+
+  private void indexMembers(List<Field> fields, String path, List<String> leaves) {
+    for (Field f : fields) {
+      if (f.isAnonymous() && f.node() instanceof Union u) {
+        indexUnion(u, path, leaves);
+      } else if (f.isAnonymous()) {
+        indexMembers(((Struct) f.node()).fields(), path, leaves);
+      } else if (!f.isPad()) {
+        index(f.node(), Codec.join(path, f.name()), leaves);
       }
     }
   }

@@ -23,6 +23,11 @@ final class Hash {
     return finish(h);
   }
 
+  /** Mixes one value in. */
+  static long mix(long h, long v) {
+    return Long.rotateLeft((h ^ v) * K, 29);
+  }
+
   static long finish(long h) {
     h ^= h >>> 33;
     h *= 0xFF51AFD7ED558CCDL;

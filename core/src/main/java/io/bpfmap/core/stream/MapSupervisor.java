@@ -71,6 +71,8 @@ public final class MapSupervisor implements AutoCloseable {
 
   private final String name;
   private final MapSelector selector;
+  /** What the last switch to a new map was, once there was one (UP then says so). */
+  private volatile String replacement;
   private final OpenMode openMode;
   private final Function<BpfMap, MapStream> streams;
   private final Function<MapStream, Attachment> attach;
@@ -103,6 +105,11 @@ public final class MapSupervisor implements AutoCloseable {
     this.follow = b.follow;
     this.scheduler = b.scheduler;
     this.status = new Status(State.STARTING, "not started", 0, 0, Instant.now());
+  }
+
+  /** Where the supervised map is found: a pin, an id or a kernel name. */
+  public MapSelector selector() {
+    return selector;
   }
 
   /** A supervisor of the map {@code selector} finds, exported under {@code name}. */
@@ -263,7 +270,7 @@ public final class MapSupervisor implements AutoCloseable {
       return null;
     }
     State before = status.state();
-    status = new Status(State.UP, null, g.mapId, restarts, Instant.now());
+    status = new Status(State.UP, replacement, g.mapId, restarts, Instant.now());
     stats = g.stream.stats();
     if (before == State.RETRYING || before == State.FAILED) {
       LOG.info("map '{}' is back (map id {})", name, g.mapId);
@@ -303,7 +310,9 @@ public final class MapSupervisor implements AutoCloseable {
     Throwable e = signal.failure();
     Duration wait = Backoff.delay(minBackoff, maxBackoff, signal.totalRetriesInARow());
     if (e instanceof Replaced r) {
-      LOG.info("map '{}': {} now holds map id {} (was {}); reopening", name, selector, r.now, r.was);
+      replacement = "the map was replaced: " + selector + " found map id " + r.now + " instead of " + r.was;
+      LOG.info("map '{}': {} now finds map id {} (was {}): the map was re-created; reopening", name, selector, r.now,
+          r.was);
     } else {
       LOG.warn("map '{}' failed: {}; retrying in {}", name, e.getMessage(), Backoff.say(wait));
     }

@@ -18,14 +18,19 @@ public final class RecordView {
   private final String map;
   private final RecordLayout key;
   private final CompiledMask mask;
+  /** (offset, length) of whole visible bytes, then (offset, bits) of bytes a hidden bitfield shares. */
   private final int[] visible;
+  private final int[] partial;
   private final FieldAccessor[] numeric;
 
   RecordView(String map, RecordLayout key, CompiledMask mask) {
     this.map = map;
     this.key = key;
     this.mask = mask;
-    this.visible = visibleRanges(mask);
+    byte[] bits = mask.layout().coverage(mask.layout().leafPaths().stream()
+        .filter(p -> mask.permission(p).readable()).toList());
+    this.visible = visibleRanges(bits);
+    this.partial = partialBytes(bits);
     List<FieldAccessor> nums = new ArrayList<>();
     for (String p : mask.layout().numericPaths()) {
       if (mask.permission(p).readable()) {
@@ -62,6 +67,9 @@ public final class RecordView {
     for (int i = 0; i < visible.length; i += 2) {
       MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off + visible[i], out, visible[i], visible[i + 1]);
     }
+    for (int i = 0; i < partial.length; i += 2) {
+      out[partial[i]] = (byte) (src.get(ValueLayout.JAVA_BYTE, off + partial[i]) & partial[i + 1]);
+    }
     return out;
   }
 
@@ -72,6 +80,9 @@ public final class RecordView {
       long base = off + cpu * stride;
       for (int i = 0; i < visible.length; i += 2) {
         h = Hash.mix(h, src, base + visible[i], visible[i + 1]);
+      }
+      for (int i = 0; i < partial.length; i += 2) {
+        h = Hash.mix(h, src.get(ValueLayout.JAVA_BYTE, base + partial[i]) & partial[i + 1]);
       }
     }
     return h;
@@ -116,23 +127,13 @@ public final class RecordView {
     return a.unsigned64() ? Long.compareUnsigned(x, y) < 0 : x < y;
   }
 
-  /** Sorted, merged (offset, length) pairs of the value's bytes that are readable. */
-  private static int[] visibleRanges(CompiledMask mask) {
-    RecordLayout l = mask.layout();
-    boolean[] vis = new boolean[l.size()];
-    for (String p : l.leafPaths()) {
-      if (mask.permission(p).readable()) {
-        int at = l.offsetOf(p);
-        for (int i = 0; i < l.sizeOf(p); i++) {
-          vis[at + i] = true;
-        }
-      }
-    }
+  /** Sorted, merged (offset, length) pairs of the value's bytes that are wholly readable. */
+  private static int[] visibleRanges(byte[] bits) {
     List<Integer> ranges = new ArrayList<>();
-    for (int i = 0; i < vis.length; i++) {
-      if (vis[i] && (i == 0 || !vis[i - 1])) {
+    for (int i = 0; i < bits.length; i++) {
+      if (bits[i] == (byte) 0xFF && (i == 0 || bits[i - 1] != (byte) 0xFF)) {
         int j = i;
-        while (j < vis.length && vis[j]) {
+        while (j < bits.length && bits[j] == (byte) 0xFF) {
           j++;
         }
         ranges.add(i);
@@ -140,5 +141,17 @@ public final class RecordView {
       }
     }
     return ranges.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** (offset, readable bits) of the bytes only partly readable (a hidden bitfield's neighbours). */
+  private static int[] partialBytes(byte[] bits) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < bits.length; i++) {
+      if (bits[i] != 0 && bits[i] != (byte) 0xFF) {
+        out.add(i);
+        out.add(bits[i] & 0xFF);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 }

@@ -27,7 +27,7 @@ final class Replaced extends RuntimeException {
     if (every.isZero()) {
       return Mono.never();
     }
-    return Flux.interval(every, scheduler).map(t -> selector.currentId()).filter(id -> id != mapId).next()
+    return Flux.interval(every, scheduler).map(t -> selector.currentId(mapId)).filter(id -> id != mapId).next()
         .flatMap(id -> Mono.error(new Replaced(id, mapId)));
   }
 }

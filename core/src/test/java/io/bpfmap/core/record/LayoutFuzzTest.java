@@ -25,7 +25,7 @@ import net.jqwik.api.Tag;
 class LayoutFuzzTest {
   @Provide
   Arbitrary<String> layoutTexts() {
-    return Hostile.layoutTexts(LayoutGen.layouts().map(RecordLayout::notation));
+    return Hostile.layoutTexts(LayoutGen.anyLayouts().map(RecordLayout::notation));
   }
 
   @Property(seed = "20261201")
@@ -64,7 +64,7 @@ class LayoutFuzzTest {
 
   @Provide
   Arbitrary<RecordLayout> layouts() {
-    return LayoutGen.layouts();
+    return LayoutGen.anyLayouts();
   }
 
   @Property(seed = "20261203")

@@ -1,9 +1,12 @@
 package io.bpfmap.core.record;
 
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
 import io.bpfmap.core.record.LayoutNode.Field;
 import io.bpfmap.core.record.LayoutNode.Scalar;
 import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +31,145 @@ public final class LayoutGen {
         return null;
       }
     }).filter(l -> l != null);
+  }
+
+  /**
+   * Layouts in the explicit forms BTF gives (native order): bitfields of 1 to 72 bits at any bit,
+   * enums of every letter, char arrays, unions, nested and anonymous structs and unions.
+   */
+  public static Arbitrary<RecordLayout> explicitLayouts() {
+    return Arbitraries.longs().map(seed -> {
+      Random r = new Random(seed);
+      return RecordLayout.of(r.nextInt(5) == 0 ? bare(r) : explicit(r, 3, new int[1]), ByteOrderMode.NATIVE);
+    });
+  }
+
+  /** Letter layouts and explicit ones. */
+  public static Arbitrary<RecordLayout> anyLayouts() {
+    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(2, layouts()), net.jqwik.api.Tuple.of(1, explicitLayouts()));
+  }
+
+  private static final String SIZED = "bBhHiIqQfd";
+
+  private static int sizeOf(char letter) {
+    return switch (letter) {
+      case 'b', 'B' -> 1;
+      case 'h', 'H' -> 2;
+      case 'i', 'I', 'f' -> 4;
+      default -> 8;
+    };
+  }
+
+  /** An explicit struct of random members, placed as a C compiler would (bitfields packed). */
+  private static Map<String, Object> explicit(Random r, int depth, int[] names) {
+    List<Object> body = new ArrayList<>();
+    body.add(0);
+    long bit = 0;
+    int align = 1;
+    int n = 1 + r.nextInt(5);
+    for (int i = 0; i < n; i++) {
+      int kind = r.nextInt(depth > 0 ? 7 : 5);
+      String name = "f" + names[0]++;
+      if (kind == 0) {
+        int width = 1 + r.nextInt(r.nextBoolean() ? 8 : 72);
+        body.add(List.of(name, bit, Map.of(".bits", List.of(width, r.nextBoolean()))));
+        bit += width;
+        continue;
+      }
+      Object format;
+      int size;
+      int memberAlign;
+      switch (kind) {
+        case 1 -> {
+          char letter = "bBhHiIqQ".charAt(r.nextInt(8));
+          format = enumOf(letter, r);
+          size = memberAlign = sizeOf(letter);
+        }
+        case 2 -> {
+          size = 1 + r.nextInt(8);
+          memberAlign = 1;
+          format = Map.of(".chars", List.of(size, r.nextBoolean()));
+        }
+        case 3 -> {
+          char letter = SIZED.charAt(r.nextInt(SIZED.length()));
+          int count = 1 + r.nextInt(2);
+          format = count == 1 ? String.valueOf(letter) : count + String.valueOf(letter);
+          memberAlign = sizeOf(letter);
+          size = count * memberAlign;
+        }
+        case 4 -> {
+          format = "B";
+          size = memberAlign = 1;
+        }
+        case 5 -> {
+          Map<String, Object> u = union(r, names);
+          format = u;
+          size = (Integer) ((List<?>) u.get(".union")).get(0);
+          memberAlign = size >= 8 ? 8 : Integer.highestOneBit(size);
+          name = r.nextBoolean() ? "" : name;
+        }
+        default -> {
+          Map<String, Object> st = explicit(r, depth - 1, names);
+          format = st;
+          size = (Integer) ((List<?>) st.get(".struct")).get(0);
+          memberAlign = size >= 8 ? 8 : Integer.highestOneBit(size);
+          name = r.nextBoolean() ? "" : name;
+        }
+      }
+      long at = alignUp((bit + 7) / 8, memberAlign);
+      body.add(List.of(name, at * 8, format));
+      bit = (at + size) * 8;
+      align = Math.max(align, memberAlign);
+    }
+    body.set(0, (int) alignUp((bit + 7) / 8, align));
+    return Map.of(".struct", body);
+  }
+
+  /** A record that is one value: an enum, chars, a number or an array of numbers. */
+  private static Map<String, Object> bare(Random r) {
+    char letter = "bBhHiIqQ".charAt(r.nextInt(8));
+    Object format = switch (r.nextInt(4)) {
+      case 0 -> enumOf(letter, r);
+      case 1 -> Map.of(".chars", List.of(1 + r.nextInt(16), r.nextBoolean()));
+      case 2 -> String.valueOf(letter);
+      default -> (2 + r.nextInt(3)) + String.valueOf(letter);
+    };
+    return Map.of(".bare", List.of(r.nextBoolean() ? "key" : "value", format));
+  }
+
+  private static Map<String, Object> union(Random r, int[] names) {
+    List<Object> body = new ArrayList<>();
+    body.add(0);
+    int size = 1;
+    for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
+      boolean chars = r.nextInt(4) == 0;
+      boolean isEnum = !chars && r.nextBoolean();
+      char letter = isEnum ? "bBhHiIqQ".charAt(r.nextInt(8)) : SIZED.charAt(r.nextInt(SIZED.length()));
+      int count = 1 + r.nextInt(8);
+      body.add(List.of("f" + names[0]++, chars ? Map.of(".chars", List.of(count, false))
+          : isEnum ? enumOf(letter, r) : String.valueOf(letter)));
+      size = Math.max(size, chars ? count : sizeOf(letter));
+    }
+    body.set(0, size);
+    return Map.of(".union", body);
+  }
+
+  private static Map<String, Object> enumOf(char letter, Random r) {
+    Map<String, Object> names = new LinkedHashMap<>();
+    int bits = 8 * sizeOf(letter);
+    boolean signed = Character.isLowerCase(letter);
+    for (int i = 0, n = 1 + r.nextInt(3); i < n; i++) {
+      long v = r.nextInt(3) == 0 ? i : r.nextLong();
+      if (bits < 64) {
+        v = signed ? (v << (64 - bits)) >> (64 - bits) : v & ((1L << bits) - 1);
+      }
+      names.put("E" + i, letter == 'Q' && v < 0 ? new java.math.BigInteger(Long.toUnsignedString(v)) : v);
+    }
+    return Map.of(".enum", List.of(String.valueOf(letter), names));
+  }
+
+  private static long alignUp(long at, int align) {
+    return (at + align - 1) / align * align;
   }
 
   private static Arbitrary<List<Object>> struct(int depth) {
@@ -74,20 +216,20 @@ public final class LayoutGen {
           b[i] = 0;
         }
       }
-      case Scalar s -> { }
       case ArrayOf a -> a.elements().forEach(e -> canonicalize(e, b, r));
       case Struct st -> st.fields().forEach(f -> canonicalize(f.node(), b, r));
+      default -> { }
     }
   }
 
-  /** The same bytes with every pad byte (explicit x and alignment holes) set to zero. */
+  /** The same bytes with every pad bit (explicit x, alignment holes, bits no bitfield has) zero. */
   static byte[] zeroPads(RecordLayout layout, byte[] bytes) {
-    boolean[] value = new boolean[bytes.length];
+    boolean[] value = new boolean[bytes.length * 8];
     markValues(layout.root(), value);
     byte[] out = bytes.clone();
-    for (int i = 0; i < out.length; i++) {
+    for (int i = 0; i < value.length; i++) {
       if (!value[i]) {
-        out[i] = 0;
+        out[i / 8] &= (byte) ~(1 << (i % 8));
       }
     }
     return out;
@@ -96,13 +238,20 @@ public final class LayoutGen {
   private static void markValues(LayoutNode n, boolean[] value) {
     switch (n) {
       case Scalar s when s.format() == Format.PAD -> { }
-      case Scalar s -> {
-        for (int i = 0; i < s.size(); i++) {
-          value[s.offset() + i] = true;
-        }
-      }
       case ArrayOf a -> a.elements().forEach(e -> markValues(e, value));
       case Struct st -> st.fields().forEach(f -> markValues(f.node(), value));
+      case Union u -> u.members().forEach(f -> markValues(f.node(), value));
+      case Bits bits -> {
+        for (int i = 0; i < bits.bits(); i++) {
+          int at = bits.bitOffset() + i;
+          value[bits.offset() * 8 + at] = true;
+        }
+      }
+      default -> {
+        for (int i = 0; i < 8 * n.size(); i++) {
+          value[8 * n.offset() + i] = true;
+        }
+      }
     }
   }
 
@@ -121,16 +270,41 @@ public final class LayoutGen {
         a.elements().forEach(e -> out.add(value(e, r)));
         yield out;
       }
-      case Struct st -> {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Field f : st.fields()) {
-          if (!f.isPad()) {
-            out.put(f.name(), value(f.node(), r));
-          }
-        }
-        yield out;
+      case Struct st -> members(st.fields(), r, new LinkedHashMap<>(), true);
+      case Union u -> members(u.members(), r, new LinkedHashMap<>(), false);
+      case Bits b when b.bits() > 64 -> {
+        java.math.BigInteger v = new java.math.BigInteger(b.bits(), r);
+        yield b.signed() && v.testBit(b.bits() - 1) ? v.subtract(java.math.BigInteger.ONE.shiftLeft(b.bits())) : v;
+      }
+      case Bits b -> {
+        long v = r.nextLong();
+        int width = Math.min(b.bits(), 64);
+        yield width == 64 ? v : b.signed() ? (v << (64 - width)) >> (64 - width) : v & ((1L << width) - 1);
+      }
+      case LayoutNode.Enum e -> {
+        List<String> names = List.copyOf(e.byName().keySet());
+        String name = names.get(r.nextInt(names.size()));
+        yield e.byValue().get(e.byName().get(name));
+      }
+      case Chars c -> {
+        byte[] b = new byte[c.count()];
+        r.nextBytes(b);
+        yield b;
       }
     };
+  }
+
+  /** Values for members; a union gets one member (the bytes it writes are what the others read). */
+  private static Map<String, Object> members(List<Field> fields, Random r, Map<String, Object> out, boolean all) {
+    List<Field> chosen = all ? fields : List.of(fields.get(r.nextInt(fields.size())));
+    for (Field f : chosen) {
+      if (f.isAnonymous()) {
+        members(f.members(), r, out, f.node() instanceof Struct);
+      } else if (!f.isPad()) {
+        out.put(f.name(), value(f.node(), r));
+      }
+    }
+    return out;
   }
 
   private static Object scalar(Scalar s, Random r) {

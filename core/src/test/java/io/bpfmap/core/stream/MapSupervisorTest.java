@@ -115,8 +115,8 @@ class MapSupervisorTest {
           assertThat(sup.status().mapId()).isEqualTo(second.info().id());
           assertThat(sup.status().state()).isEqualTo(State.UP);
           assertThat(sup.status().restarts()).isPositive();
-          String switched = "INFO map 'flows': " + pin + " now holds map id " + second.info().id() + " (was "
-              + first.info().id() + "); reopening";
+          String switched = "INFO map 'flows': " + pin + " now finds map id " + second.info().id() + " (was "
+              + first.info().id() + "): the map was re-created; reopening";
           String gone = "WARN map 'flows' failed: open pin " + pin;
           assertThat(log.lines()).as("the switch is logged").anyMatch(l -> l.equals(switched) || l.startsWith(gone));
           assertThat(log.lines()).anyMatch(l -> l.equals("INFO map 'flows' is back (map id " + second.info().id() + ")"));

@@ -24,7 +24,7 @@ public final class Libbpf {
   public static final String SONAME = System.getProperty("bpfmap.libbpf", "libbpf.so.1");
 
   private static final Linker LINKER = Linker.nativeLinker();
-  private static final Bound LIB = Bound.load(SONAME);
+  static final Bound LIB = Bound.load(SONAME);
 
   private static final MethodHandle MAP_CREATE = LIB.fn("bpf_map_create",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
@@ -56,6 +56,18 @@ public final class Libbpf {
   private static final MethodHandle NUM_POSSIBLE_CPUS = LIB.fn("libbpf_num_possible_cpus",
       FunctionDescriptor.of(JAVA_INT));
   private static final MethodHandle CLOSE = LIB.libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final MethodHandle DUP_CLOEXEC = LIB.libc("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+      JAVA_INT), Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle MAP_GET_NEXT_ID = LIB.fn("bpf_map_get_next_id",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  private static final MethodHandle MAP_GET_FD_BY_ID = LIB.fn("bpf_map_get_fd_by_id",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  /** libbpf 1.1: opens by id with open flags (read-only); null on libbpf 1.0. */
+  private static final MethodHandle MAP_GET_FD_BY_ID_OPTS = LIB.optional("bpf_map_get_fd_by_id_opts",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  private static final MethodHandle BTF_GET_FD_BY_ID = LIB.fn("bpf_btf_get_fd_by_id",
+      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final int F_DUPFD_CLOEXEC = 1030;
 
   private Libbpf() {}
 
@@ -123,6 +135,51 @@ public final class Libbpf {
   public static int close(int fd) {
     try {
       return (int) CLOSE.invokeExact(fd);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /** A second fd for the same object ({@code fcntl(F_DUPFD_CLOEXEC)}): a negative errno on failure. */
+  public static int dup(int fd) {
+    try {
+      return (int) DUP_CLOEXEC.invokeExact(fd, F_DUPFD_CLOEXEC, 0);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /** Writes the id of the map after {@code start} into {@code next}; -ENOENT after the last. */
+  public static int mapGetNextId(int start, MemorySegment next) {
+    try {
+      return (int) MAP_GET_NEXT_ID.invokeExact(start, next);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /** An fd for the map with this id, read-only when {@code openFlags} says so (and libbpf can). */
+  public static int mapGetFdById(int id, int openFlags) {
+    try {
+      if (openFlags == 0 || MAP_GET_FD_BY_ID_OPTS == null) {
+        return (int) MAP_GET_FD_BY_ID.invokeExact(id);
+      }
+      try (Arena a = Arena.ofConfined()) {
+        return (int) MAP_GET_FD_BY_ID_OPTS.invokeExact(id, Structs.fdByIdOpts(a, openFlags));
+      }
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /** True when {@link #mapGetFdById} can open read-only (libbpf 1.1). */
+  public static boolean canOpenByIdReadOnly() {
+    return MAP_GET_FD_BY_ID_OPTS != null;
+  }
+
+  public static int btfGetFdById(int id) {
+    try {
+      return (int) BTF_GET_FD_BY_ID.invokeExact(id);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -226,7 +283,7 @@ public final class Libbpf {
   }
 
   /** The library (or the reason it is missing); binds functions, or null handles on failure. */
-  private record Bound(SymbolLookup lookup, NativeUnavailableException failure) {
+  record Bound(SymbolLookup lookup, NativeUnavailableException failure) {
     static Bound load(String soname) {
       try {
         return new Bound(open(soname), null);
@@ -235,20 +292,26 @@ public final class Libbpf {
       }
     }
 
-    MethodHandle fn(String name, FunctionDescriptor descriptor) {
+    MethodHandle fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
       if (lookup == null) {
         return null;
       }
       MemorySegment symbol = lookup.find(name).orElseThrow(() -> new NativeUnavailableException(
           SONAME + " lacks " + name + ": bpfmap needs libbpf 1.0 or newer", null));
-      return LINKER.downcallHandle(symbol, descriptor);
+      return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
-    MethodHandle libc(String name, FunctionDescriptor descriptor) {
+    /** A function of a newer libbpf: null when this one lacks it. */
+    MethodHandle optional(String name, FunctionDescriptor descriptor) {
+      return lookup == null ? null
+          : lookup.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
+    }
+
+    MethodHandle libc(String name, FunctionDescriptor descriptor, Linker.Option... options) {
       if (lookup == null) {
         return null;
       }
-      return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
+      return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, options);
     }
   }
 }

@@ -41,6 +41,37 @@ public final class Structs {
     return s;
   }
 
+  /** {@code struct bpf_get_fd_by_id_opts} (libbpf 1.1): sz, open_flags. */
+  static MemorySegment fdByIdOpts(SegmentAllocator alloc, int openFlags) {
+    MemorySegment s = alloc.allocate(16, 8);
+    s.set(JAVA_LONG, 0, 16);
+    s.set(JAVA_INT, 8, openFlags);
+    return s;
+  }
+
+  /** {@code struct bpf_btf_info}: btf (pointer), btf_size, id, name (pointer), name_len, kernel_btf. */
+  public static final long BTF_INFO_SIZE = 32;
+
+  /** A {@code bpf_btf_info} asking for the raw BTF into {@code raw} (NULL: only its size) and the name. */
+  public static MemorySegment btfInfo(SegmentAllocator alloc, MemorySegment raw, MemorySegment name) {
+    MemorySegment s = alloc.allocate(BTF_INFO_SIZE, 8);
+    s.set(JAVA_LONG, 0, raw.address());
+    s.set(JAVA_INT, 8, (int) raw.byteSize());
+    s.set(JAVA_LONG, 16, name.address());
+    s.set(JAVA_INT, 24, (int) name.byteSize());
+    return s;
+  }
+
+  /** The raw BTF's size from a {@code bpf_btf_info}. */
+  public static int btfSize(MemorySegment info) {
+    return info.get(JAVA_INT, 8);
+  }
+
+  /** True when the BTF is the kernel's (vmlinux or a module's). */
+  public static boolean kernelBtf(MemorySegment info) {
+    return info.get(JAVA_INT, 28) != 0;
+  }
+
   public static MemorySegment batchOpts(SegmentAllocator alloc, long elemFlags) {
     MemorySegment s = alloc.allocate(BATCH_OPTS_SIZE, 8);
     s.set(JAVA_LONG, 0, BATCH_OPTS_SIZE);

@@ -1,0 +1,115 @@
+package io.bpfmap.core;
+
+import io.bpfmap.core.btf.Btf;
+import io.bpfmap.core.btf.BtfLayouts;
+import io.bpfmap.core.btf.CDecl;
+import io.bpfmap.core.btf.KernelBtf;
+import io.bpfmap.core.record.RecordLayout;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a map's BTF says about its keys and values ({@code btf_id}, {@code btf_key_type_id},
+ * {@code btf_value_type_id} of its info): the types, the layouts read from them, the types as C,
+ * and the check of a hand-written layout against them. Made by {@link BpfMap#btf()}; immutable.
+ */
+public final class MapBtf {
+  private final Btf btf;
+  private final int keyType;
+  private final int valueType;
+  private volatile RecordLayout key;
+  private volatile RecordLayout value;
+
+  private MapBtf(Btf btf, int keyType, int valueType) {
+    this.btf = btf;
+    this.keyType = keyType;
+    this.valueType = valueType;
+  }
+
+  /** The BTF of a map, read from the kernel; null when the map has none. */
+  static MapBtf read(MapInfo info) {
+    if (info.btfId() == 0 || info.btfKeyTypeId() == 0 && info.btfValueTypeId() == 0) {
+      return null;
+    }
+    return new MapBtf(KernelBtf.byId(info.btfId()), info.btfKeyTypeId(), info.btfValueTypeId());
+  }
+
+  public Btf btf() {
+    return btf;
+  }
+
+  /** The key's type id; 0 when BTF does not describe the key. */
+  public int keyTypeId() {
+    return keyType;
+  }
+
+  public int valueTypeId() {
+    return valueType;
+  }
+
+  /** The key layout BTF gives; empty when BTF does not describe the key. */
+  public Optional<RecordLayout> keyLayout() {
+    if (keyType == 0) {
+      return Optional.empty();
+    }
+    if (key == null) {
+      key = BtfLayouts.layout(btf, keyType, "key");
+    }
+    return Optional.of(key);
+  }
+
+  public Optional<RecordLayout> valueLayout() {
+    if (valueType == 0) {
+      return Optional.empty();
+    }
+    if (value == null) {
+      value = BtfLayouts.layout(btf, valueType, "value");
+    }
+    return Optional.of(value);
+  }
+
+  /** The key's type as C: its definition and those of the types it names. */
+  public String keyC() {
+    return keyType == 0 ? "" : CDecl.of(btf, keyType);
+  }
+
+  public String valueC() {
+    return valueType == 0 ? "" : CDecl.of(btf, valueType);
+  }
+
+  /**
+   * The first way {@code layout} differs from what BTF says of type {@code typeId}: its size, a
+   * field's name, offset or size; empty when they agree. A record that is not a struct in BTF has
+   * no field names to compare: only offsets and sizes count.
+   */
+  static Optional<String> difference(RecordLayout layout, RecordLayout btf, String typeName) {
+    if (layout.size() != btf.size()) {
+      return Optional.of("is " + layout.size() + " bytes, BTF's " + typeName + " is " + btf.size());
+    }
+    List<String> ours = layout.leafPaths();
+    List<String> theirs = btf.leafPaths();
+    for (int i = 0; i < Math.max(ours.size(), theirs.size()); i++) {
+      if (i >= ours.size()) {
+        return Optional.of("has no field for BTF's '" + theirs.get(i) + "' (" + typeName + ")");
+      }
+      if (i >= theirs.size()) {
+        return Optional.of("has a field '" + ours.get(i) + "' that BTF's " + typeName + " lacks");
+      }
+      String a = ours.get(i);
+      String b = theirs.get(i);
+      if (!btf.isBare() && !a.equals(b)) {
+        return Optional.of("names field " + (i + 1) + " '" + a + "', BTF's " + typeName + " names it '" + b + "'");
+      }
+      if (layout.offsetOf(a) != btf.offsetOf(b) || layout.sizeOf(a) != btf.sizeOf(b)) {
+        return Optional.of("puts '" + a + "' at offset " + layout.offsetOf(a) + " (" + layout.sizeOf(a)
+            + " bytes), BTF's " + typeName + " at " + btf.offsetOf(b) + " (" + btf.sizeOf(b) + " bytes)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code struct flow_key}, {@code __u32}: how messages name a type. */
+  String typeName(int typeId) {
+    return CDecl.name(btf, typeId);
+  }
+}

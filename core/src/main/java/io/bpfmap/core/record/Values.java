@@ -1,0 +1,171 @@
+package io.bpfmap.core.record;
+
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.record.LayoutNode.ArrayOf;
+import io.bpfmap.core.record.LayoutNode.Bits;
+import io.bpfmap.core.record.LayoutNode.Chars;
+import io.bpfmap.core.record.LayoutNode.Field;
+import io.bpfmap.core.record.LayoutNode.Scalar;
+import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks a layout to decode a record into maps, lists and values, and to encode them back, with a
+ * {@link Codec} for the values themselves. Members of anonymous structs and unions are named as
+ * their parent's fields (C's rule), so a map has each field once.
+ */
+final class Values {
+  private final Codec codec;
+
+  Values(Codec codec) {
+    this.codec = codec;
+  }
+
+  /** Decodes a struct; leaves whose id is in {@code hidden} become null and are not read. */
+  Map<String, Object> unpackStruct(Struct s, MemorySegment m, long base, BitSet hidden) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    members(s.fields(), m, base, hidden, out);
+    return out;
+  }
+
+  /** Decodes members into {@code out}; an anonymous struct or union puts its fields there too. */
+  private void members(List<Field> fields, MemorySegment m, long base, BitSet hidden, Map<String, Object> out) {
+    for (Field f : fields) {
+      if (f.isAnonymous()) {
+        members(f.members(), m, base, hidden, out);
+      } else if (!f.isPad()) {
+        out.put(f.name(), unpack(f.node(), m, base, hidden));
+      }
+    }
+  }
+
+  private Object unpack(LayoutNode n, MemorySegment m, long base, BitSet hidden) {
+    if (hidden.get(n.id()) && !(n instanceof Struct || n instanceof Union || n instanceof ArrayOf)) {
+      return null;
+    }
+    return switch (n) {
+      case Scalar s -> codec.read(s, m, base + s.offset());
+      case ArrayOf a -> {
+        List<Object> out = new ArrayList<>(a.elements().size());
+        for (LayoutNode e : a.elements()) {
+          out.add(unpack(e, m, base, hidden));
+        }
+        yield out;
+      }
+      case Struct st -> unpackStruct(st, m, base, hidden);
+      case Union u -> {
+        Map<String, Object> out = new LinkedHashMap<>();
+        members(u.members(), m, base, hidden, out);
+        yield out;
+      }
+      case Bits b -> codec.bitsValue(b, m, base);
+      case LayoutNode.Enum e -> {
+        long v = codec.enumValue(e, m, base + e.offset());
+        String name = e.byValue().get(v);
+        yield name != null ? name : (Object) v;
+      }
+      case Chars c -> m.asSlice(base + c.offset(), c.count()).toArray(ValueLayout.JAVA_BYTE);
+    };
+  }
+
+  void packStruct(Struct s, Object value, MemorySegment m, long base, String path) {
+    Map<?, ?> map = fields(value, path);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    names(s.fields(), names);
+    for (Object k : map.keySet()) {
+      if (!(k instanceof String name) || !names.contains(name)) {
+        throw new LayoutException(Codec.join(path, BpfException.show(k)), "no such field in the layout");
+      }
+    }
+    packMembers(s.fields(), map, m, base, path, true);
+  }
+
+  private static Map<?, ?> fields(Object value, String path) {
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new LayoutException(path, "expected a struct (map of fields), got " + Codec.typeOf(value));
+    }
+    return map;
+  }
+
+  /** The names of {@code fields}, an anonymous member's fields counted as the parent's. */
+  private static void names(List<Field> fields, java.util.Set<String> out) {
+    for (Field f : fields) {
+      if (f.isAnonymous()) {
+        names(f.members(), out);
+      } else if (!f.isPad()) {
+        out.add(f.name());
+      }
+    }
+  }
+
+  /**
+   * Writes the members {@code map} gives: every one when {@code all} (a struct), those present
+   * otherwise (a union: given members are written in order). Anonymous members take their fields
+   * from the same map.
+   */
+  private void packMembers(List<Field> fields, Map<?, ?> map, MemorySegment m, long base, String path, boolean all) {
+    for (Field f : fields) {
+      if (f.isPad()) {
+        continue;
+      }
+      if (f.isAnonymous()) {
+        if (f.node() instanceof Struct st) {
+          packMembers(st.fields(), map, m, base, path, all);
+        } else {
+          packMembers(((Union) f.node()).members(), map, m, base, path, false);
+        }
+        continue;
+      }
+      String fp = Codec.join(path, f.name());
+      if (!map.containsKey(f.name())) {
+        if (all) {
+          throw new LayoutException(fp, "missing field");
+        }
+        continue;
+      }
+      pack(f.node(), map.get(f.name()), m, base, fp);
+    }
+  }
+
+  void pack(LayoutNode n, Object value, MemorySegment m, long base, String path) {
+    switch (n) {
+      case Scalar s -> codec.write(s, value, m, base + s.offset(), path);
+      case Union u -> {
+        Map<?, ?> map = fields(value, path);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names(u.members(), names);
+        for (Object k : map.keySet()) {
+          if (!(k instanceof String name) || !names.contains(name)) {
+            throw new LayoutException(Codec.join(path, BpfException.show(k)), "no such member of the union");
+          }
+        }
+        packMembers(u.members(), map, m, base, path, false);
+      }
+      case Bits b -> codec.writeBits(b, value, m, base, path);
+      case LayoutNode.Enum e -> codec.writeEnum(e, value, m, base + e.offset(), path);
+      case Chars c -> {
+        byte[] b = Codec.bytes(value, 0, c.count(), path, Format.STRING);
+        MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, base + c.offset(), b.length);
+        m.asSlice(base + c.offset() + b.length, c.count() - b.length).fill((byte) 0);
+      }
+      case ArrayOf a -> {
+        List<?> list = Codec.asList(value, path);
+        if (list.size() != a.elements().size()) {
+          throw new LayoutException(path, "expected " + a.elements().size() + " elements, got " + list.size());
+        }
+        for (int i = 0; i < list.size(); i++) {
+          pack(a.elements().get(i), list.get(i), m, base, path + "[" + i + "]");
+        }
+      }
+      case Struct st -> packStruct(st, value, m, base, path);
+    }
+  }
+
+}
