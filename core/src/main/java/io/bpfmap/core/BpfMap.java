@@ -95,10 +95,10 @@ public final class BpfMap implements AutoCloseable {
     int rc = Libbpf.mapGetFdById(id, mode.fileFlags());
     if (rc < 0) {
       throw switch (-rc) {
-        case Errno.ENOENT -> new MapNotFoundException("open map", "map id " + id, -rc, "no map has this id");
-        case Errno.EPERM, Errno.EACCES -> new BpfPermissionException("open map", "map id " + id, -rc,
+        case Errno.ENOENT -> new MapNotFoundException("open", "map id " + id, -rc, "no map has this id");
+        case Errno.EPERM, Errno.EACCES -> new BpfPermissionException("open", "map id " + id, -rc,
             "the process needs CAP_SYS_ADMIN or root to open maps by id");
-        default -> new BpfException("open map", "map id " + id, -rc, "");
+        default -> new BpfException("open", "map id " + id, -rc, "");
       };
     }
     return fromFd(rc, mode);

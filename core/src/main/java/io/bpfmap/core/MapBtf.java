@@ -68,13 +68,24 @@ public final class MapBtf {
     return Optional.of(value);
   }
 
-  /** The key's type as C: its definition and those of the types it names. */
-  public String keyC() {
-    return keyType == 0 ? "" : CDecl.of(btf, keyType);
+  /**
+   * The key and value types as C: the definitions they need, each once, then a comment that names
+   * the key's and the value's type.
+   */
+  public String c() {
+    int[] ids = java.util.stream.IntStream.of(keyType, valueType).filter(id -> id != 0).toArray();
+    String defs = CDecl.of(btf, ids);
+    return (defs.isEmpty() ? "" : defs + "\n\n") + "/* key: " + (keyType == 0 ? "(no BTF)" : typeName(keyType))
+        + ", value: " + (valueType == 0 ? "(no BTF)" : typeName(valueType)) + " */";
   }
 
-  public String valueC() {
-    return valueType == 0 ? "" : CDecl.of(btf, valueType);
+  /** How a key layout differs from the BTF key type (see {@link #difference}); empty when it agrees or BTF has no key. */
+  public Optional<String> keyDifference(RecordLayout layout) {
+    return keyType == 0 ? Optional.empty() : difference(layout, keyLayout().orElseThrow(), typeName(keyType));
+  }
+
+  public Optional<String> valueDifference(RecordLayout layout) {
+    return valueType == 0 ? Optional.empty() : difference(layout, valueLayout().orElseThrow(), typeName(valueType));
   }
 
   /**
@@ -109,7 +120,7 @@ public final class MapBtf {
   }
 
   /** {@code struct flow_key}, {@code __u32}: how messages name a type. */
-  String typeName(int typeId) {
+  public String typeName(int typeId) {
     return CDecl.name(btf, typeId);
   }
 }

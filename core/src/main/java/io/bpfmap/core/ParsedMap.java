@@ -52,14 +52,14 @@ public final class ParsedMap {
           + " bytes, the map's " + role + "s are " + size + " bytes");
     }
     if (!trust && typeId != 0) {
-      RecordLayout fromBtf;
+      Optional<String> d;
       try {
-        fromBtf = role.equals("key") ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
+        d = role.equals("key") ? btf.keyDifference(given) : btf.valueDifference(given);
       } catch (io.bpfmap.core.btf.BtfException noLayoutInBtf) {
         return given;
       }
-      MapBtf.difference(given, fromBtf, btf.typeName(typeId)).ifPresent(d -> {
-        throw new BpfException("parse", map.target(), 0, "the " + role + " layout " + d
+      d.ifPresent(why -> {
+        throw new BpfException("parse", map.target(), 0, "the " + role + " layout " + why
             + " (trust the layout to use it anyway)");
       });
     }

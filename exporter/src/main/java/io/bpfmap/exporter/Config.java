@@ -1,6 +1,7 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfException;
+import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
@@ -35,9 +36,52 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   /** The default stop timeout; packaging/bpfmap.service's TimeoutStopSec leaves 10 s more for the JVM. */
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
-  record MapConfig(String name, Path pin, RecordLayout key, RecordLayout value, PermissionMask mask, Mode mode,
-      Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
-      List<MapMeters.Metric> metrics, int maxSeries) {}
+  /**
+   * One map: where it is found ({@code pin}, {@code id} or {@code kernel-name}), its layouts (null:
+   * the map's BTF gives them when it opens), and what to do with it.
+   */
+  record MapConfig(String name, MapSelector selector, RecordLayout key, RecordLayout value, PermissionMask mask,
+      Mode mode, Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
+      List<MapMeters.Metric> metrics, int maxSeries, boolean trustLayouts) {
+
+    /**
+     * Checks what depends on the layouts (the mask, labels, metric fields, batch buffers) against
+     * these; a null layout is not known yet and its checks wait. {@code at} starts each message.
+     */
+    CompiledMask check(RecordLayout key, RecordLayout value, String at) {
+      CompiledMask compiled = null;
+      if (value != null) {
+        try {
+          compiled = mask.compile(value);
+        } catch (BpfException e) {
+          throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
+        }
+        for (int i = 0; i < metrics.size(); i++) {
+          try {
+            compiled.accessor(metrics.get(i).field());
+          } catch (BpfException e) {
+            throw new CliException(at + ".metrics[" + i + "].field: " + e.getMessage().replaceFirst("^mask ", ""), e);
+          }
+        }
+      }
+      if (key != null) {
+        for (String field : labels.keySet()) {
+          if (!key.leafPaths().contains(field)) {
+            throw new CliException(at + ".labels." + field + ": not a field of the key layout");
+          }
+        }
+      }
+      if (key != null && value != null) {
+        long buffers = (long) batchSize * (key.size() + value.size());
+        if (buffers > MapStream.MAX_BATCH_BYTES) {
+          throw new CliException(at + ".batch-size: " + batchSize + " entries of " + (key.size() + value.size())
+              + " bytes need " + (buffers >> 20) + " MiB of buffers (at most " + (MapStream.MAX_BATCH_BYTES >> 20)
+              + " MiB per map)");
+        }
+      }
+      return compiled;
+    }
+  }
 
   record KafkaConfig(String bootstrapServers, String topic, Map<String, String> producer, boolean createTopics,
       int maxInFlight, Duration connectTimeout) {}
@@ -116,37 +160,28 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
 
   private static MapConfig map(Object tree, String at) {
     Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("name", "pin", "key", "value", "mask", "mode", "interval", "batch-size", "per-cpu", "labels",
-        "metrics", "max-series"));
-    String name = string(required(m, "name", at), at + ".name");
-    Path pin = Path.of(string(required(m, "pin", at), at + ".pin"));
-    RecordLayout key = layout(required(m, "key", at), at + ".key");
-    RecordLayout value = layout(required(m, "value", at), at + ".value");
+    keys(m, at, Set.of("name", "pin", "id", "kernel-name", "key", "value", "trust-layout", "mask", "mode", "interval",
+        "batch-size", "per-cpu", "labels", "metrics", "max-series"));
+    MapSelector selector = selector(m, at);
+    String name = m.get("name") == null && m.get("kernel-name") != null ? string(m.get("kernel-name"), at + ".kernel-name")
+        : string(required(m, "name", at), at + ".name");
+    RecordLayout key = m.get("key") == null ? null : layout(m.get("key"), at + ".key");
+    RecordLayout value = m.get("value") == null ? null : layout(m.get("value"), at + ".value");
+    boolean trust = m.containsKey("trust-layout") && bool(m.get("trust-layout"), at + ".trust-layout");
     PermissionMask mask;
-    CompiledMask compiled;
     try {
       mask = m.containsKey("mask") ? PermissionMask.of(m.get("mask")) : PermissionMask.readAll();
-      compiled = mask.compile(value);
     } catch (BpfException e) {
       throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
     }
     Mode mode = choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
     Duration interval = m.containsKey("interval") ? duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(1);
     int batch = m.containsKey("batch-size") ? integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
-    long buffers = (long) batch * (key.size() + value.size());
-    if (buffers > MapStream.MAX_BATCH_BYTES) {
-      throw new CliException(at + ".batch-size: " + batch + " entries of " + (key.size() + value.size())
-          + " bytes need " + (buffers >> 20) + " MiB of buffers (at most " + (MapStream.MAX_BATCH_BYTES >> 20)
-          + " MiB per map)");
-    }
     PerCpuPolicy perCpu = choice(m.getOrDefault("per-cpu", "sum"), at + ".per-cpu", "per-cpu policy",
         PerCpuPolicy.class, Map.of("per-cpu", PerCpuPolicy.PER_CPU));
     Map<String, LabelDecoder> labels = new LinkedHashMap<>();
     if (m.get("labels") != null) {
       object(m.get("labels"), at + ".labels").forEach((field, decoder) -> {
-        if (!key.leafPaths().contains(field)) {
-          throw new CliException(at + ".labels." + field + ": not a field of the key layout");
-        }
         try {
           labels.put(field, LabelDecoder.of(decoder));
         } catch (IllegalArgumentException e) {
@@ -160,22 +195,34 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
         throw new CliException(at + ".metrics: expected a list of {field, type}");
       }
       for (int i = 0; i < list.size(); i++) {
-        metrics.add(metric(list.get(i), at + ".metrics[" + i + "]", compiled));
+        metrics.add(metric(list.get(i), at + ".metrics[" + i + "]"));
       }
     }
     int maxSeries = m.containsKey("max-series") ? integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
-    return new MapConfig(name, pin, key, value, mask, mode, interval, batch, perCpu, labels, metrics, maxSeries);
+    MapConfig cfg = new MapConfig(name, selector, key, value, mask, mode, interval, batch, perCpu, labels, metrics,
+        maxSeries, trust);
+    cfg.check(key, value, at);
+    return cfg;
   }
 
-  private static MapMeters.Metric metric(Object tree, String at, CompiledMask mask) {
+  /** Exactly one of pin, id and kernel-name. */
+  private static MapSelector selector(Map<String, Object> m, String at) {
+    List<String> given = java.util.stream.Stream.of("pin", "id", "kernel-name").filter(k -> m.get(k) != null).toList();
+    if (given.size() != 1) {
+      throw new CliException(at + ": " + (given.isEmpty() ? "say which map: pin, id or kernel-name"
+          : "give one of pin, id and kernel-name, not " + String.join(" and ", given)));
+    }
+    return switch (given.get(0)) {
+      case "pin" -> MapSelector.pin(Path.of(string(m.get("pin"), at + ".pin")));
+      case "id" -> MapSelector.id(integer(m.get("id"), at + ".id", 1));
+      default -> MapSelector.name(string(m.get("kernel-name"), at + ".kernel-name"));
+    };
+  }
+
+  private static MapMeters.Metric metric(Object tree, String at) {
     Map<String, Object> m = object(tree, at);
     keys(m, at, Set.of("field", "type", "description"));
     String field = string(required(m, "field", at), at + ".field");
-    try {
-      mask.accessor(field);
-    } catch (BpfException e) {
-      throw new CliException(at + ".field: " + e.getMessage().replaceFirst("^mask ", ""), e);
-    }
     MapMeters.Type type = choice(m.getOrDefault("type", "gauge"), at + ".type", "metric type", MapMeters.Type.class, Map.of());
     String description = m.containsKey("description") ? string(m.get("description"), at + ".description")
         : "Field " + field + " of the BPF map's values";

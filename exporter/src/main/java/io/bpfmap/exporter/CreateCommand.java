@@ -41,7 +41,7 @@ final class CreateCommand implements Callable<Integer> {
     }
     try (BpfMap map = BpfMap.create(new MapSpec(MapType.parse(type), name, keySize, valueSize, maxEntries, f))) {
       map.pin(pin);
-      System.out.println(new Render().info(map.info()));
+      System.out.println(new Render().info(map.info(), null, null));
     }
     return 0;
   }

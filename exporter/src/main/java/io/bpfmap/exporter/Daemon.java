@@ -65,7 +65,7 @@ final class Daemon implements AutoCloseable {
         kafka.checkReachable(k.connectTimeout());
       }
       for (Config.MapConfig m : cfg.maps()) {
-        MapPipeline p = new MapPipeline(m, kafka, registry, server, cfg.stdout() ? stdoutPrinter(m) : null);
+        MapPipeline p = new MapPipeline(m, kafka, registry, server, cfg.stdout());
         pipelines.add(p);
         p.start();
       }
@@ -167,37 +167,5 @@ final class Daemon implements AutoCloseable {
       }
     }
     return true;
-  }
-
-  private static final byte[] KIND = JsonOut.member(',', "kind");
-  private static final byte[] CPU = JsonOut.member(',', "cpu");
-  private static final byte[] KEY = JsonOut.member(',', "key");
-  private static final byte[] VALUE = JsonOut.member(',', "value");
-
-
-  /** JSON Lines of events: {"map":…,"cycle":…,"kind":…,"key":…,"value":…}. */
-  private static Consumer<MapEvent> stdoutPrinter(Config.MapConfig m) {
-    RecordJsonWriter keys = m.key().jsonWriter();
-    RecordJsonWriter values = m.mask().compile(m.value()).jsonWriter();
-    JsonOut json = new JsonOut();
-    byte[] head = new JsonOut().raw(JsonOut.member('{', "map")).string(m.name()).raw(JsonOut.member(',', "cycle"))
-        .take();
-    return e -> {
-      if (e.kind() == MapEvent.Kind.CYCLE_END) {
-        return;
-      }
-      json.raw(head).number(e.cycle()).raw(KIND).string(e.kind().name());
-      if (e.cpu() >= 0) {
-        json.raw(CPU).number(e.cpu());
-      }
-      keys.write(json.raw(KEY), e.rawKey(), 0);
-      if (e.kind() == MapEvent.Kind.UPSERT) {
-        values.write(json.raw(VALUE), e.rawValue(), 0);
-      }
-      String line = new String(json.raw('}').take(), StandardCharsets.UTF_8);
-      synchronized (System.out) {
-        System.out.println(line);
-      }
-    };
   }
 }

@@ -1,6 +1,7 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.Permission;
 import java.util.concurrent.Callable;
@@ -11,14 +12,14 @@ import picocli.CommandLine.Mixin;
     footer = {"", "Example:", "  bpfmap delete /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]'"})
 final class DeleteCommand implements Callable<Integer> {
   @Mixin
-  PinAndKey entry;
+  MapAndKey entry;
 
   @Mixin
   MapOptions layouts;
 
   @Override
   public Integer call() {
-    try (BpfMap map = BpfMap.openPinned(entry.pin)) {
+    try (BpfMap map = entry.map.open(OpenMode.READ_WRITE)) {
       mayDelete(map);
       if (!map.delete(Inputs.bytes("--key", entry.key, layouts.key(map)))) {
         System.err.println("bpfmap: no such key in map '" + map.name() + "'");

@@ -11,24 +11,23 @@ import io.bpfmap.core.record.RecordLayout;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
-@Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, read in batches, masks applied.",
-    footer = {"", "Example:", "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"})
+@Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, decoded by the map's BTF or the layouts given, read in batches, masks applied.",
+    footer = {"", "Examples:", "  bpfmap dump name:flows",
+        "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"})
 final class DumpCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "PIN")
-  Path pin;
+  @Mixin
+  MapArg target;
 
   @Mixin
   MapOptions layouts;
 
   @Override
   public Integer call() {
-    try (BpfMap map = BpfMap.openPinned(pin, OpenMode.READ_ONLY)) {
+    try (BpfMap map = target.open(OpenMode.READ_ONLY)) {
       RecordLayout key = layouts.key(map);
       RecordLayout value = layouts.value(map);
       Lines lines = new Lines(map, key == null ? null : key.jsonWriter(), layouts.valueWriter(value));

@@ -103,7 +103,8 @@ final class Inputs {
       }
     }
     try {
-      return layout.pack(object(option, value));
+      Object tree = layout.isBare() ? tree(option, text(option, value)) : object(option, value);
+      return layout.pack(layout.fieldsOf(tree));
     } catch (BpfException e) {
       throw new CliException(option + ": " + e.getMessage(), e);
     }

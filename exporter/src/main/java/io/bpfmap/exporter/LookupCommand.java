@@ -14,14 +14,14 @@ import picocli.CommandLine.Mixin;
         "      --value-layout '[[\"data\",\"8Q\"]]' --mask '{\"data\": [\"X\",\"X\",\"R\",\"X\",\"X\",\"X\",\"X\",\"X\"]}'"})
 final class LookupCommand implements Callable<Integer> {
   @Mixin
-  PinAndKey entry;
+  MapAndKey entry;
 
   @Mixin
   MapOptions layouts;
 
   @Override
   public Integer call() {
-    try (BpfMap map = BpfMap.openPinned(entry.pin, OpenMode.READ_ONLY)) {
+    try (BpfMap map = entry.map.open(OpenMode.READ_ONLY)) {
       RecordLayout value = layouts.value(map);
       var writer = layouts.valueWriter(value);
       Optional<byte[]> found = map.lookup(Inputs.bytes("--key", entry.key, layouts.key(map)));

@@ -9,10 +9,10 @@ import picocli.CommandLine.ScopeType;
 /** The {@code bpfmap} command. Errors are one line and exit code 2; {@code --verbose} adds the trace. */
 @Command(name = "bpfmap", mixinStandardHelpOptions = true, version = "bpfmap 0.1.0",
     description = "Read, write and stream Linux eBPF maps (to Kafka, Prometheus, stdout).",
-    subcommands = {CreateCommand.class, InfoCommand.class, UpdateCommand.class, LookupCommand.class,
+    subcommands = {CreateCommand.class, LoadCommand.class, MapsCommand.class, InfoCommand.class, UpdateCommand.class, LookupCommand.class,
         DeleteCommand.class, DumpCommand.class, ExportCommand.class, QuickstartCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Examples:", "  bpfmap info /sys/fs/bpf/flows",
+    footer = {"", "Examples:", "  bpfmap maps", "  bpfmap dump name:flows", "  bpfmap info /sys/fs/bpf/flows",
         "  bpfmap dump /sys/fs/bpf/flows --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '=8Q'",
         "  bpfmap export --config bpfmap.yaml", "  bpfmap quickstart --duration 20s"})
 public final class Main implements Runnable {

@@ -2,6 +2,8 @@ package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapBtf;
+import io.bpfmap.core.btf.BtfException;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordJsonWriter;
@@ -10,31 +12,54 @@ import picocli.CommandLine.Option;
 
 /** The layout and mask options shared by the element commands, checked against the open map. */
 final class MapOptions {
-  @Option(names = "--key-layout", paramLabel = "L", description = "Key layout: JSON/YAML in the seed's notation, a struct format (=QQ), or @file.")
+  @Option(names = "--key-layout", paramLabel = "L", description = "Key layout: JSON/YAML in the seed's notation, a struct format (=QQ), or @file. Default: the map's BTF.")
   String keyLayout;
 
   @Option(names = "--value-layout", paramLabel = "L", description = "Value layout (one CPU's value on per-CPU maps).")
   String valueLayout;
 
-  @Option(names = "--mask", paramLabel = "M", description = "Permission mask in the value layout's shape (R, W, X), or @file; needs --value-layout.")
+  @Option(names = "--mask", paramLabel = "M", description = "Permission mask in the value's shape (R, W, X), or @file.")
   String mask;
 
+  @Option(names = "--trust-layout", description = "Use --key-layout and --value-layout even where they differ from the map's BTF.")
+  boolean trustLayout;
+
+  /** The key layout: --key-layout (checked against BTF), else BTF's, else null (hex). */
   RecordLayout key(BpfMap map) {
-    RecordLayout l = Inputs.layout("--key-layout", keyLayout);
-    if (l != null && l.size() != map.keySize()) {
-      throw new CliException("--key-layout: the layout is " + l.size() + " bytes, map '" + map.name()
-          + "' has " + map.keySize() + "-byte keys");
-    }
-    return l;
+    return layout(map, "--key-layout", Inputs.layout("--key-layout", keyLayout), map.keySize(), true);
   }
 
+  /** The value layout (one CPU's value on per-CPU maps): --value-layout, else BTF's, else null. */
   RecordLayout value(BpfMap map) {
-    RecordLayout l = Inputs.layout("--value-layout", valueLayout);
-    if (l != null && l.size() != map.info().valueSize()) {
-      throw new CliException("--value-layout: the layout is " + l.size() + " bytes, map '" + map.name()
-          + "' has " + map.info().valueSize() + "-byte values");
+    return layout(map, "--value-layout", Inputs.layout("--value-layout", valueLayout), map.info().valueSize(), false);
+  }
+
+  private RecordLayout layout(BpfMap map, String option, RecordLayout given, int size, boolean key) {
+    String role = key ? "key" : "value";
+    if (given != null && given.size() != size) {
+      throw new CliException(option + ": the layout is " + given.size() + " bytes, map '" + map.name()
+          + "' has " + size + "-byte " + role + "s");
     }
-    return l;
+    MapBtf btf = map.btf().orElse(null);
+    if (btf == null || (key ? btf.keyTypeId() : btf.valueTypeId()) == 0) {
+      return given;
+    }
+    try {
+      if (given == null) {
+        return key ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
+      }
+      if (!trustLayout) {
+        (key ? btf.keyDifference(given) : btf.valueDifference(given)).ifPresent(d -> {
+          throw new CliException(option + ": the layout " + d + " (--trust-layout to use it anyway)");
+        });
+      }
+      return given;
+    } catch (BtfException e) {
+      if (given != null) {
+        return given;
+      }
+      throw new CliException("map '" + map.name() + "': " + e.getMessage() + ": give " + option, e);
+    }
   }
 
   /** The writer for values: masked when a mask is given. */
@@ -53,7 +78,7 @@ final class MapOptions {
       return null;
     }
     if (value == null) {
-      throw new CliException("--mask needs --value-layout");
+      throw new CliException("--mask needs --value-layout (the map has no BTF for its values)");
     }
     try {
       return m.compile(value);

@@ -1,11 +1,14 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfMap;
-import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.OpenMode;
+import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.record.JsonOut;
+import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.MapSupervisor;
+import io.bpfmap.core.stream.RecordView;
 import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaExport;
@@ -14,6 +17,7 @@ import io.bpfmap.metrics.MapMeters;
 import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.SelfMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,7 +27,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * One map of the daemon: a {@link MapSupervisor} that opens the pin (read-only unless DRAIN),
+ * One map of the daemon: a {@link MapSupervisor} that opens the map (read-only unless DRAIN),
  * builds one stream, and attaches every configured sink to its single read: the Kafka export,
  * the meters, stdout. The supervisor retries, follows a replaced pin and reports on /health; this
  * class says what a generation's sinks are and keeps the Kafka counters across generations.
@@ -35,7 +39,7 @@ final class MapPipeline {
   private final KafkaSink kafka;
   private final MeterRegistry registry;
   private final MetricsServer server;
-  private final Consumer<MapEvent> stdout;
+  private final boolean stdout;
   private final MapSupervisor supervisor;
   private final SelfMetrics self;
   /** Kafka figures of the generations that ended. */
@@ -45,14 +49,13 @@ final class MapPipeline {
   private final AtomicLong givenBefore = new AtomicLong();
   private volatile Sinks current;
 
-  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, MetricsServer server,
-      Consumer<MapEvent> stdout) {
+  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, MetricsServer server, boolean stdout) {
     this.cfg = cfg;
     this.kafka = kafka;
     this.registry = registry;
     this.server = server;
     this.stdout = stdout;
-    this.supervisor = MapSupervisor.builder(cfg.name(), MapSelector.pin(cfg.pin()))
+    this.supervisor = MapSupervisor.builder(cfg.name(), cfg.selector())
         .openMode(cfg.mode() == Mode.DRAIN ? OpenMode.READ_WRITE : OpenMode.READ_ONLY)
         .stream(this::stream).attach(Sinks::new).build();
     this.self = new SelfMetrics(cfg.name(), supervisor::stats, this::sent, this::failed);
@@ -73,32 +76,27 @@ final class MapPipeline {
     supervisor.start();
   }
 
+  /**
+   * This generation's stream: the layouts configured, or those of the map's BTF (read again for
+   * each map the selector finds, so a re-created map brings its own), checked with what depends
+   * on them.
+   */
   private MapStream stream(BpfMap m) {
-    check(m);
-    return MapStream.builder(m).name(cfg.name()).keyLayout(cfg.key()).valueLayout(cfg.value())
-        .mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
+    ParsedMap layouts = m.parsed(cfg.key(), cfg.value(), cfg.trustLayouts());
+    cfg.check(layouts.keyLayout(), layouts.valueLayout(), "map '" + cfg.name() + "' (" + cfg.selector() + ")");
+    return MapStream.builder(m).name(cfg.name()).keyLayout(layouts.keyLayout()).valueLayout(layouts.valueLayout())
+        .trustLayouts(true).mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
         .perCpu(cfg.perCpu()).subscribers(sinkCount()).build();
   }
 
   /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
   private int sinkCount() {
-    int n = (kafka != null ? 1 : 0) + (stdout != null ? 1 : 0) + (meters() ? 1 : 0);
+    int n = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (meters() ? 1 : 0);
     return Math.max(1, n);
   }
 
   private boolean meters() {
     return registry != null && !cfg.metrics().isEmpty();
-  }
-
-  private void check(BpfMap m) {
-    if (m.keySize() != cfg.key().size()) {
-      throw new CliException("map '" + cfg.name() + "' (" + cfg.pin() + "): the key layout is " + cfg.key().size()
-          + " bytes, the map's keys are " + m.keySize() + " bytes");
-    }
-    if (m.info().valueSize() != cfg.value().size()) {
-      throw new CliException("map '" + cfg.name() + "' (" + cfg.pin() + "): the value layout is "
-          + cfg.value().size() + " bytes, the map's values are " + m.info().valueSize() + " bytes");
-    }
   }
 
   /** The sinks of one generation, all fed by its stream. */
@@ -122,8 +120,8 @@ final class MapPipeline {
         if (kafka != null) {
           e = kafka.export(s);
         }
-        if (stdout != null) {
-          p = s.events().subscribe(stdout, error -> LOG.warn("map '{}': stdout stops with the stream: {}",
+        if (stdout) {
+          p = s.events().subscribe(stdoutPrinter(cfg.name(), s.view()), error -> LOG.warn("map '{}': stdout stops with the stream: {}",
               cfg.name(), error.getMessage()));
         }
       } catch (RuntimeException failed) {
@@ -187,6 +185,36 @@ final class MapPipeline {
         export.close();
       }
     }
+  }
+
+  private static final byte[] KIND = JsonOut.member(',', "kind");
+  private static final byte[] CPU = JsonOut.member(',', "cpu");
+  private static final byte[] KEY = JsonOut.member(',', "key");
+  private static final byte[] VALUE = JsonOut.member(',', "value");
+
+  /** JSON Lines of events: {"map":…,"cycle":…,"kind":…,"key":…,"value":…}. */
+  private static Consumer<MapEvent> stdoutPrinter(String name, RecordView view) {
+    RecordJsonWriter keys = view.keyLayout().jsonWriter();
+    RecordJsonWriter values = view.valueWriter();
+    JsonOut json = new JsonOut();
+    byte[] head = new JsonOut().raw(JsonOut.member('{', "map")).string(name).raw(JsonOut.member(',', "cycle")).take();
+    return e -> {
+      if (e.kind() == MapEvent.Kind.CYCLE_END) {
+        return;
+      }
+      json.raw(head).number(e.cycle()).raw(KIND).string(e.kind().name());
+      if (e.cpu() >= 0) {
+        json.raw(CPU).number(e.cpu());
+      }
+      keys.write(json.raw(KEY), e.rawKey(), 0);
+      if (e.kind() == MapEvent.Kind.UPSERT) {
+        values.write(json.raw(VALUE), e.rawValue(), 0);
+      }
+      String line = new String(json.raw('}').take(), StandardCharsets.UTF_8);
+      synchronized (System.out) {
+        System.out.println(line);
+      }
+    };
   }
 
   /** Phase one of a stop: no new generation; the current one's sinks stop taking and settle. */

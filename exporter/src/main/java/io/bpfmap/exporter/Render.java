@@ -1,5 +1,6 @@
 package io.bpfmap.exporter;
 
+import io.bpfmap.core.MapBtf;
 import io.bpfmap.core.MapFlags;
 import io.bpfmap.core.MapInfo;
 import io.bpfmap.core.record.JsonOut;
@@ -7,6 +8,7 @@ import io.bpfmap.core.record.RecordJsonWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -14,8 +16,12 @@ import java.util.List;
 final class Render {
   private final JsonOut json = new JsonOut();
 
-  /** {@code {"id":…,"type":"hash","name":…,"key_size":…,…}} */
-  String info(MapInfo i) {
+  /**
+   * {@code {"id":…,"type":"hash","name":…,"key_size":…,…,"btf_id":…}}, with the BTF types when
+   * {@code btf} is given ({@code btf_key_type}, {@code btf_value_type}, {@code btf_c}) and the
+   * pins when {@code pins} is.
+   */
+  String info(MapInfo i, MapBtf btf, List<Path> pins) {
     json.raw(JsonOut.member('{', "id")).number(i.id());
     field("type").string(i.type().cliName());
     field("name").string(i.name());
@@ -29,6 +35,18 @@ final class Render {
     }
     json.raw(']');
     field("btf_id").number(i.btfId());
+    if (btf != null) {
+      field("btf_key_type").string(btf.keyTypeId() == 0 ? "" : btf.typeName(btf.keyTypeId()));
+      field("btf_value_type").string(btf.valueTypeId() == 0 ? "" : btf.typeName(btf.valueTypeId()));
+      field("btf_c").string(btf.c());
+    }
+    if (pins != null) {
+      field("pins").raw('[');
+      for (int p = 0; p < pins.size(); p++) {
+        (p == 0 ? json : json.raw(',')).string(pins.get(p).toString());
+      }
+      json.raw(']');
+    }
     return text(json.raw('}'));
   }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         "      --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '[[\"data\",\"8Q\"]]' --flag noexist"})
 final class UpdateCommand implements Callable<Integer> {
   @Mixin
-  PinAndKey entry;
+  MapAndKey entry;
 
   @Option(names = "--value", required = true, paramLabel = "V", description = "Hex bytes, or JSON with --value-layout.")
   String value;
@@ -40,7 +40,7 @@ final class UpdateCommand implements Callable<Integer> {
     if (layouts.mask != null) {
       return masked(f);
     }
-    try (BpfMap map = BpfMap.openPinned(entry.pin)) {
+    try (BpfMap map = entry.map.open(OpenMode.READ_WRITE)) {
       byte[] k = Inputs.bytes("--key", entry.key, layouts.key(map));
       byte[] v = Inputs.bytes("--value", value, layouts.value(map));
       map.update(k, v, f);
@@ -57,7 +57,7 @@ final class UpdateCommand implements Callable<Integer> {
     RecordLayout keyLayout;
     RecordLayout valueLayout;
     byte[] k;
-    try (BpfMap map = BpfMap.openPinned(entry.pin, OpenMode.READ_ONLY)) {
+    try (BpfMap map = entry.map.open(OpenMode.READ_ONLY)) {
       valueLayout = layouts.value(map);
       layouts.compiledMask(valueLayout);
       keyLayout = layouts.keyOrRaw(map);
@@ -66,9 +66,10 @@ final class UpdateCommand implements Callable<Integer> {
         throw new CliException("--flag noexist: the key is already in map '" + map.name() + "'");
       }
     }
-    Map<String, ?> changes = Inputs.object("--value", value);
-    try (FilteredBpfMap filtered = FilteredBpfMap.open(entry.pin, Inputs.mask("--mask", layouts.mask), keyLayout,
-        valueLayout, f != UpdateFlag.EXIST, false)) {
+    Map<String, ?> changes = valueLayout.isBare() ? valueLayout.fieldsOf(Inputs.tree("--value", Inputs.text("--value",
+        value))) : Inputs.object("--value", value);
+    try (FilteredBpfMap filtered = FilteredBpfMap.open(entry.map.selector(), Inputs.mask("--mask", layouts.mask), keyLayout,
+        valueLayout, f != UpdateFlag.EXIST, false, layouts.trustLayout)) {
       filtered.update(keyLayout.unpack(k), changes);
     }
     return 0;

@@ -74,7 +74,7 @@ class BadInputIT {
             colour: blue
         """);
     fails(Cli.run("export", "--config", cfg.toString()), "bpfmap: " + cfg + ": maps[0].colour: unknown key (expected one of "
-        + "[batch-size, interval, key, labels, mask, max-series, metrics, mode, name, per-cpu, pin, value])");
+        + "[batch-size, id, interval, kernel-name, key, labels, mask, max-series, metrics, mode, name, per-cpu, pin, trust-layout, value])");
   }
 
   @Test

@@ -61,7 +61,8 @@ class CliIT {
 
   @Test
   void everyCommandHasHelpWithExamples() throws Exception {
-    for (String command : new String[] {"create", "info", "update", "lookup", "delete", "dump", "export", "quickstart"}) {
+    for (String command : new String[] {"create", "load", "maps", "info", "update", "lookup", "delete", "dump", "export",
+        "quickstart"}) {
       var help = Cli.run(command, "--help");
       assertThat(help.exit()).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: bpfmap " + command).contains("Example");

@@ -220,7 +220,8 @@ class LifecycleIT {
         String metrics = get(port, "/metrics");
         assertThat(metrics).contains("bpfmap_flows_packets{f0=\"2\",f1=\"0\"} 5002.0").doesNotContain("} 1000.0");
         String health = get(port, "/health");
-        assertThat(health).contains("\"flows\":{\"status\":\"UP\",\"state\":\"up\",\"mapId\":" + second.info().id());
+        assertThat(health).contains("\"flows\":{\"status\":\"UP\",\"state\":\"up\",\"selector\":\"" + pin
+            + "\",\"mapId\":" + second.info().id());
         assertThat(JSON.readTree(health).get("maps").get("flows").get("restarts").asLong()).isPositive();
       } finally {
         daemon.destroy();

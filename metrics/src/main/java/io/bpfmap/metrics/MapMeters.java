@@ -29,7 +29,8 @@ import reactor.core.Disposable;
  * Numeric value fields of a map as Micrometer meters, one series per key: {@code bpfmap.<map>.<field
  * path>} (Prometheus {@code bpfmap_<map>_<field_path>}), a {@link FunctionCounter} for fields that
  * are monotonic kernel counters ({@code _total}), a gauge for the others. Every key field is a
- * label, decoded by its {@link LabelDecoder} (by default: signed or unsigned decimal, C string).
+ * label, decoded by its {@link LabelDecoder} (by default: signed or unsigned decimal, C string, an
+ * enum's name from BTF).
  *
  * <p>Series follow the keys: a DELETE event (CHANGES) removes a key's series, and in SNAPSHOT mode
  * a key missing from a cycle loses its series at the cycle's end. At most {@code maxSeries} series
@@ -54,6 +55,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private final int[] labelOffsets;
   private final int[] labelSizes;
   private final LabelDecoder[] decoders;
+  /** The names of enum key fields (from BTF), by value; null for other fields. */
+  private final Map<Long, String>[] enums;
   private final int maxSeries;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
@@ -76,6 +79,9 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     this.labelOffsets = new int[leaves.size()];
     this.labelSizes = new int[leaves.size()];
     this.decoders = new LabelDecoder[leaves.size()];
+    @SuppressWarnings("unchecked")
+    Map<Long, String>[] names = new Map[leaves.size()];
+    this.enums = names;
     for (int i = 0; i < leaves.size(); i++) {
       String p = leaves.get(i);
       labelOffsets[i] = key.offsetOf(p);
@@ -83,6 +89,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       char letter = key.letterOf(p);
       labelNumbers[i] = "sPpcx".indexOf(letter) >= 0 ? null : key.accessor(p);
       decoders[i] = b.labels.get(p);
+      enums[i] = key.enumNames(p);
     }
     for (String configured : b.labels.keySet()) {
       if (!leaves.contains(configured)) {
@@ -156,6 +163,10 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       byte[] raw = key.asSlice(labelOffsets[i], labelSizes[i]).toArray(ValueLayout.JAVA_BYTE);
       if (decoders[i] != null) {
         out.add(decoders[i].decode(n == null ? raw : n.floating() ? n.getDouble(key, 0) : n.getLong(key, 0), raw));
+      } else if (enums[i] != null) {
+        long v = n.getLong(key, 0);
+        String name = enums[i].get(v);
+        out.add(name != null ? name : n.signed() ? Long.toString(v) : Long.toUnsignedString(v));
       } else if (n == null) {
         out.add(new CStringDecoder().decode(raw, raw));
       } else if (n.floating()) {

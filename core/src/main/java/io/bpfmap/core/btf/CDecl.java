@@ -21,10 +21,15 @@ public final class CDecl {
     this.btf = btf;
   }
 
-  /** The definitions type {@code id} needs, then its own (or a typedef line for a named scalar). */
-  public static String of(Btf btf, int id) {
+  /**
+   * The definitions these types need, then their own (a typedef line for a named scalar), each
+   * written once.
+   */
+  public static String of(Btf btf, int... ids) {
     CDecl c = new CDecl(btf);
-    c.define(id, 0);
+    for (int id : ids) {
+      c.define(id, 0);
+    }
     return c.out.toString().strip();
   }
 
@@ -43,7 +48,7 @@ public final class CDecl {
       case BtfType.Modifier m -> {
         define(m.type(), depth + 1);
         if (m.kind() == BtfKind.TYPEDEF) {
-          out.append("typedef ").append(decl(m.type(), m.name(), 0, depth)).append(";\n\n");
+          out.append("typedef ").append(decl(m.type(), m.name(), 0, depth)).append(";\n");
         }
       }
       case BtfType.Array a -> define(a.type(), depth + 1);
@@ -52,12 +57,20 @@ public final class CDecl {
           defineHeld(m.type(), depth + 1);
         }
         if (!c.name().isEmpty()) {
-          out.append(body(c, 0, depth)).append(";\n\n");
+          paragraph().append(body(c, 0, depth)).append(";\n\n");
         }
       }
-      case BtfType.Enum e when !e.name().isEmpty() -> out.append(enumBody(e)).append(";\n\n");
+      case BtfType.Enum e when !e.name().isEmpty() -> paragraph().append(enumBody(e)).append(";\n\n");
       default -> { }
     }
+  }
+
+  /** The output, after a blank line when typedefs precede. */
+  private StringBuilder paragraph() {
+    if (!out.isEmpty() && !out.toString().endsWith("\n\n")) {
+      out.append('\n');
+    }
+    return out;
   }
 
   /** Members' types: named ones are defined first; anonymous ones are written inline, their members' types first. */

@@ -2,6 +2,7 @@ package io.bpfmap.core.mask;
 
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.BpfPermissionException;
 import io.bpfmap.core.Errno;
 import io.bpfmap.core.OpenMode;
@@ -33,10 +34,9 @@ public final class FilteredBpfMap implements AutoCloseable {
   private final boolean canCreate;
   private final boolean canDelete;
 
-  private FilteredBpfMap(BpfMap map, CompiledMask mask, RecordLayout key, RecordLayout value,
-      boolean canCreate, boolean canDelete) {
+  private FilteredBpfMap(BpfMap map, ParsedMap parsed, CompiledMask mask, boolean canCreate, boolean canDelete) {
     this.map = map;
-    this.parsed = map.parsed(key, value);
+    this.parsed = parsed;
     this.mask = mask;
     this.canCreate = canCreate;
     this.canDelete = canDelete;
@@ -44,18 +44,35 @@ public final class FilteredBpfMap implements AutoCloseable {
 
   public static FilteredBpfMap open(Path pin, PermissionMask mask, RecordLayout key, RecordLayout value,
       boolean canCreate, boolean canDelete) {
-    CompiledMask compiled = mask.compile(value);
-    boolean writes = compiled.anyWritable() || canCreate || canDelete;
-    BpfMap map = BpfMap.openPinned(pin, writes ? OpenMode.READ_WRITE : OpenMode.READ_ONLY);
+    return open(MapSelector.pin(pin), mask, key, value, canCreate, canDelete, false);
+  }
+
+  /**
+   * Opens the map {@code selector} finds. A null layout is the one the map's BTF gives; a given one
+   * is checked against BTF unless {@code trustLayouts} (see {@link BpfMap#parsed(RecordLayout, RecordLayout, boolean)}).
+   */
+  public static FilteredBpfMap open(MapSelector selector, PermissionMask mask, RecordLayout key, RecordLayout value,
+      boolean canCreate, boolean canDelete, boolean trustLayouts) {
+    boolean mayWrite = canCreate || canDelete || mask.compile(value != null ? value
+        : readOnly(selector).valueLayout()).anyWritable();
+    BpfMap map = selector.open(mayWrite ? OpenMode.READ_WRITE : OpenMode.READ_ONLY);
     try {
       if (map.info().type().perCpu()) {
         throw new BpfException("open filtered", "map '" + map.name() + "'", 0,
             "per-CPU maps are read through MapStream, which aggregates their values before masking");
       }
-      return new FilteredBpfMap(map, compiled, key, value, canCreate, canDelete);
+      ParsedMap parsed = map.parsed(key, value, trustLayouts);
+      return new FilteredBpfMap(map, parsed, mask.compile(parsed.valueLayout()), canCreate, canDelete);
     } catch (RuntimeException e) {
       map.close();
       throw e;
+    }
+  }
+
+  /** The map's BTF layouts, read through a read-only open (to learn whether the mask writes). */
+  private static ParsedMap readOnly(MapSelector selector) {
+    try (BpfMap m = selector.open(OpenMode.READ_ONLY)) {
+      return m.parsed();
     }
   }
 

@@ -151,7 +151,7 @@ final class Values {
       case Bits b -> codec.writeBits(b, value, m, base, path);
       case LayoutNode.Enum e -> codec.writeEnum(e, value, m, base + e.offset(), path);
       case Chars c -> {
-        byte[] b = Codec.bytes(value, 0, c.count(), path, Format.STRING);
+        byte[] b = value instanceof List<?> l ? charList(c, l, path) : Codec.bytes(value, 0, c.count(), path, Format.STRING);
         MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, base + c.offset(), b.length);
         m.asSlice(base + c.offset() + b.length, c.count() - b.length).fill((byte) 0);
       }
@@ -166,6 +166,25 @@ final class Values {
       }
       case Struct st -> packStruct(st, value, m, base, path);
     }
+  }
+
+  /** A char array given as its chars' numbers (as JSON shows one that is not text). */
+  private static byte[] charList(Chars c, List<?> l, String path) {
+    if (l.size() > c.count()) {
+      throw new LayoutException(path, l.size() + " chars do not fit " + c.count());
+    }
+    byte[] b = new byte[l.size()];
+    for (int i = 0; i < b.length; i++) {
+      Object v = l.get(i);
+      long n = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+          ? ((Number) v).longValue() : Long.MIN_VALUE;
+      if (n < (c.signed() ? -128 : 0) || n > (c.signed() ? 127 : 255)) {
+        throw new LayoutException(path + "[" + i + "]", "expected a " + (c.signed() ? "signed" : "unsigned")
+            + " char's number, got " + BpfException.show(v));
+      }
+      b[i] = (byte) n;
+    }
+    return b;
   }
 
 }

@@ -48,11 +48,8 @@ public final class MapStream implements AutoCloseable {
 
   private MapStream(Builder b) {
     String name = b.name == null ? b.map.name() : b.name;
-    if (b.keyLayout == null || b.valueLayout == null) {
-      throw CycleReader.error(name, "a stream needs a key layout and a value layout");
-    }
     BpfMap check = b.map;
-    check.parsed(b.keyLayout, b.valueLayout);
+    io.bpfmap.core.ParsedMap layouts = check.parsed(b.keyLayout, b.valueLayout, b.trustLayouts);
     if (b.mode == Mode.DRAIN && check.mode() != OpenMode.READ_WRITE) {
       throw CycleReader.error(name, "DRAIN deletes entries: open the map READ_WRITE");
     }
@@ -65,7 +62,7 @@ public final class MapStream implements AutoCloseable {
       throw CycleReader.error(name, "a batch of " + b.batchSize + " entries needs " + (buffers >> 20)
           + " MiB of buffers for this map (at most " + (MAX_BATCH_BYTES >> 20) + " MiB): lower the batch size");
     }
-    this.view = new RecordView(name, b.keyLayout, b.mask.compile(b.valueLayout));
+    this.view = new RecordView(name, layouts.keyLayout(), b.mask.compile(layouts.valueLayout()));
     this.mode = b.mode;
     this.stats = new StreamStats(name);
     this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats);
@@ -225,6 +222,7 @@ public final class MapStream implements AutoCloseable {
     private String name;
     private RecordLayout keyLayout;
     private RecordLayout valueLayout;
+    private boolean trustLayouts;
     private PermissionMask mask = PermissionMask.readAll();
     private Mode mode = Mode.SNAPSHOT;
     private Duration interval = Duration.ofSeconds(1);
@@ -246,11 +244,22 @@ public final class MapStream implements AutoCloseable {
       return this;
     }
 
+    /** Default: the layout of the map's BTF key type (a map without BTF needs one). */
     public Builder keyLayout(RecordLayout layout) {
       this.keyLayout = layout;
       return this;
     }
 
+    /**
+     * Use the layouts given even where they differ from the map's BTF; default false: a layout
+     * that differs is refused, naming the first difference.
+     */
+    public Builder trustLayouts(boolean trust) {
+      this.trustLayouts = trust;
+      return this;
+    }
+
+    /** Default: the layout of the map's BTF value type (one CPU's value on per-CPU maps). */
     public Builder valueLayout(RecordLayout layout) {
       this.valueLayout = layout;
       return this;

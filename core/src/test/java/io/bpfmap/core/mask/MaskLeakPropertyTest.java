@@ -29,21 +29,30 @@ class MaskLeakPropertyTest {
 
   @Provide
   Arbitrary<RecordLayout> layouts() {
-    return LayoutGen.layouts();
+    return LayoutGen.anyLayouts();
   }
 
   @Property(tries = 2000)
   void hiddenFieldValuesNeverReachTheRenderedRecord(@ForAll("layouts") RecordLayout layout, @ForAll long seed)
       throws Exception {
     Random r = new Random(seed);
-    CompiledMask mask = PermissionMask.of(randomMask(layout, "", r)).compile(layout);
+    CompiledMask mask;
+    try {
+      mask = PermissionMask.of(randomMask(layout, "", r)).compile(layout);
+    } catch (MaskException e) {
+      if (!e.getMessage().contains("in a union")) {
+        throw e;
+      }
+      net.jqwik.api.Assume.that(false);
+      return;
+    }
     byte[] record = layout.pack(LayoutGen.value(layout, r));
     List<byte[]> markers = new ArrayList<>();
     List<String> markerTexts = new ArrayList<>();
     int i = 0;
     for (String hidden : mask.hidden().paths()) {
       Object marker = marker(layout.letterOf(hidden), layout, hidden, i++);
-      if (marker != null) {
+      if (marker != null && fits(layout, hidden, marker)) {
         layout.packLeaf(hidden, marker, MemorySegment.ofArray(record), 0);
         markerTexts.add(marker instanceof byte[] b ? new String(b, StandardCharsets.US_ASCII) : marker.toString());
         markers.add(binary(marker));
@@ -52,7 +61,8 @@ class MaskLeakPropertyTest {
     byte[] json = mask.jsonWriter().toJson(record);
     JsonNode tree = JSON.readTree(json);
     for (String hidden : mask.hidden().paths()) {
-      assertThat(at(tree, hidden).isNull()).as("%s is null in %s", hidden, new String(json, StandardCharsets.UTF_8)).isTrue();
+      String inJson = layout.isBare() ? hidden.substring(layout.fieldNames("").get(0).length()) : hidden;
+      assertThat(at(tree, inJson).isNull()).as("%s is null in %s", hidden, new String(json, StandardCharsets.UTF_8)).isTrue();
     }
     String text = new String(json, StandardCharsets.UTF_8);
     String decoded = String.valueOf(mask.unpack(record));
@@ -93,6 +103,16 @@ class MaskLeakPropertyTest {
     };
   }
 
+  /** False for a bitfield too narrow for the marker. */
+  private static boolean fits(RecordLayout layout, String path, Object marker) {
+    try {
+      layout.packLeaf(path, marker, MemorySegment.ofArray(new byte[layout.size()]), 0);
+      return true;
+    } catch (io.bpfmap.core.record.LayoutException tooNarrow) {
+      return false;
+    }
+  }
+
   /** A value no random field is likely to hold, for letters wide enough to carry one. */
   private static Object marker(char letter, RecordLayout layout, String path, int i) {
     return switch (letter) {
@@ -122,7 +142,7 @@ class MaskLeakPropertyTest {
     JsonNode n = tree;
     for (String part : path.split("\\.")) {
       String name = part.contains("[") ? part.substring(0, part.indexOf('[')) : part;
-      n = n.get(name);
+      n = name.isEmpty() ? n : n.get(name);
       for (int at = part.indexOf('['); at >= 0; at = part.indexOf('[', at + 1)) {
         n = n.get(Integer.parseInt(part.substring(at + 1, part.indexOf(']', at))));
       }

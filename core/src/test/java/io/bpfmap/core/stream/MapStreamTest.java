@@ -221,7 +221,7 @@ class MapStreamTest {
   void builderRefusesWhatCannotWork() {
     try (BpfMap map = StreamFixture.hash("t_build", 10)) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> MapStream.builder(map).build())
-          .hasMessage("stream on map 't_build': a stream needs a key layout and a value layout");
+          .hasMessage("parse on map 't_build': the map has no BTF for its keys: give a key layout");
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> MapStream.builder(map).keyLayout(KEY)
               .valueLayout(io.bpfmap.core.record.RecordLayout.parse("=Q")).build())
           .hasMessage("parse on map 't_build': the value layout is 8 bytes, the map's values are 64 bytes");
