@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.BpfObject;
+import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.testing.BpfPrograms;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.testing.KernelTest;
@@ -67,6 +70,39 @@ class MapMetersTest {
         assertThat(after.lines().filter(l -> l.startsWith("bpfmap_flows_packets_total{"))).hasSize(4);
       }
       assertThat(FlowMap.get(server.port(), "/metrics", null).body()).doesNotContain("bpfmap_flows_packets_total{");
+    }
+  }
+
+  /**
+   * A map with BTF and no layout given: an enum key field labels its series by name, a char array
+   * by its text, bitfields by their numbers; value bitfields and enums are meters too.
+   */
+  @Test
+  void btfKeysLabelSeriesByEnumNameAndBitfieldsAreMeters() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("kinds"));
+        MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      BpfMap map = obj.map("kinds_hash");
+      ParsedMap parsed = map.parsed();
+      java.util.Map<String, Object> value = new java.util.HashMap<>(parsed.valueLayout().unpack(
+          new byte[map.info().valueSize()]));
+      value.put("u64v", 42L);
+      value.put("bf4", -5L);
+      value.put("color", "BLUE");
+      parsed.update(java.util.Map.of("saddr", 1, "sport", 2, "proto", 3, "color", "NEGATIVE", "ifname", "eth0",
+          "flag", 1, "level", 5, "delta", -3, "hue", 7), value);
+      MapStream stream = MapStream.builder(map).name("kinds").interval(Duration.ofSeconds(10)).timer(vts).build();
+      try (MapMeters meters = MapMeters.builder(stream).metric("u64v", MapMeters.Type.COUNTER)
+          .metric("bf4", MapMeters.Type.GAUGE).metric("color", MapMeters.Type.GAUGE).build()) {
+        meters.bindTo(registry);
+        Await.until(() -> stream.stats().cycles() >= 1);
+        String labels = "{color=\"NEGATIVE\",delta=\"-3\",flag=\"1\",hue=\"7\",ifname=\"eth0\",level=\"5\","
+            + "proto=\"3\",saddr=\"1\",sport=\"2\"}";
+        String text = FlowMap.get(server.port(), "/metrics", null).body();
+        assertThat(text).contains("bpfmap_kinds_u64v_total" + labels + " 42.0", "bpfmap_kinds_bf4" + labels + " -5.0",
+            "bpfmap_kinds_color" + labels + " 7.0");
+      }
     }
   }
 
