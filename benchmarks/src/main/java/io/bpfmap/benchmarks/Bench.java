@@ -16,7 +16,10 @@ public final class Bench {
 
   static {
     ALL.put("read", ReadBench::run);
-    ALL.put("record", () -> Jmh.run(RecordBench.class, "record.decode"));
+    ALL.put("record", () -> {
+      Jmh.run(RecordBench.class, "record.decode");
+      Jmh.run(BtfRecordBench.class, "record.btf", true);
+    });
     ALL.put("stream", StreamBench::run);
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);

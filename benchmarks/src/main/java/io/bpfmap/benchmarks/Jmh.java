@@ -20,6 +20,17 @@ final class Jmh {
   private Jmh() {}
 
   static void run(Class<?> benchmarks, String prefix) {
+    run(benchmarks, prefix, false);
+  }
+
+  /**
+   * Runs and reports; with {@code speed} the ratio is the reference's time over ours (1.0: as
+   * fast, above: faster), else ours over the reference's. Each side's spread is the min–max of
+   * its measured iterations, and system properties {@code bpfmap.bench.*} reach the fork.
+   */
+  static void run(Class<?> benchmarks, String prefix, boolean speed) {
+    String[] props = System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bpfmap.bench."))
+        .map(k -> "-D" + k + "=" + System.getProperty(k)).toArray(String[]::new);
     Options opts = new OptionsBuilder()
         .include(benchmarks.getName() + "\\.")
         .addProfiler(GCProfiler.class)
@@ -27,6 +38,7 @@ final class Jmh {
         .warmupIterations(3).warmupTime(TimeValue.seconds(1))
         .measurementIterations(5).measurementTime(TimeValue.seconds(1))
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
+        .jvmArgsAppend(props)
         .build();
     Collection<RunResult> results;
     try {
@@ -39,13 +51,19 @@ final class Jmh {
       String label = r.getParams().getBenchmark();
       String name = label.substring(label.lastIndexOf('.') + 1);
       Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-      byName.put(name, new double[] {r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore()});
+      var stats = r.getPrimaryResult().getStatistics();
+      byName.put(name, new double[] {r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore(),
+          stats.getMin(), stats.getMax()});
     }
     byName.keySet().stream().filter(n -> !n.endsWith("Reference")).sorted().forEach(n -> {
       double[] ours = byName.get(n);
       double[] ref = byName.get(n + "Reference");
-      System.out.printf(java.util.Locale.ROOT, "BENCH %s.%s ns_op=%.1f b_op=%.0f ref_ns_op=%.1f ref_b_op=%.0f ratio=%.2f%n",
-          prefix, n, ours[0], ours[1], ref[0], ref[1], ours[0] / ref[0]);
+      double ratio = speed ? ref[0] / ours[0] : ours[0] / ref[0];
+      double low = speed ? ref[2] / ours[3] : ours[2] / ref[3];
+      double high = speed ? ref[3] / ours[2] : ours[3] / ref[2];
+      System.out.printf(java.util.Locale.ROOT, "BENCH %s.%s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
+          + "ref_b_op=%.0f ratio_spread=%.2f-%.2f ratio=%.2f%n", prefix, n, ours[0], ours[2], ours[3], ours[1], ref[0],
+          ref[2], ref[3], ref[1], low, high, ratio);
     });
   }
 }

@@ -1,10 +1,8 @@
 package io.bpfmap.core;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.bpfmap.core.internal.libbpf.Libbpf;
-import io.bpfmap.core.internal.libbpf.Structs;
 import io.bpfmap.core.record.RecordLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,15 +42,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Creates a map in the kernel. It lives while an fd or a pin holds it. */
   public static BpfMap create(MapSpec spec) {
-    Libbpf.ensureAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      int rc = Libbpf.mapCreate(spec.type().id(), a.allocateFrom(spec.name()), spec.keySize(),
-          spec.valueSize(), spec.maxEntries(), Structs.createOpts(a, spec.flags(), 0));
-      if (rc < 0) {
-        throw createFailure(spec, -rc);
-      }
-      return fromFd(rc, OpenMode.READ_WRITE);
-    }
+    return adopt(MapFds.create(spec), OpenMode.READ_WRITE);
   }
 
   /** Opens a pinned map read-write. */
@@ -62,19 +52,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Opens a pinned map; {@link OpenMode#READ_ONLY} makes the kernel refuse writes through it. */
   public static BpfMap openPinned(Path pin, OpenMode mode) {
-    Libbpf.ensureAvailable();
-    try (Arena a = Arena.ofConfined()) {
-      int rc = Libbpf.objGet(a.allocateFrom(pin.toString()), Structs.objGetOpts(a, mode.fileFlags()));
-      if (rc < 0) {
-        throw Failures.onPath("open pin", pin, -rc);
-      }
-      String kind = Failures.fdKind(rc);
-      if (!kind.equals("map")) {
-        Libbpf.close(rc);
-        throw Failures.notAMap(pin, kind);
-      }
-      return fromFd(rc, mode);
-    }
+    return adopt(MapFds.pinned(pin, mode), mode);
   }
 
   /** Opens a map by its id ({@code bpftool map list} shows them), read-write. */
@@ -87,60 +65,12 @@ public final class BpfMap implements AutoCloseable {
    * libbpf 1.0 a read-only open fails with a message that says so.
    */
   public static BpfMap openById(int id, OpenMode mode) {
-    Libbpf.ensureAvailable();
-    if (mode == OpenMode.READ_ONLY && !Libbpf.canOpenByIdReadOnly()) {
-      throw new UnsupportedFeatureException("open map by id", "map id " + id, 0,
-          "read-only open by id (libbpf 1.1's bpf_map_get_fd_by_id_opts)", "");
-    }
-    int rc = Libbpf.mapGetFdById(id, mode.fileFlags());
-    if (rc < 0) {
-      throw switch (-rc) {
-        case Errno.ENOENT -> new MapNotFoundException("open", "map id " + id, -rc, "no map has this id");
-        case Errno.EPERM, Errno.EACCES -> new BpfPermissionException("open", "map id " + id, -rc,
-            "the process needs CAP_SYS_ADMIN or root to open maps by id");
-        default -> new BpfException("open", "map id " + id, -rc, "");
-      };
-    }
-    return fromFd(rc, mode);
+    return adopt(MapFds.byId(id, mode), mode);
   }
 
-  /** Takes ownership of {@code fd}, a map's: it is closed with the map. */
+  /** Takes ownership of {@code fd}, a map's: it is closed with the map (now, if its info cannot be read). */
   static BpfMap adopt(int fd, OpenMode mode) {
-    return fromFd(fd, mode);
-  }
-
-  private static BpfMap fromFd(int fd, OpenMode mode) {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment buf = a.allocate(Structs.MAP_INFO_SIZE, 8);
-      MemorySegment len = a.allocateFrom(JAVA_INT, (int) Structs.MAP_INFO_SIZE);
-      int rc = Libbpf.objGetInfo(fd, buf, len);
-      if (rc < 0) {
-        Libbpf.close(fd);
-        throw new BpfException("get map info", "fd " + fd, -rc, "");
-      }
-      Structs.MapInfoStruct s = Structs.MapInfoStruct.read(buf);
-      MapInfo info = new MapInfo(s.id(), MapType.ofId(s.type()), s.name(), s.keySize(), s.valueSize(),
-          s.maxEntries(), s.flags(), s.btfId(), s.btfKeyTypeId(), s.btfValueTypeId(), s.mapExtra(),
-          s.ifindex());
-      return new BpfMap(fd, info, mode);
-    } catch (BpfException e) {
-      Libbpf.close(fd);
-      throw e;
-    }
-  }
-
-  private static BpfException createFailure(MapSpec spec, int errno) {
-    String target = Failures.target(spec.name());
-    return switch (errno) {
-      case Errno.EPERM, Errno.EACCES ->
-          new BpfPermissionException("create map", target, errno, "the process needs CAP_BPF or root");
-      case Errno.EINVAL -> new BpfException("create map", target, errno, "the kernel refused "
-          + spec.type().cliName() + " with key size " + spec.keySize() + ", value size "
-          + spec.valueSize() + ", max entries " + spec.maxEntries() + ", flags " + MapFlags.names(spec.flags()));
-      case Errno.ENOMEM -> new BpfException("create map", target, errno,
-          "too large for the memory (or memlock limit) available");
-      default -> new BpfException("create map", target, errno, "");
-    };
+    return new BpfMap(fd, MapFds.info(fd), mode);
   }
 
   /** Pins the map at {@code pin} on bpffs; it then outlives this process. */

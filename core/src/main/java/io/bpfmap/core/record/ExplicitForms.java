@@ -3,6 +3,12 @@ package io.bpfmap.core.record;
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.record.LayoutNode.Bits;
 import io.bpfmap.core.record.LayoutNode.Chars;
+import io.bpfmap.core.record.LayoutNode.Field;
+import io.bpfmap.core.record.LayoutNode.Scalar;
+import io.bpfmap.core.record.LayoutNode.Struct;
+import io.bpfmap.core.record.LayoutNode.Union;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +28,8 @@ import java.util.Set;
  *   <li>{@code {".bare": [name, format]}}, as a whole layout: a record that is one value (a BTF key
  *       {@code __u32}), shown in JSON as the value alone and named {@code name} in paths.</li>
  * </ul>
+ * Read by {@link LayoutParser}, which calls back here for these forms (and is called back for
+ * the formats inside them).
  */
 final class ExplicitForms {
   static final String STRUCT = ".struct";
@@ -32,7 +40,11 @@ final class ExplicitForms {
   static final String BARE = ".bare";
   static final List<String> KINDS = List.of(STRUCT, UNION, BITS, ENUM, CHARS, BARE);
 
-  private ExplicitForms() {}
+  private final LayoutParser p;
+
+  ExplicitForms(LayoutParser p) {
+    this.p = p;
+  }
 
   static boolean isExplicit(Object spec) {
     return spec instanceof Map<?, ?> m && m.size() == 1 && m.keySet().iterator().next() instanceof String k
@@ -137,4 +149,133 @@ final class ExplicitForms {
     }
     return new Chars(id, (int) count, signed, 0);
   }
+
+  /**
+   * The explicit forms layouts read from BTF print as (see {@link ExplicitForms}): structs with
+   * their fields' bit offsets, unions, enums, char arrays and, inside explicit structs, bitfields.
+   */
+  LayoutNode explicit(String kind, Object body, String path, int depth) {
+    LayoutParser.depth(path, depth);
+    return switch (kind) {
+      case STRUCT -> explicitStruct(body, path, depth);
+      case UNION -> union(body, path, depth);
+      case ENUM -> {
+        p.leaf(path);
+        yield enumOf(p.newId(), body, path);
+      }
+      case CHARS -> {
+        p.leaf(path);
+        Chars c = chars(p.newId(), body, path);
+        LayoutParser.fits(c.count(), path);
+        yield c;
+      }
+      case BITS -> {
+        littleEndian(path);
+        p.leaf(path);
+        yield bits(p.newId(), body, 0, path);
+      }
+      case BARE -> throw new LayoutException(path, BARE + " is a whole layout, not a member");
+      default -> throw new LayoutException(path, "unknown form '" + BpfException.show(kind) + "' ("
+          + String.join(", ", KINDS) + ")");
+    };
+  }
+
+  /** {@code {".struct": [size, [name, bit offset, format], …]}}. */
+  Struct explicitStruct(Object body, String path, int depth) {
+    int id = p.newId();
+    List<?> spec = sized(body, path, STRUCT);
+    long size = LayoutParser.fits(whole(spec.get(0), path, "size"), path);
+    Set<String> names = new HashSet<>();
+    List<Field> fields = new ArrayList<>();
+    int align = 1;
+    for (int i = 1; i < spec.size(); i++) {
+      List<?> member = member(spec.get(i), 3, path, "[name, bit offset, format]");
+      String name = name(member.get(0), path, names);
+      String fieldPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
+      long bitOffset = whole(member.get(1), fieldPath, "bit offset");
+      LayoutNode node;
+      if (isBits(member.get(2))) {
+        littleEndian(fieldPath);
+        p.leaf(fieldPath);
+        node = bits(p.newId(), ((Map<?, ?>) member.get(2)).get(BITS), bitOffset, fieldPath);
+      } else {
+        if (bitOffset % 8 != 0) {
+          throw new LayoutException(fieldPath, "only a bitfield may start inside a byte (bit offset " + bitOffset + ")");
+        }
+        node = LayoutParser.shift(p.format(member.get(2), fieldPath, depth + 1), bitOffset / 8);
+        if (name.isEmpty() && !(node instanceof Struct || node instanceof Union)) {
+          throw new LayoutException(fieldPath, "only a struct or a union may be anonymous");
+        }
+      }
+      if (node.offset() + (long) node.size() > size) {
+        throw new LayoutException(fieldPath, "ends past the struct's " + size + " bytes");
+      }
+      fields.add(claim(new Field(name, node), names, path));
+      align = Math.max(align, node.align());
+    }
+    return new Struct(id, List.copyOf(fields), 0, (int) size, align, LayoutNode.Placement.EXPLICIT);
+  }
+
+  /** {@code {".bare": [name, format]}}: a record that is one value, named for paths and masks. */
+  Struct bare(Object body) {
+    int id = p.newId();
+    List<?> member = member(body, 2, "", "[name, format]");
+    String name = name(member.get(0), "", new HashSet<>());
+    if (name.isEmpty()) {
+      throw new LayoutException("", BARE + " names its value");
+    }
+    LayoutNode node = p.format(member.get(1), name, 1);
+    if (node instanceof Struct || node instanceof Union) {
+      throw new LayoutException(name, "a struct or union is a record by itself, not " + BARE);
+    }
+    if (node instanceof Scalar s && s.format() == Format.PAD) {
+      throw new LayoutException(name, "pad bytes are not a value");
+    }
+    return new Struct(id, List.of(new Field(name, node)), 0, node.size(), node.align(), LayoutNode.Placement.BARE);
+  }
+
+  /** {@code {".union": [size, [name, format], …]}}. */
+  private Union union(Object body, String path, int depth) {
+    int id = p.newId();
+    List<?> spec = sized(body, path, UNION);
+    long size = LayoutParser.fits(whole(spec.get(0), path, "size"), path);
+    Set<String> names = new HashSet<>();
+    List<Field> members = new ArrayList<>();
+    int align = 1;
+    for (int i = 1; i < spec.size(); i++) {
+      List<?> member = member(spec.get(i), 2, path, "[name, format]");
+      String name = name(member.get(0), path, names);
+      String memberPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
+      LayoutNode node = p.format(member.get(1), memberPath, depth + 1);
+      if (node.size() > size) {
+        throw new LayoutException(memberPath, "is larger than the union's " + size + " bytes");
+      }
+      members.add(claim(new Field(name, node), names, path));
+      align = Math.max(align, node.align());
+    }
+    return new Union(id, List.copyOf(members), 0, (int) size, align);
+  }
+
+  private void littleEndian(String path) {
+    if (p.mode().order() != java.nio.ByteOrder.LITTLE_ENDIAN) {
+      throw new LayoutException(path, "bitfields are laid out little-endian (BTF's order on this machine), "
+          + "not in '" + p.mode().prefix() + "' order");
+    }
+  }
+
+  /** An anonymous member's fields are named as the parent's: they take names no other field has. */
+  private static Field claim(Field f, Set<String> names, String path) {
+    if (f.isAnonymous()) {
+      for (Field inner : f.members()) {
+        if (inner.isAnonymous()) {
+          claim(inner, names, path);
+        } else if (!inner.isPad() && !names.add(inner.name())) {
+          throw new LayoutException(path.isEmpty() ? inner.name() : path + "." + inner.name(),
+              "duplicate field name '" + inner.name() + "' (from an anonymous member)");
+        }
+      }
+    }
+    return f;
+  }
+
 }

@@ -28,6 +28,7 @@ final class LayoutParser {
   private static final Pattern TOKEN = Pattern.compile("\\s*(\\d*)\\s*(\\S)");
 
   private final ByteOrderMode mode;
+  private final ExplicitForms explicit = new ExplicitForms(this);
   private int nextId;
   /** Values (leaves) placed so far, against {@link RecordLayout#MAX_FIELDS}. */
   private int leaves;
@@ -42,13 +43,13 @@ final class LayoutParser {
     if (ExplicitForms.isExplicit(fields)) {
       Map.Entry<?, ?> form = ((Map<?, ?>) fields).entrySet().iterator().next();
       if (ExplicitForms.BARE.equals(form.getKey())) {
-        return p.bare(form.getValue());
+        return p.explicit.bare(form.getValue());
       }
       if (!ExplicitForms.STRUCT.equals(form.getKey())) {
         throw new LayoutException("", "a layout's root is a struct or " + ExplicitForms.BARE + ", not "
             + BpfException.show(form.getKey()));
       }
-      return p.explicitStruct(form.getValue(), "", 0);
+      return p.explicit.explicitStruct(form.getValue(), "", 0);
     }
     if ((fields instanceof List<?> l && l.isEmpty()) || (fields instanceof Map<?, ?> m && m.isEmpty())) {
       throw new LayoutException("", "empty struct");
@@ -133,13 +134,13 @@ final class LayoutParser {
     return new Struct(id, List.copyOf(fields), 0, (int) size, align, LayoutNode.Placement.SEQUENTIAL);
   }
 
-  private LayoutNode format(Object spec, String path, int depth) {
+  LayoutNode format(Object spec, String path, int depth) {
     if (spec instanceof String s) {
       return formatString(s, path);
     }
     if (ExplicitForms.isExplicit(spec)) {
       Map.Entry<?, ?> form = ((Map<?, ?>) spec).entrySet().iterator().next();
-      return explicit((String) form.getKey(), form.getValue(), path, depth);
+      return explicit.explicit((String) form.getKey(), form.getValue(), path, depth);
     }
     if (isStruct(spec)) {
       return struct(spec, path, depth);
@@ -219,136 +220,17 @@ final class LayoutParser {
     return new ArrayOf(id, List.copyOf(elements), 0, n * size, scalar(f).align());
   }
 
-  /**
-   * The explicit forms layouts read from BTF print as (see {@link ExplicitForms}): structs with
-   * their fields' bit offsets, unions, enums, char arrays and, inside explicit structs, bitfields.
-   */
-  private LayoutNode explicit(String kind, Object body, String path, int depth) {
-    depth(path, depth);
-    return switch (kind) {
-      case ExplicitForms.STRUCT -> explicitStruct(body, path, depth);
-      case ExplicitForms.UNION -> union(body, path, depth);
-      case ExplicitForms.ENUM -> {
-        leaf(path);
-        yield ExplicitForms.enumOf(nextId++, body, path);
-      }
-      case ExplicitForms.CHARS -> {
-        leaf(path);
-        Chars c = ExplicitForms.chars(nextId++, body, path);
-        fits(c.count(), path);
-        yield c;
-      }
-      case ExplicitForms.BITS -> {
-        littleEndian(path);
-        leaf(path);
-        yield ExplicitForms.bits(nextId++, body, 0, path);
-      }
-      case ExplicitForms.BARE -> throw new LayoutException(path, ExplicitForms.BARE + " is a whole layout, not a member");
-      default -> throw new LayoutException(path, "unknown form '" + BpfException.show(kind) + "' ("
-          + String.join(", ", ExplicitForms.KINDS) + ")");
-    };
-  }
-
-  /** {@code {".struct": [size, [name, bit offset, format], …]}}. */
-  private Struct explicitStruct(Object body, String path, int depth) {
-    int id = nextId++;
-    List<?> spec = ExplicitForms.sized(body, path, ExplicitForms.STRUCT);
-    long size = fits(ExplicitForms.whole(spec.get(0), path, "size"), path);
-    Set<String> names = new HashSet<>();
-    List<Field> fields = new ArrayList<>();
-    int align = 1;
-    for (int i = 1; i < spec.size(); i++) {
-      List<?> member = ExplicitForms.member(spec.get(i), 3, path, "[name, bit offset, format]");
-      String name = ExplicitForms.name(member.get(0), path, names);
-      String fieldPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
-      long bitOffset = ExplicitForms.whole(member.get(1), fieldPath, "bit offset");
-      LayoutNode node;
-      if (ExplicitForms.isBits(member.get(2))) {
-        littleEndian(fieldPath);
-        leaf(fieldPath);
-        node = ExplicitForms.bits(nextId++, ((Map<?, ?>) member.get(2)).get(ExplicitForms.BITS), bitOffset, fieldPath);
-      } else {
-        if (bitOffset % 8 != 0) {
-          throw new LayoutException(fieldPath, "only a bitfield may start inside a byte (bit offset " + bitOffset + ")");
-        }
-        node = shift(format(member.get(2), fieldPath, depth + 1), bitOffset / 8);
-        if (name.isEmpty() && !(node instanceof Struct || node instanceof Union)) {
-          throw new LayoutException(fieldPath, "only a struct or a union may be anonymous");
-        }
-      }
-      if (node.offset() + (long) node.size() > size) {
-        throw new LayoutException(fieldPath, "ends past the struct's " + size + " bytes");
-      }
-      fields.add(claim(new Field(name, node), names, path));
-      align = Math.max(align, node.align());
-    }
-    return new Struct(id, List.copyOf(fields), 0, (int) size, align, LayoutNode.Placement.EXPLICIT);
-  }
-
-  /** {@code {".bare": [name, format]}}: a record that is one value, named for paths and masks. */
-  private Struct bare(Object body) {
-    int id = nextId++;
-    List<?> member = ExplicitForms.member(body, 2, "", "[name, format]");
-    String name = ExplicitForms.name(member.get(0), "", new HashSet<>());
-    if (name.isEmpty()) {
-      throw new LayoutException("", ExplicitForms.BARE + " names its value");
-    }
-    LayoutNode node = format(member.get(1), name, 1);
-    if (node instanceof Struct || node instanceof Union) {
-      throw new LayoutException(name, "a struct or union is a record by itself, not " + ExplicitForms.BARE);
-    }
-    if (node instanceof Scalar s && s.format() == Format.PAD) {
-      throw new LayoutException(name, "pad bytes are not a value");
-    }
-    return new Struct(id, List.of(new Field(name, node)), 0, node.size(), node.align(), LayoutNode.Placement.BARE);
-  }
-
-  /** {@code {".union": [size, [name, format], …]}}. */
-  private Union union(Object body, String path, int depth) {
-    int id = nextId++;
-    List<?> spec = ExplicitForms.sized(body, path, ExplicitForms.UNION);
-    long size = fits(ExplicitForms.whole(spec.get(0), path, "size"), path);
-    Set<String> names = new HashSet<>();
-    List<Field> members = new ArrayList<>();
-    int align = 1;
-    for (int i = 1; i < spec.size(); i++) {
-      List<?> member = ExplicitForms.member(spec.get(i), 2, path, "[name, format]");
-      String name = ExplicitForms.name(member.get(0), path, names);
-      String memberPath = name.isEmpty() ? path : path.isEmpty() ? name : path + "." + name;
-      LayoutNode node = format(member.get(1), memberPath, depth + 1);
-      if (node.size() > size) {
-        throw new LayoutException(memberPath, "is larger than the union's " + size + " bytes");
-      }
-      members.add(claim(new Field(name, node), names, path));
-      align = Math.max(align, node.align());
-    }
-    return new Union(id, List.copyOf(members), 0, (int) size, align);
-  }
-
-  private void littleEndian(String path) {
-    if (mode.order() != java.nio.ByteOrder.LITTLE_ENDIAN) {
-      throw new LayoutException(path, "bitfields are laid out little-endian (BTF's order on this machine), "
-          + "not in '" + mode.prefix() + "' order");
-    }
-  }
-
-  /** An anonymous member's fields are named as the parent's: they take names no other field has. */
-  private static Field claim(Field f, Set<String> names, String path) {
-    if (f.isAnonymous()) {
-      for (Field inner : f.members()) {
-        if (inner.isAnonymous()) {
-          claim(inner, names, path);
-        } else if (!inner.isPad() && !names.add(inner.name())) {
-          throw new LayoutException(path.isEmpty() ? inner.name() : path + "." + inner.name(),
-              "duplicate field name '" + inner.name() + "' (from an anonymous member)");
-        }
-      }
-    }
-    return f;
-  }
-
   /** Counts one more value, refusing the layout past {@link RecordLayout#MAX_FIELDS}. */
-  private void leaf(String path) {
+  ByteOrderMode mode() {
+    return mode;
+  }
+
+  /** The next node id (pre-order). */
+  int newId() {
+    return nextId++;
+  }
+
+  void leaf(String path) {
     if (++leaves > RecordLayout.MAX_FIELDS) {
       throw tooMany(path);
     }
@@ -358,14 +240,14 @@ final class LayoutParser {
     return new LayoutException(path, "the layout has more than " + RecordLayout.MAX_FIELDS + " values");
   }
 
-  private static void depth(String path, int depth) {
+  static void depth(String path, int depth) {
     if (depth > RecordLayout.MAX_DEPTH) {
       throw new LayoutException(path, "structs and arrays nested more than " + RecordLayout.MAX_DEPTH + " deep");
     }
   }
 
   /** A size or offset, checked against {@link RecordLayout#MAX_SIZE} before it can overflow an int. */
-  private static long fits(long bytes, String path) {
+  static long fits(long bytes, String path) {
     if (bytes > RecordLayout.MAX_SIZE) {
       throw new LayoutException(path, "the layout is larger than " + RecordLayout.MAX_SIZE
           + " bytes (the kernel's largest map value)");
@@ -391,7 +273,7 @@ final class LayoutParser {
   }
 
   /** Moves a node (relative to its own start) to {@code by} bytes further, ids unchanged. */
-  private static LayoutNode shift(LayoutNode n, long offset) {
+  static LayoutNode shift(LayoutNode n, long offset) {
     int by = (int) offset;
     if (by == 0) {
       return n;

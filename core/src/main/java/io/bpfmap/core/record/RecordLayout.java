@@ -18,8 +18,6 @@ import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The shape of a map key or value, in the seed's notation: fields of Python struct format letters,
@@ -48,17 +46,13 @@ public final class RecordLayout {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final BitSet NONE = new BitSet();
-  private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
 
   private final Struct root;
   private final ByteOrderMode mode;
   private final Codec codec;
   private final Values values;
   private final String notation;
-  /** Every struct, array and value by its path, and the value paths in layout order. */
-  private final Map<String, LayoutNode> byPath = new java.util.HashMap<>();
-  private final List<String> leafPaths;
-  private final List<List<String>> unions = new ArrayList<>();
+  private final LayoutPaths paths;
 
   private RecordLayout(Struct root, ByteOrderMode mode) {
     this.root = root;
@@ -66,9 +60,7 @@ public final class RecordLayout {
     this.codec = new Codec(mode.order());
     this.values = new Values(codec);
     this.notation = mode.prefix() + Notation.of(root);
-    List<String> leaves = new ArrayList<>();
-    index(root, "", leaves);
-    this.leafPaths = List.copyOf(leaves);
+    this.paths = new LayoutPaths(root);
   }
 
   /** A layout from the seed's notation ({@code [["uid","Q"],["gid","Q"]]}) in {@code =} order. */
@@ -208,12 +200,12 @@ public final class RecordLayout {
 
   /** The paths of every value (leaf) in layout order: {@code uid}, {@code data[0]}, … (immutable) */
   public List<String> leafPaths() {
-    return leafPaths;
+    return paths.leaves();
   }
 
   /** The paths of every numeric leaf (integers, bools, floats, bitfields, enums), in layout order. */
   public List<String> numericPaths() {
-    return leafPaths.stream().filter(p -> switch (byPath.get(p)) {
+    return paths.leaves().stream().filter(p -> switch (paths.resolve(p)) {
       case Scalar s -> s.format().isInteger() || s.format().isFloating();
       case Bits b -> b.bits() <= 64;
       case LayoutNode.Enum e -> true;
@@ -241,16 +233,16 @@ public final class RecordLayout {
   }
 
   /** The leaves at these paths (each must name a value field of this layout). */
-  public LeafSet leafSet(java.util.Collection<String> paths) {
+  public LeafSet leafSet(java.util.Collection<String> leaves) {
     BitSet ids = new BitSet();
-    for (String p : paths) {
+    for (String p : leaves) {
       LayoutNode n = resolve(p);
       if (!isLeaf(n)) {
         throw new LayoutException(p, "is a struct or an array, not a field");
       }
       ids.set(n.id());
     }
-    List<String> ordered = leafPaths.stream().filter(p -> ids.get(byPath.get(p).id())).toList();
+    List<String> ordered = paths.leaves().stream().filter(p -> ids.get(paths.resolve(p).id())).toList();
     return new LeafSet(this, ids, ordered);
   }
 
@@ -323,18 +315,8 @@ public final class RecordLayout {
       throw new LayoutException(path, "is not a struct");
     }
     List<String> out = new ArrayList<>();
-    names(fields, out);
+    LayoutPaths.names(fields, out);
     return out;
-  }
-
-  private static void names(List<Field> fields, List<String> out) {
-    for (Field f : fields) {
-      if (f.isAnonymous()) {
-        names(f.members(), out);
-      } else if (!f.isPad()) {
-        out.add(f.name());
-      }
-    }
   }
 
   /**
@@ -342,7 +324,7 @@ public final class RecordLayout {
    * their bytes, so a mask gives them one permission.
    */
   public List<List<String>> unions() {
-    return unions;
+    return paths.unions();
   }
 
   /** The kinds of node a path can name. */
@@ -379,71 +361,7 @@ public final class RecordLayout {
   }
 
   LayoutNode resolve(String path) {
-    LayoutNode found = byPath.get(path);
-    if (found != null) {
-      return found;
-    }
-    // Not a path of this layout: walk it to say where it goes wrong.
-    LayoutNode n = root;
-    Matcher m = PATH.matcher(path);
-    int at = 0;
-    StringBuilder seen = new StringBuilder();
-    while (at < path.length()) {
-      if (!m.find(at) || m.start() != at) {
-        throw new LayoutException(path, "bad field path");
-      }
-      if (m.group(1) != null) {
-        String name = m.group(1);
-        seen.append(seen.isEmpty() ? "" : ".").append(name);
-        n = byPath.get(seen.toString());
-        if (n == null) {
-          throw new LayoutException(seen.toString(), "no such field");
-        }
-      } else {
-        String digits = m.group(2);
-        seen.append('[').append(digits).append(']');
-        if (!(n instanceof ArrayOf) || digits.length() > 9 || (n = byPath.get(seen.toString())) == null) {
-          throw new LayoutException(seen.toString(), "no such element");
-        }
-      }
-      at = m.end();
-    }
-    throw new LayoutException(path.isEmpty() ? "" : path, path.isEmpty() ? "empty field path" : "bad field path");
-  }
-
-  /** Fills {@link #byPath} (pads left out, anonymous members named as their parent's) and the value paths. */
-  private void index(LayoutNode n, String path, List<String> leaves) {
-    if (!path.isEmpty()) {
-      byPath.put(path, n);
-    }
-    switch (n) {
-      case ArrayOf a -> {
-        for (int i = 0; i < a.elements().size(); i++) {
-          index(a.elements().get(i), path + "[" + i + "]", leaves);
-        }
-      }
-      case Struct st -> indexMembers(st.fields(), path, leaves);
-      case Union u -> indexUnion(u, path, leaves);
-      default -> leaves.add(path);
-    }
-  }
-
-  private void indexUnion(Union u, String path, List<String> leaves) {
-    int from = leaves.size();
-    indexMembers(u.members(), path, leaves);
-    unions.add(List.copyOf(leaves.subList(from, leaves.size())));
-  }
-
-  private void indexMembers(List<Field> fields, String path, List<String> leaves) {
-    for (Field f : fields) {
-      if (f.isAnonymous() && f.node() instanceof Union u) {
-        indexUnion(u, path, leaves);
-      } else if (f.isAnonymous()) {
-        indexMembers(((Struct) f.node()).fields(), path, leaves);
-      } else if (!f.isPad()) {
-        index(f.node(), Codec.join(path, f.name()), leaves);
-      }
-    }
+    return paths.resolve(path);
   }
 
   @Override
