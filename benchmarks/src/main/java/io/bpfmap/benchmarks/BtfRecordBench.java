@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,10 +23,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Decoding {@code struct flow_stats} of {@code examples/flows.bpf.c} (two u64, an enum, a
- * {@code char[16]}, a u32) by the layout read from its BTF (the map's, loaded by libbpf), against
- * the equivalent hand-written layout {@code [[packets,Q],[bytes,Q],[verdict,I],[comm,16s],[secret,I]]}
- * as the reference: the same bytes, read as a Map, as JSON and by accessor.
+ * Decoding a record of {@code examples/flows.bpf.c} by the layout read from its BTF (the map's,
+ * loaded by libbpf), against a hand-written layout of the same struct as the reference: the same
+ * bytes, read as a Map, as JSON and by accessor.
+ * <ul>
+ *   <li>{@code key}: {@code struct flow_key}, numbers and padding, hand-written
+ *       {@code [[saddr,I],[daddr,I],[sport,H],[dport,H],[proto,B],[pad,3x]]}: the same output;</li>
+ *   <li>{@code value}: {@code struct flow_stats}, hand-written with the enum's names and the
+ *       {@code char[16]} in explicit forms: the same output;</li>
+ *   <li>{@code letters}: {@code struct flow_stats} against the letters
+ *       {@code [[packets,Q],[bytes,Q],[verdict,I],[comm,16s],[secret,I]]}, which print the enum's
+ *       number where BTF prints its name, and decode {@code comm} as a C string where BTF applies
+ *       bpftool's text-or-numbers test: what the richer output costs.</li>
+ * </ul>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,8 +43,11 @@ import org.openjdk.jmh.infra.Blackhole;
 public class BtfRecordBench {
   static final String OBJECT = "bpfmap.bench.flows";
 
+  @Param({"key", "value", "letters"})
+  public String record;
+
   private Arena arena;
-  private MemorySegment record;
+  private MemorySegment bytes;
   private RecordLayout btf;
   private RecordLayout hand;
   private RecordJsonWriter btfWriter;
@@ -44,22 +57,39 @@ public class BtfRecordBench {
 
   @Setup(Level.Trial)
   public void setup() {
+    boolean key = record.equals("key");
     try (BpfObject obj = BpfObject.open(Path.of(System.getProperty(OBJECT)))) {
       BpfMap map = obj.map("btf_flows");
-      btf = map.btf().orElseThrow().valueLayout().orElseThrow();
+      btf = key ? map.btf().orElseThrow().keyLayout().orElseThrow() : map.btf().orElseThrow().valueLayout().orElseThrow();
     }
-    hand = RecordLayout.parse("[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],[\"verdict\",\"I\"],[\"comm\",\"16s\"],"
-        + "[\"secret\",\"I\"]]");
+    hand = RecordLayout.parse(switch (record) {
+      case "key" -> "[[\"saddr\",\"I\"],[\"daddr\",\"I\"],[\"sport\",\"H\"],[\"dport\",\"H\"],"
+          + "[\"proto\",\"B\"],[\"pad\",\"3x\"]]";
+      case "value" -> "[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],"
+          + "[\"verdict\",{\".enum\":[\"I\",{\"PASS\":0,\"DROP\":1,\"REDIRECT\":2}]}],"
+          + "[\"comm\",{\".chars\":[16,true]}],[\"secret\",\"I\"]]";
+      default -> "[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],[\"verdict\",\"I\"],[\"comm\",\"16s\"],"
+          + "[\"secret\",\"I\"]]";
+    });
     if (hand.size() != btf.size() || !hand.leafPaths().equals(btf.leafPaths())) {
       throw new IllegalStateException("the layouts differ: " + hand + " / " + btf);
     }
     arena = Arena.ofConfined();
-    record = arena.allocate(btf.size(), 8);
-    btf.pack(Map.of("packets", 10, "bytes", 1500, "verdict", "DROP", "comm", "curl", "secret", 42), record, 0);
+    bytes = arena.allocate(btf.size(), 8);
+    btf.pack(key ? Map.of("saddr", 16777226, "daddr", 33554442, "sport", 40000, "dport", 443, "proto", 6)
+        : Map.of("packets", 10, "bytes", 1500, "verdict", "DROP", "comm", "curl", "secret", 42), bytes, 0);
     btfWriter = btf.jsonWriter();
     handWriter = hand.jsonWriter();
-    btfAccessors = new FieldAccessor[] {btf.accessor("packets"), btf.accessor("bytes"), btf.accessor("verdict")};
-    handAccessors = new FieldAccessor[] {hand.accessor("packets"), hand.accessor("bytes"), hand.accessor("verdict")};
+    if (!record.equals("letters") && !java.util.Arrays.equals(btfWriter.toJson(bytes, 0), handWriter.toJson(bytes, 0))) {
+      throw new IllegalStateException("the outputs differ: " + btf.unpack(bytes, 0) + " / " + hand.unpack(bytes, 0));
+    }
+    String[] fields = key ? new String[] {"saddr", "sport", "proto"} : new String[] {"packets", "bytes", "verdict"};
+    btfAccessors = new FieldAccessor[fields.length];
+    handAccessors = new FieldAccessor[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      btfAccessors[i] = btf.accessor(fields[i]);
+      handAccessors[i] = hand.accessor(fields[i]);
+    }
   }
 
   @TearDown(Level.Trial)
@@ -69,35 +99,35 @@ public class BtfRecordBench {
 
   @Benchmark
   public Map<String, Object> toMap() {
-    return btf.unpack(record, 0);
+    return btf.unpack(bytes, 0);
   }
 
   @Benchmark
   public Map<String, Object> toMapReference() {
-    return hand.unpack(record, 0);
+    return hand.unpack(bytes, 0);
   }
 
   @Benchmark
   public byte[] toJson() {
-    return btfWriter.toJson(record, 0);
+    return btfWriter.toJson(bytes, 0);
   }
 
   @Benchmark
   public byte[] toJsonReference() {
-    return handWriter.toJson(record, 0);
+    return handWriter.toJson(bytes, 0);
   }
 
   @Benchmark
   public void byAccessor(Blackhole bh) {
     for (FieldAccessor a : btfAccessors) {
-      bh.consume(a.getLong(record, 0));
+      bh.consume(a.getLong(bytes, 0));
     }
   }
 
   @Benchmark
   public void byAccessorReference(Blackhole bh) {
     for (FieldAccessor a : handAccessors) {
-      bh.consume(a.getLong(record, 0));
+      bh.consume(a.getLong(bytes, 0));
     }
   }
 }

@@ -25,7 +25,8 @@ final class Jmh {
 
   /**
    * Runs and reports; with {@code speed} the ratio is the reference's time over ours (1.0: as
-   * fast, above: faster), else ours over the reference's. Each side's spread is the min–max of
+   * fast, above: faster), measured in two forks (one fork's JIT decisions moved a figure by 1.7×),
+   * else ours over the reference's. Each side's spread is the min–max of
    * its measured iterations, and system properties {@code bpfmap.bench.*} reach the fork.
    */
   static void run(Class<?> benchmarks, String prefix, boolean speed) {
@@ -34,9 +35,9 @@ final class Jmh {
     Options opts = new OptionsBuilder()
         .include(benchmarks.getName() + "\\.")
         .addProfiler(GCProfiler.class)
-        .forks(1)
-        .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .forks(speed ? 2 : 1)
+        .warmupIterations(speed ? 5 : 3).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(speed ? 8 : 5).measurementTime(TimeValue.seconds(1))
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
         .jvmArgsAppend(props)
         .build();
@@ -50,6 +51,9 @@ final class Jmh {
     for (RunResult r : results) {
       String label = r.getParams().getBenchmark();
       String name = label.substring(label.lastIndexOf('.') + 1);
+      String params = String.join(".", r.getParams().getParamsKeys().stream().map(r.getParams()::getParam).toList());
+      name = params.isEmpty() ? name : name.endsWith("Reference")
+          ? name.substring(0, name.length() - 9) + "." + params + "Reference" : name + "." + params;
       Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
       var stats = r.getPrimaryResult().getStatistics();
       byName.put(name, new double[] {r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore(),

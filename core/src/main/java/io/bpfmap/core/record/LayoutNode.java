@@ -63,10 +63,15 @@ sealed interface LayoutNode {
 
   /**
    * An integer of {@code format} (b B h H i I q Q) whose values have names. {@code byValue} and
-   * {@code byName} hold the same pairs (the first name for a value).
+   * {@code byName} hold the same pairs (the first name for a value); {@code names} looks them up
+   * on the hot path.
    */
-  record Enum(int id, Format format, int offset, int size, Map<Long, String> byValue, Map<String, Long> byName)
-      implements LayoutNode {
+  record Enum(int id, Format format, int offset, int size, Map<Long, String> byValue, Map<String, Long> byName,
+      EnumNames names) implements LayoutNode {
+    Enum(int id, Format format, int offset, int size, Map<Long, String> byValue, Map<String, Long> byName) {
+      this(id, format, offset, size, byValue, byName, new EnumNames(byValue));
+    }
+
     @Override
     public int align() {
       return size;

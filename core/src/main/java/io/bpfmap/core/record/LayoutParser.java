@@ -289,7 +289,7 @@ final class LayoutParser {
           .map(f -> new Field(f.name(), shift(f.node(), by))).toList(), u.offset() + by, u.size(), u.align());
       case Bits b -> new Bits(b.id(), b.offset() + by, b.bitOffset(), b.bits(), b.signed(), b.size());
       case LayoutNode.Enum e -> new LayoutNode.Enum(e.id(), e.format(), e.offset() + by, e.size(), e.byValue(),
-          e.byName());
+          e.byName(), e.names());
       case Chars c -> new Chars(c.id(), c.count(), c.signed(), c.offset() + by);
     };
   }
