@@ -11,10 +11,6 @@ import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.testing.BpfPrograms;
 import io.bpfmap.core.testing.KernelTest;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,14 +71,14 @@ class BtfExportIT {
       try {
         String series = "bpfmap_btf_flows_packets_total{daddr=\"10.0.0.254\",dport=\"443\",proto=\"6\",saddr=\"10.0.0.2\","
             + "sport=\"40001\"}";
-        Await.until(() -> get(port, "/metrics").contains(series + " 11.0"));
+        Await.until(() -> Cli.get(port, "/metrics").contains(series + " 11.0"));
         try (BpfObject second = BpfObject.open(obj)) {
           BpfMap recreated = second.map("btf_flows");
           newId = recreated.info().id();
           fill(recreated, 500);
           first.close();
-          Await.until(() -> get(port, "/metrics").contains(series + " 501.0"));
-          JsonNode health = JSON.readTree(get(port, "/health")).get("maps").get("btf_flows");
+          Await.until(() -> Cli.get(port, "/metrics").contains(series + " 501.0"));
+          JsonNode health = JSON.readTree(Cli.get(port, "/health")).get("maps").get("btf_flows");
           assertThat(health.get("status").asText()).isEqualTo("UP");
           assertThat(health.get("selector").asText()).isEqualTo("name:btf_flows");
           assertThat(health.get("mapId").asInt()).isEqualTo(newId);
@@ -131,12 +127,4 @@ class BtfExportIT {
     }
   }
 
-  private static String get(int port, String path) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .build(), HttpResponse.BodyHandlers.ofString()).body();
-    } catch (Exception notYet) {
-      return "";
-    }
-  }
 }

@@ -1,6 +1,10 @@
 package io.bpfmap.exporter;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +49,19 @@ final class Cli {
 
   static Process start(Map<String, String> env, String... args) throws IOException {
     return builder(env, args).start();
+  }
+
+  /** The body of an HTTP GET on this host's {@code port}; "" while nothing listens there. */
+  static String get(int port, String path) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException notListening) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   private static ProcessBuilder builder(Map<String, String> env, String... args) {

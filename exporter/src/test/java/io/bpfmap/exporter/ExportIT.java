@@ -13,10 +13,6 @@ import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,11 +95,6 @@ class ExportIT {
     return out;
   }
 
-  private static String scrape(int port) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
   @Test
   void exportSendsSpecRecordsServesMetricsAndStopsCleanlyOnSigterm(PinDir dir, @TempDir Path tmp) throws Exception {
     Path pin = dir.resolve("flows");
@@ -137,11 +128,7 @@ class ExportIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!metrics.contains("bpfmap_flows_packets_total{") && System.nanoTime() < deadline) {
           Thread.sleep(200);
-          try {
-            metrics = scrape(port);
-          } catch (java.io.IOException notYet) {
-            // the daemon is starting
-          }
+          metrics = Cli.get(port, "/metrics");
         }
         assertThat(metrics).contains("bpfmap_flows_packets_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.3\",sport=\"1003\"} 3.0");
         assertThat(metrics.lines().filter(l -> l.startsWith("bpfmap_flows_bytes_total{"))).hasSize(20);
@@ -224,15 +211,10 @@ class ExportIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!metrics.contains("bpfmap_present_f0_total{") && System.nanoTime() < deadline) {
           Thread.sleep(200);
-          try {
-            metrics = scrape(port);
-          } catch (java.io.IOException notYet) {
-            // starting
-          }
+          metrics = Cli.get(port, "/metrics");
         }
         assertThat(metrics).as(Files.readString(log)).contains("bpfmap_present_f0_total{").doesNotContain("bpfmap_later_f0_total{");
-        String health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-            .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String health = Cli.get(port, "/health");
         assertThat(health).contains("\"later\":{\"status\":\"DOWN\"", "nothing is pinned there", "\"present\":{\"status\":\"UP\"");
         try (BpfMap second = flows(2)) {
           second.pin(later);
@@ -240,7 +222,7 @@ class ExportIT {
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!metrics.contains("bpfmap_later_f0_total{") && System.nanoTime() < deadline) {
           Thread.sleep(200);
-          metrics = scrape(port);
+          metrics = Cli.get(port, "/metrics");
         }
         assertThat(metrics).as(Files.readString(log)).contains("bpfmap_later_f0_total{", "bpfmap_present_f0_total{");
         assertThat(Files.readString(log)).contains("map 'later': open pin " + later, "map 'later' is back");

@@ -14,10 +14,6 @@ import io.bpfmap.core.testing.PinDir;
 import io.bpfmap.core.testing.Writes;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,14 +73,6 @@ class LifecycleIT {
     }
   }
 
-  private static String get(int port, String path) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .build(), HttpResponse.BodyHandlers.ofString()).body();
-    } catch (Exception notYet) {
-      return "";
-    }
-  }
 
   /** Records per key id in {@code topic}. */
   private static Map<Long, Integer> perKey(String topic) throws Exception {
@@ -213,13 +201,13 @@ class LifecycleIT {
       Path log = tmp.resolve("daemon.log");
       Process daemon = Cli.start(log, "export", "--config", cfg.toString());
       try {
-        Await.until(() -> get(port, "/metrics").contains("bpfmap_flows_packets{f0=\"0\",f1=\"0\"} 1000.0"));
+        Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_flows_packets{f0=\"0\",f1=\"0\"} 1000.0"));
         Files.delete(pin);
         second.pin(pin);
-        Await.until(() -> get(port, "/metrics").contains("bpfmap_flows_packets{f0=\"0\",f1=\"0\"} 5000.0"));
-        String metrics = get(port, "/metrics");
+        Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_flows_packets{f0=\"0\",f1=\"0\"} 5000.0"));
+        String metrics = Cli.get(port, "/metrics");
         assertThat(metrics).contains("bpfmap_flows_packets{f0=\"2\",f1=\"0\"} 5002.0").doesNotContain("} 1000.0");
-        String health = get(port, "/health");
+        String health = Cli.get(port, "/health");
         assertThat(health).contains("\"flows\":{\"status\":\"UP\",\"state\":\"up\",\"selector\":\"" + pin
             + "\",\"mapId\":" + second.info().id());
         assertThat(JSON.readTree(health).get("maps").get("flows").get("restarts").asLong()).isPositive();
@@ -291,7 +279,7 @@ class LifecycleIT {
         }
       });
       try {
-        Await.until(() -> get(port, "/metrics").contains("bpfmap_kafka_records_sent_total{map=\"steady\"}"));
+        Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_kafka_records_sent_total{map=\"steady\"}"));
         Thread.sleep(10_000);
         Map<String, Long> before = histogram(daemon.pid());
         Thread.sleep(30_000);
@@ -304,7 +292,7 @@ class LifecycleIT {
           }
         });
         assertThat(grown).as("classes that gained 15 or more instances in 30 s").isEmpty();
-        assertThat(get(port, "/metrics")).as(Files.readString(log)).contains("bpfmap_steady_packets_total{");
+        assertThat(Cli.get(port, "/metrics")).as(Files.readString(log)).contains("bpfmap_steady_packets_total{");
       } finally {
         writer.interrupt();
         daemon.destroy();

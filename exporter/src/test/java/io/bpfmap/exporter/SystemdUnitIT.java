@@ -8,10 +8,6 @@ import io.bpfmap.core.MapType;
 import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -109,12 +105,7 @@ class SystemdUnitIT {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!metrics.contains("bpfmap_flows_packets_total") && System.nanoTime() < deadline && daemon.isAlive()) {
         Thread.sleep(200);
-        try {
-          metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-              .build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException starting) {
-          // not listening yet
-        }
+        metrics = Cli.get(port, "/metrics");
       }
       assertThat(metrics).as(Files.readString(log)).contains("bpfmap_flows_packets_total{f0=\"1\"} 42.0");
       String status = Files.readString(Path.of("/proc/" + daemon.pid() + "/status"));

@@ -97,37 +97,36 @@ public final class BtfLayouts {
   }
 
   private Map<String, Object> struct(Composite c) {
-    enter(c);
-    List<Object> body = new ArrayList<>();
-    body.add(c.size());
-    for (Member m : c.members()) {
-      BtfType t = btf.resolve(m.type());
-      if (m.bitfieldSize() > 0) {
-        body.add(List.of(m.name(), m.bitOffset(), Map.of(".bits", List.of(m.bitfieldSize(), signed(t)))));
-      } else if (t instanceof BtfType.Int i && (i.bitOffset() != 0 || i.bits() != 8 * i.size())) {
-        body.add(List.of(m.name(), m.bitOffset() + i.bitOffset(), Map.of(".bits", List.of(i.bits(), i.signed()))));
-      } else if (size(m.type(), 0) > 0) {
-        body.add(List.of(m.name(), m.bitOffset(), spec(m.type())));
-      }
-    }
-    open.remove(c.id());
-    return Map.of(".struct", body);
+    return Map.of(".struct", members(c, true));
   }
 
   private Map<String, Object> union(Composite c) {
+    return Map.of(".union", members(c, false));
+  }
+
+  /** The size, then each member that has bytes: [name, bit offset, format] in a struct, [name, format] in a union. */
+  private List<Object> members(Composite c, boolean offsets) {
     enter(c);
     List<Object> body = new ArrayList<>();
     body.add(c.size());
     for (Member m : c.members()) {
       BtfType t = btf.resolve(m.type());
+      Object format;
+      long offset = m.bitOffset();
       if (m.bitfieldSize() > 0) {
-        body.add(List.of(m.name(), Map.of(".bits", List.of(m.bitfieldSize(), signed(t)))));
+        format = Map.of(".bits", List.of(m.bitfieldSize(), signed(t)));
+      } else if (offsets && t instanceof BtfType.Int i && (i.bitOffset() != 0 || i.bits() != 8 * i.size())) {
+        format = Map.of(".bits", List.of(i.bits(), i.signed()));
+        offset += i.bitOffset();
       } else if (size(m.type(), 0) > 0) {
-        body.add(List.of(m.name(), spec(m.type())));
+        format = spec(m.type());
+      } else {
+        continue;
       }
+      body.add(offsets ? List.of(m.name(), offset, format) : List.of(m.name(), format));
     }
     open.remove(c.id());
-    return Map.of(".union", body);
+    return body;
   }
 
   private void enter(Composite c) {

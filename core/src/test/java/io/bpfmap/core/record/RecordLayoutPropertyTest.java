@@ -30,8 +30,13 @@ class RecordLayoutPropertyTest {
     return LayoutGen.layouts();
   }
 
-  @Property(tries = 3000)
-  void packOfUnpackGivesBackTheBytesExceptPads(@ForAll("layouts") RecordLayout layout, @ForAll long seed) {
+  @Provide
+  Arbitrary<RecordLayout> anyLayouts() {
+    return LayoutGen.anyLayouts();
+  }
+
+  @Property(tries = 5000)
+  void packOfUnpackGivesBackTheBytesExceptPads(@ForAll("anyLayouts") RecordLayout layout, @ForAll long seed) {
     byte[] bytes = LayoutGen.canonicalBytes(layout, new Random(seed));
     assertThat(layout.pack(layout.unpack(bytes))).isEqualTo(LayoutGen.zeroPads(layout, bytes));
   }
@@ -42,8 +47,8 @@ class RecordLayoutPropertyTest {
     assertThat(normalize(layout.unpack(layout.pack(value)))).isEqualTo(normalize(value));
   }
 
-  @Property(tries = 3000)
-  void jsonWriterAgreesWithUnpack(@ForAll("layouts") RecordLayout layout, @ForAll long seed) throws Exception {
+  @Property(tries = 5000)
+  void jsonWriterAgreesWithUnpack(@ForAll("anyLayouts") RecordLayout layout, @ForAll long seed) throws Exception {
     byte[] bytes = LayoutGen.canonicalBytes(layout, new Random(seed));
     JsonNode json = JSON.readTree(layout.jsonWriter().toJson(bytes));
     agree(layout.root(), layout.unpack(bytes), json, "");
@@ -55,24 +60,10 @@ class RecordLayoutPropertyTest {
   }
 
   @Property(tries = 2000)
-  void explicitLayoutsPackWhatTheyUnpack(@ForAll("explicitLayouts") RecordLayout layout, @ForAll long seed) {
-    byte[] bytes = LayoutGen.canonicalBytes(layout, new Random(seed));
-    assertThat(layout.pack(layout.unpack(bytes))).isEqualTo(LayoutGen.zeroPads(layout, bytes));
-  }
-
-  @Property(tries = 2000)
   void explicitLayoutsUnpackWhatTheyPack(@ForAll("explicitLayouts") RecordLayout layout, @ForAll long seed) {
     Map<String, Object> value = LayoutGen.value(layout, new Random(seed));
     Map<String, Object> back = layout.unpack(layout.pack(value));
     within(value, back, "");
-  }
-
-  @Property(tries = 2000)
-  void explicitJsonAgreesWithUnpack(@ForAll("explicitLayouts") RecordLayout layout, @ForAll long seed)
-      throws Exception {
-    byte[] bytes = LayoutGen.canonicalBytes(layout, new Random(seed));
-    JsonNode json = JSON.readTree(layout.jsonWriter().toJson(bytes));
-    agree(layout.root(), layout.unpack(bytes), json, "");
   }
 
   /** Every field of {@code value} is in {@code back} with the same value (a union's value names one member). */
