@@ -32,18 +32,18 @@ public final class ElfObjects {
   private static final VarHandle ERRNO_VALUE = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final Libbpf.Bound LIB = Libbpf.LIB;
 
-  private static final MethodHandle OPEN_FILE = LIB.fn("bpf_object__open_file",
+  private static final NativeFunction OPEN_FILE = LIB.fn("bpf_object__open_file",
       FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), ERRNO);
-  private static final MethodHandle OPEN_MEM = LIB.fn("bpf_object__open_mem",
+  private static final NativeFunction OPEN_MEM = LIB.fn("bpf_object__open_mem",
       FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO);
-  private static final MethodHandle LOAD = LIB.fn("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  private static final MethodHandle CLOSE = LIB.fn("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
-  private static final MethodHandle NEXT_MAP = LIB.fn("bpf_object__next_map",
+  private static final NativeFunction LOAD = LIB.fn("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final NativeFunction CLOSE = LIB.fn("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
+  private static final NativeFunction NEXT_MAP = LIB.fn("bpf_object__next_map",
       FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-  private static final MethodHandle MAP_NAME = LIB.fn("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-  private static final MethodHandle MAP_FD = LIB.fn("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-  private static final MethodHandle SET_PRINT = LIB.fn("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
-  private static final MethodHandle VSNPRINTF = LIB.libc("vsnprintf",
+  private static final NativeFunction MAP_NAME = LIB.fn("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+  private static final NativeFunction MAP_FD = LIB.fn("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final NativeFunction SET_PRINT = LIB.fn("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
+  private static final NativeFunction VSNPRINTF = LIB.libc("vsnprintf",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
 
   private static final ThreadLocal<List<String>> SINK = new ThreadLocal<>();
@@ -72,7 +72,7 @@ public final class ElfObjects {
   public static Opened openFile(MemorySegment path) {
     try (Arena call = Arena.ofConfined()) {
       MemorySegment state = call.allocate(STATE);
-      MemorySegment obj = (MemorySegment) OPEN_FILE.invokeExact(state, path, MemorySegment.NULL);
+      MemorySegment obj = (MemorySegment) OPEN_FILE.handle().invokeExact(state, path, MemorySegment.NULL);
       return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? (int) ERRNO_VALUE.get(state, 0L) : 0);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
@@ -86,7 +86,7 @@ public final class ElfObjects {
       MemorySegment opts = call.allocate(16, 8);
       opts.set(JAVA_LONG, 0, 16);
       opts.set(ADDRESS, 8, name);
-      MemorySegment obj = (MemorySegment) OPEN_MEM.invokeExact(state, elf, elf.byteSize(), opts);
+      MemorySegment obj = (MemorySegment) OPEN_MEM.handle().invokeExact(state, elf, elf.byteSize(), opts);
       return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? (int) ERRNO_VALUE.get(state, 0L) : 0);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
@@ -96,7 +96,7 @@ public final class ElfObjects {
   /** Creates the object's maps and loads its programs: 0, or a negative errno. */
   public static int load(MemorySegment obj) {
     try {
-      return (int) LOAD.invokeExact(obj);
+      return (int) LOAD.handle().invokeExact(obj);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }
@@ -105,7 +105,7 @@ public final class ElfObjects {
   /** Closes the object: its maps' and programs' fds with it. */
   public static void close(MemorySegment obj) {
     try {
-      CLOSE.invokeExact(obj);
+      CLOSE.handle().invokeExact(obj);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }
@@ -117,7 +117,7 @@ public final class ElfObjects {
     try {
       MemorySegment m = MemorySegment.NULL;
       while (true) {
-        m = (MemorySegment) NEXT_MAP.invokeExact(obj, m);
+        m = (MemorySegment) NEXT_MAP.handle().invokeExact(obj, m);
         if (m.address() == 0) {
           return out;
         }
@@ -130,7 +130,7 @@ public final class ElfObjects {
 
   public static String mapName(MemorySegment map) {
     try {
-      MemorySegment name = (MemorySegment) MAP_NAME.invokeExact(map);
+      MemorySegment name = (MemorySegment) MAP_NAME.handle().invokeExact(map);
       return name.reinterpret(Long.MAX_VALUE).getString(0);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
@@ -140,7 +140,7 @@ public final class ElfObjects {
   /** The map's fd, owned by the object (valid until it closes). */
   public static int mapFd(MemorySegment map) {
     try {
-      return (int) MAP_FD.invokeExact(map);
+      return (int) MAP_FD.handle().invokeExact(map);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }
@@ -156,7 +156,7 @@ public final class ElfObjects {
           MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
       MemorySegment stub = Linker.nativeLinker().upcallStub(target,
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
-      MemorySegment previousPrinter = (MemorySegment) SET_PRINT.invokeExact(stub);
+      MemorySegment previousPrinter = (MemorySegment) SET_PRINT.handle().invokeExact(stub);
       LOG.trace("libbpf printed through {} before", previousPrinter);
       printing = true;
     } catch (Throwable t) {
@@ -171,7 +171,7 @@ public final class ElfObjects {
     }
     try (Arena a = Arena.ofConfined()) {
       MemorySegment buf = a.allocate(1024);
-      int n = (int) VSNPRINTF.invokeExact(buf, buf.byteSize(), format, args);
+      int n = (int) VSNPRINTF.handle().invokeExact(buf, buf.byteSize(), format, args);
       String text = buf.getString(0).strip();
       if (n > 0 && !text.isEmpty()) {
         LOG.debug("{}", text);

@@ -10,11 +10,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 
 /**
- * Every libbpf (and the few libc) functions bpfmap calls, bound once into constant method handles
- * and called with {@code invokeExact}. libbpf 1.x returns {@code -errno} from every call, so a
+ * Every libbpf (and the few libc) functions bpfmap calls, each bound at its first call and called
+ * with {@code invokeExact}. libbpf 1.x returns {@code -errno} from every call, so a
  * negative result is the negated errno; callers turn it into a {@code BpfException}.
  *
  * <p>This is the only package that makes foreign downcalls (an architecture test enforces it).
@@ -26,46 +25,46 @@ public final class Libbpf {
   private static final Linker LINKER = Linker.nativeLinker();
   static final Bound LIB = Bound.load(SONAME);
 
-  private static final MethodHandle MAP_CREATE = LIB.fn("bpf_map_create",
+  private static final NativeFunction MAP_CREATE = LIB.fn("bpf_map_create",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle OBJ_PIN = LIB.fn("bpf_obj_pin",
+  private static final NativeFunction OBJ_PIN = LIB.fn("bpf_obj_pin",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle OBJ_GET_OPTS = LIB.fn("bpf_obj_get_opts",
+  private static final NativeFunction OBJ_GET_OPTS = LIB.fn("bpf_obj_get_opts",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle OBJ_GET_INFO = LIB.fn("bpf_obj_get_info_by_fd",
+  private static final NativeFunction OBJ_GET_INFO = LIB.fn("bpf_obj_get_info_by_fd",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle LOOKUP_ELEM = LIB.fn("bpf_map_lookup_elem",
+  private static final NativeFunction LOOKUP_ELEM = LIB.fn("bpf_map_lookup_elem",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle UPDATE_ELEM = LIB.fn("bpf_map_update_elem",
+  private static final NativeFunction UPDATE_ELEM = LIB.fn("bpf_map_update_elem",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-  private static final MethodHandle DELETE_ELEM = LIB.fn("bpf_map_delete_elem",
+  private static final NativeFunction DELETE_ELEM = LIB.fn("bpf_map_delete_elem",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle LOOKUP_AND_DELETE_ELEM = LIB.fn("bpf_map_lookup_and_delete_elem",
+  private static final NativeFunction LOOKUP_AND_DELETE_ELEM = LIB.fn("bpf_map_lookup_and_delete_elem",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-  private static final MethodHandle GET_NEXT_KEY = LIB.fn("bpf_map_get_next_key",
+  private static final NativeFunction GET_NEXT_KEY = LIB.fn("bpf_map_get_next_key",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   private static final FunctionDescriptor BATCH_READ =
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-  private static final MethodHandle LOOKUP_BATCH = LIB.fn("bpf_map_lookup_batch", BATCH_READ);
-  private static final MethodHandle LOOKUP_AND_DELETE_BATCH =
+  private static final NativeFunction LOOKUP_BATCH = LIB.fn("bpf_map_lookup_batch", BATCH_READ);
+  private static final NativeFunction LOOKUP_AND_DELETE_BATCH =
       LIB.fn("bpf_map_lookup_and_delete_batch", BATCH_READ);
-  private static final MethodHandle UPDATE_BATCH = LIB.fn("bpf_map_update_batch",
+  private static final NativeFunction UPDATE_BATCH = LIB.fn("bpf_map_update_batch",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-  private static final MethodHandle DELETE_BATCH = LIB.fn("bpf_map_delete_batch",
+  private static final NativeFunction DELETE_BATCH = LIB.fn("bpf_map_delete_batch",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-  private static final MethodHandle NUM_POSSIBLE_CPUS = LIB.fn("libbpf_num_possible_cpus",
+  private static final NativeFunction NUM_POSSIBLE_CPUS = LIB.fn("libbpf_num_possible_cpus",
       FunctionDescriptor.of(JAVA_INT));
-  private static final MethodHandle CLOSE = LIB.libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle DUP_CLOEXEC = LIB.libc("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
+  private static final NativeFunction CLOSE = LIB.libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final NativeFunction DUP_CLOEXEC = LIB.libc("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT,
       JAVA_INT), Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle MAP_GET_NEXT_ID = LIB.fn("bpf_map_get_next_id",
+  private static final NativeFunction MAP_GET_NEXT_ID = LIB.fn("bpf_map_get_next_id",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle MAP_GET_FD_BY_ID = LIB.fn("bpf_map_get_fd_by_id",
+  private static final NativeFunction MAP_GET_FD_BY_ID = LIB.fn("bpf_map_get_fd_by_id",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  /** libbpf 1.1: opens by id with open flags (read-only); null on libbpf 1.0. */
-  private static final MethodHandle MAP_GET_FD_BY_ID_OPTS = LIB.optional("bpf_map_get_fd_by_id_opts",
+  /** libbpf 1.1: opens by id with open flags (read-only); missing on libbpf 1.0. */
+  private static final NativeFunction MAP_GET_FD_BY_ID_OPTS = LIB.fn("bpf_map_get_fd_by_id_opts",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-  private static final MethodHandle BTF_GET_FD_BY_ID = LIB.fn("bpf_btf_get_fd_by_id",
+  private static final NativeFunction BTF_GET_FD_BY_ID = LIB.fn("bpf_btf_get_fd_by_id",
       FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   private static final int F_DUPFD_CLOEXEC = 1030;
 
@@ -102,7 +101,7 @@ public final class Libbpf {
   public static int mapCreate(int type, MemorySegment name, int keySize, int valueSize, int maxEntries,
       MemorySegment opts) {
     try {
-      return (int) MAP_CREATE.invokeExact(type, name, keySize, valueSize, maxEntries, opts);
+      return (int) MAP_CREATE.handle().invokeExact(type, name, keySize, valueSize, maxEntries, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -110,7 +109,7 @@ public final class Libbpf {
 
   public static int objPin(int fd, MemorySegment path) {
     try {
-      return (int) OBJ_PIN.invokeExact(fd, path);
+      return (int) OBJ_PIN.handle().invokeExact(fd, path);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -118,7 +117,7 @@ public final class Libbpf {
 
   public static int objGet(MemorySegment path, MemorySegment opts) {
     try {
-      return (int) OBJ_GET_OPTS.invokeExact(path, opts);
+      return (int) OBJ_GET_OPTS.handle().invokeExact(path, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -126,7 +125,7 @@ public final class Libbpf {
 
   public static int objGetInfo(int fd, MemorySegment info, MemorySegment infoLen) {
     try {
-      return (int) OBJ_GET_INFO.invokeExact(fd, info, infoLen);
+      return (int) OBJ_GET_INFO.handle().invokeExact(fd, info, infoLen);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -134,7 +133,7 @@ public final class Libbpf {
 
   public static int close(int fd) {
     try {
-      return (int) CLOSE.invokeExact(fd);
+      return (int) CLOSE.handle().invokeExact(fd);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -143,7 +142,7 @@ public final class Libbpf {
   /** A second fd for the same object ({@code fcntl(F_DUPFD_CLOEXEC)}): a negative errno on failure. */
   public static int dup(int fd) {
     try {
-      return (int) DUP_CLOEXEC.invokeExact(fd, F_DUPFD_CLOEXEC, 0);
+      return (int) DUP_CLOEXEC.handle().invokeExact(fd, F_DUPFD_CLOEXEC, 0);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -152,7 +151,7 @@ public final class Libbpf {
   /** Writes the id of the map after {@code start} into {@code next}; -ENOENT after the last. */
   public static int mapGetNextId(int start, MemorySegment next) {
     try {
-      return (int) MAP_GET_NEXT_ID.invokeExact(start, next);
+      return (int) MAP_GET_NEXT_ID.handle().invokeExact(start, next);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -161,11 +160,11 @@ public final class Libbpf {
   /** An fd for the map with this id, read-only when {@code openFlags} says so (and libbpf can). */
   public static int mapGetFdById(int id, int openFlags) {
     try {
-      if (openFlags == 0 || MAP_GET_FD_BY_ID_OPTS == null) {
-        return (int) MAP_GET_FD_BY_ID.invokeExact(id);
+      if (openFlags == 0 || !MAP_GET_FD_BY_ID_OPTS.present()) {
+        return (int) MAP_GET_FD_BY_ID.handle().invokeExact(id);
       }
       try (Arena a = Arena.ofConfined()) {
-        return (int) MAP_GET_FD_BY_ID_OPTS.invokeExact(id, Structs.fdByIdOpts(a, openFlags));
+        return (int) MAP_GET_FD_BY_ID_OPTS.handle().invokeExact(id, Structs.fdByIdOpts(a, openFlags));
       }
     } catch (Throwable t) {
       throw unexpected(t);
@@ -174,12 +173,12 @@ public final class Libbpf {
 
   /** True when {@link #mapGetFdById} can open read-only (libbpf 1.1). */
   public static boolean canOpenByIdReadOnly() {
-    return MAP_GET_FD_BY_ID_OPTS != null;
+    return MAP_GET_FD_BY_ID_OPTS.present();
   }
 
   public static int btfGetFdById(int id) {
     try {
-      return (int) BTF_GET_FD_BY_ID.invokeExact(id);
+      return (int) BTF_GET_FD_BY_ID.handle().invokeExact(id);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -187,7 +186,7 @@ public final class Libbpf {
 
   public static int numPossibleCpus() {
     try {
-      return (int) NUM_POSSIBLE_CPUS.invokeExact();
+      return (int) NUM_POSSIBLE_CPUS.handle().invokeExact();
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -197,7 +196,7 @@ public final class Libbpf {
 
   public static int lookup(int fd, MemorySegment key, MemorySegment value) {
     try {
-      return (int) LOOKUP_ELEM.invokeExact(fd, key, value);
+      return (int) LOOKUP_ELEM.handle().invokeExact(fd, key, value);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -205,7 +204,7 @@ public final class Libbpf {
 
   public static int update(int fd, MemorySegment key, MemorySegment value, long flags) {
     try {
-      return (int) UPDATE_ELEM.invokeExact(fd, key, value, flags);
+      return (int) UPDATE_ELEM.handle().invokeExact(fd, key, value, flags);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -213,7 +212,7 @@ public final class Libbpf {
 
   public static int delete(int fd, MemorySegment key) {
     try {
-      return (int) DELETE_ELEM.invokeExact(fd, key);
+      return (int) DELETE_ELEM.handle().invokeExact(fd, key);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -221,7 +220,7 @@ public final class Libbpf {
 
   public static int lookupAndDelete(int fd, MemorySegment key, MemorySegment value) {
     try {
-      return (int) LOOKUP_AND_DELETE_ELEM.invokeExact(fd, key, value);
+      return (int) LOOKUP_AND_DELETE_ELEM.handle().invokeExact(fd, key, value);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -229,7 +228,7 @@ public final class Libbpf {
 
   public static int nextKey(int fd, MemorySegment key, MemorySegment next) {
     try {
-      return (int) GET_NEXT_KEY.invokeExact(fd, key, next);
+      return (int) GET_NEXT_KEY.handle().invokeExact(fd, key, next);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -240,7 +239,7 @@ public final class Libbpf {
   public static int lookupBatch(int fd, MemorySegment in, MemorySegment out, MemorySegment keys,
       MemorySegment values, MemorySegment count, MemorySegment opts) {
     try {
-      return (int) LOOKUP_BATCH.invokeExact(fd, in, out, keys, values, count, opts);
+      return (int) LOOKUP_BATCH.handle().invokeExact(fd, in, out, keys, values, count, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -249,7 +248,7 @@ public final class Libbpf {
   public static int lookupAndDeleteBatch(int fd, MemorySegment in, MemorySegment out,
       MemorySegment keys, MemorySegment values, MemorySegment count, MemorySegment opts) {
     try {
-      return (int) LOOKUP_AND_DELETE_BATCH.invokeExact(fd, in, out, keys, values, count, opts);
+      return (int) LOOKUP_AND_DELETE_BATCH.handle().invokeExact(fd, in, out, keys, values, count, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -258,7 +257,7 @@ public final class Libbpf {
   public static int updateBatch(int fd, MemorySegment keys, MemorySegment values, MemorySegment count,
       MemorySegment opts) {
     try {
-      return (int) UPDATE_BATCH.invokeExact(fd, keys, values, count, opts);
+      return (int) UPDATE_BATCH.handle().invokeExact(fd, keys, values, count, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -266,7 +265,7 @@ public final class Libbpf {
 
   public static int deleteBatch(int fd, MemorySegment keys, MemorySegment count, MemorySegment opts) {
     try {
-      return (int) DELETE_BATCH.invokeExact(fd, keys, count, opts);
+      return (int) DELETE_BATCH.handle().invokeExact(fd, keys, count, opts);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -282,7 +281,7 @@ public final class Libbpf {
     return new IllegalStateException("native call failed", t);
   }
 
-  /** The library (or the reason it is missing); binds functions, or null handles on failure. */
+  /** The library (or the reason it is missing), and its functions, bound when first called. */
   record Bound(SymbolLookup lookup, NativeUnavailableException failure) {
     static Bound load(String soname) {
       try {
@@ -292,26 +291,13 @@ public final class Libbpf {
       }
     }
 
-    MethodHandle fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-      if (lookup == null) {
-        return null;
-      }
-      MemorySegment symbol = lookup.find(name).orElseThrow(() -> new NativeUnavailableException(
-          SONAME + " lacks " + name + ": bpfmap needs libbpf 1.0 or newer", null));
-      return LINKER.downcallHandle(symbol, descriptor, options);
+    NativeFunction fn(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+      return new NativeFunction(lookup, failure, name, descriptor, options);
     }
 
-    /** A function of a newer libbpf: null when this one lacks it. */
-    MethodHandle optional(String name, FunctionDescriptor descriptor) {
-      return lookup == null ? null
-          : lookup.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor)).orElse(null);
-    }
-
-    MethodHandle libc(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-      if (lookup == null) {
-        return null;
-      }
-      return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, options);
+    /** A function of the C library. */
+    NativeFunction libc(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+      return new NativeFunction(lookup == null ? null : LINKER.defaultLookup(), failure, name, descriptor, options);
     }
   }
 }

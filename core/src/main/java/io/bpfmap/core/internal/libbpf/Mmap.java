@@ -9,7 +9,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /** {@code mmap(2)} of a map fd (BPF_F_MMAPABLE arrays), with errno captured by the linker. */
@@ -18,16 +17,13 @@ public final class Mmap {
   private static final int PROT_WRITE = 2;
   private static final int MAP_SHARED = 1;
 
-  private static final Linker LINKER = Linker.nativeLinker();
   private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
   private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO_VALUE =
       STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle MMAP = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("mmap").orElseThrow(),
+  private static final NativeFunction MMAP = Libbpf.LIB.libc("mmap",
       FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
-  private static final MethodHandle MUNMAP = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("munmap").orElseThrow(),
+  private static final NativeFunction MUNMAP = Libbpf.LIB.libc("munmap",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
 
   private Mmap() {}
@@ -43,7 +39,7 @@ public final class Mmap {
     try (Arena call = Arena.ofConfined()) {
       MemorySegment state = call.allocate(STATE);
       int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
-      MemorySegment addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot,
+      MemorySegment addr = (MemorySegment) MMAP.handle().invokeExact(state, MemorySegment.NULL, length, prot,
           MAP_SHARED, fd, 0L);
       if (addr.address() == -1L) {
         return new Result(null, (int) ERRNO_VALUE.get(state, 0L));
@@ -56,7 +52,7 @@ public final class Mmap {
 
   private static void unmap(MemorySegment segment, long length) {
     try {
-      int rc = (int) MUNMAP.invokeExact(segment, length);
+      int rc = (int) MUNMAP.handle().invokeExact(segment, length);
       assert rc == 0;
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
