@@ -23,6 +23,7 @@ public final class Bench {
     ALL.put("stream", StreamBench::run);
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);
+    ALL.put("cli", CliBench::run);
     ONLY_BY_NAME.put("soak", SoakBench::run);
     ONLY_BY_NAME.put("fuzz", FuzzBench::run);
   }

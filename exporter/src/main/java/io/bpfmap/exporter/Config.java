@@ -101,7 +101,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     }
     Object tree;
     try {
-      tree = Inputs.YAML.readValue(text, Object.class);
+      tree = Inputs.yaml().readValue(text, Object.class);
     } catch (IOException e) {
       throw new CliException(file + ": " + Inputs.parseError(e), e);
     }

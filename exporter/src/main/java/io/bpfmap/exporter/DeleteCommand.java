@@ -4,18 +4,22 @@ import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.Permission;
+import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-@Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one entry; exit 1 when the key is absent.",
-    footer = {"", "Example:", "  bpfmap delete /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]'"})
 final class DeleteCommand implements Callable<Integer> {
-  @Mixin
-  MapAndKey entry;
+  static final Command COMMAND = new Command("delete", "Delete one entry; exit 1 when the key is absent.",
+      Command.options(MapAndKey.OPTIONS, MapOptions.OPTIONS), List.of("", "Example:",
+          "  bpfmap delete /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]'"),
+      DeleteCommand::new);
 
-  @Mixin
-  MapOptions layouts;
+  private final MapAndKey entry;
+  private final MapOptions layouts;
+
+  private DeleteCommand(Args a) {
+    entry = new MapAndKey(a);
+    layouts = new MapOptions(a);
+  }
 
   @Override
   public Integer call() {

@@ -11,19 +11,23 @@ import io.bpfmap.core.record.RecordLayout;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-@Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every entry as JSON Lines {\"key\":…,\"value\":…}, decoded by the map's BTF or the layouts given, read in batches, masks applied.",
-    footer = {"", "Examples:", "  bpfmap dump name:flows",
-        "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"})
 final class DumpCommand implements Callable<Integer> {
-  @Mixin
-  MapArg target;
+  static final Command COMMAND = new Command("dump", "Print every entry as JSON Lines {\"key\":…,\"value\":…}, decoded by "
+      + "the map's BTF or the layouts given, read in batches, masks applied.",
+      Command.options(MapArg.OPTIONS, MapOptions.OPTIONS), List.of("", "Examples:", "  bpfmap dump name:flows",
+          "  bpfmap dump /sys/fs/bpf/flows --key-layout @flow-key.yaml --value-layout @flow-value.yaml --mask '{\"packets\": \"R\"}'"),
+      DumpCommand::new);
 
-  @Mixin
-  MapOptions layouts;
+  private final MapArg target;
+  private final MapOptions layouts;
+
+  private DumpCommand(Args a) {
+    target = new MapArg(a);
+    layouts = new MapOptions(a);
+  }
 
   @Override
   public Integer call() {

@@ -1,18 +1,24 @@
 package io.bpfmap.exporter;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.",
-    footer = {"", "SIGTERM or Ctrl-C stops polling, flushes Kafka and exits 0.", "", "Example:",
-        "  bpfmap export --config /etc/bpfmap/bpfmap.yaml"})
 final class ExportCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, paramLabel = "FILE.yaml", description = "The daemon's configuration (see the README).")
-  Path config;
+  static final Command.Opt CONFIG = Command.Opt.value("--config", "FILE.yaml",
+      "The daemon's configuration (see the README).").asRequired();
+  static final Command COMMAND = new Command("export",
+      "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.", List.of(CONFIG),
+      List.of("", "SIGTERM or Ctrl-C stops polling, flushes Kafka and exits 0.", "", "Example:",
+          "  bpfmap export --config /etc/bpfmap/bpfmap.yaml"), ExportCommand::new);
+
+  private final Path config;
+
+  private ExportCommand(Args a) {
+    config = a.path(CONFIG);
+  }
 
   @Override
   public Integer call() throws InterruptedException {

@@ -3,20 +3,23 @@ package io.bpfmap.exporter;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.MapBtf;
 import io.bpfmap.core.OpenMode;
+import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "info", mixinStandardHelpOptions = true,
-    description = "Print a map's info as one JSON object: id, type, name, sizes, flags, and its BTF types as C.",
-    footer = {"", "Examples:", "  bpfmap info /sys/fs/bpf/flows", "  bpfmap info name:flows --c"})
 final class InfoCommand implements Callable<Integer> {
-  @Mixin
-  MapArg target;
+  static final Command.Opt C = Command.Opt.flag("--c", "Print the key and value types as C declarations instead (from BTF).");
+  static final Command COMMAND = new Command("info",
+      "Print a map's info as one JSON object: id, type, name, sizes, flags, and its BTF types as C.",
+      Command.options(MapArg.OPTIONS, List.of(C)),
+      List.of("", "Examples:", "  bpfmap info /sys/fs/bpf/flows", "  bpfmap info name:flows --c"), InfoCommand::new);
 
-  @Option(names = "--c", description = "Print the key and value types as C declarations instead (from BTF).")
-  boolean c;
+  private final MapArg target;
+  private final boolean c;
+
+  private InfoCommand(Args a) {
+    target = new MapArg(a);
+    c = a.flag(C);
+  }
 
   @Override
   public Integer call() {

@@ -4,20 +4,25 @@ import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.record.RecordLayout;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
-@Command(name = "lookup", mixinStandardHelpOptions = true, description = "Print one value as JSON (a list of CPU values on per-CPU maps); exit 1 when the key is absent.",
-    footer = {"", "Example:", "  bpfmap lookup /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]' \\",
-        "      --value-layout '[[\"data\",\"8Q\"]]' --mask '{\"data\": [\"X\",\"X\",\"R\",\"X\",\"X\",\"X\",\"X\",\"X\"]}'"})
 final class LookupCommand implements Callable<Integer> {
-  @Mixin
-  MapAndKey entry;
+  static final Command COMMAND = new Command("lookup",
+      "Print one value as JSON (a list of CPU values on per-CPU maps); exit 1 when the key is absent.",
+      Command.options(MapAndKey.OPTIONS, MapOptions.OPTIONS), List.of("", "Example:",
+          "  bpfmap lookup /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --key-layout '[[uid, Q], [gid, Q]]' \\",
+          "      --value-layout '[[\"data\",\"8Q\"]]' --mask '{\"data\": [\"X\",\"X\",\"R\",\"X\",\"X\",\"X\",\"X\",\"X\"]}'"),
+      LookupCommand::new);
 
-  @Mixin
-  MapOptions layouts;
+  private final MapAndKey entry;
+  private final MapOptions layouts;
+
+  private LookupCommand(Args a) {
+    entry = new MapAndKey(a);
+    layouts = new MapOptions(a);
+  }
 
   @Override
   public Integer call() {

@@ -1,14 +1,18 @@
 package io.bpfmap.exporter;
 
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import java.util.List;
 
 /** The map and the key of the commands that act on one entry. */
 final class MapAndKey {
-  @Mixin
-  MapArg map;
+  static final Command.Opt KEY = Command.Opt.value("--key", "K",
+      "JSON/YAML in the key's shape (BTF's or --key-layout's), or hex bytes when the map has neither.").asRequired();
+  static final List<Command.Opt> OPTIONS = Command.options(MapArg.OPTIONS, List.of(KEY));
 
-  @Option(names = "--key", required = true, paramLabel = "K",
-      description = "JSON/YAML in the key's shape (BTF's or --key-layout's), or hex bytes when the map has neither.")
-  String key;
+  final MapArg map;
+  final String key;
+
+  MapAndKey(Args a) {
+    map = new MapArg(a);
+    key = a.value(KEY);
+  }
 }

@@ -3,12 +3,18 @@ package io.bpfmap.exporter;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.OpenMode;
-import picocli.CommandLine.Parameters;
+import java.util.List;
 
 /** The map a command acts on: a pin path, {@code id:N} or {@code name:NAME}. */
 final class MapArg {
-  @Parameters(index = "0", paramLabel = "MAP", description = "A pinned map's path, id:N (bpfmap maps lists ids) or name:NAME.")
-  String map;
+  static final Command.Opt MAP = Command.Opt.param("MAP", "A pinned map's path, id:N (bpfmap maps lists ids) or name:NAME.");
+  static final List<Command.Opt> OPTIONS = List.of(MAP);
+
+  final String map;
+
+  MapArg(Args a) {
+    map = a.param(MAP);
+  }
 
   MapSelector selector() {
     return MapSelector.parse(map);

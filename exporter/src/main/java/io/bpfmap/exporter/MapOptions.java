@@ -8,21 +8,29 @@ import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordJsonWriter;
 import io.bpfmap.core.record.RecordLayout;
-import picocli.CommandLine.Option;
 
 /** The layout and mask options shared by the element commands, checked against the open map. */
 final class MapOptions {
-  @Option(names = "--key-layout", paramLabel = "L", description = "Key layout: JSON/YAML in the seed's notation, a struct format (=QQ), or @file. Default: the map's BTF.")
-  String keyLayout;
+  static final Command.Opt KEY_LAYOUT = Command.Opt.value("--key-layout", "L",
+      "Key layout: JSON/YAML in the seed's notation, a struct format (=QQ), or @file. Default: the map's BTF.");
+  static final Command.Opt VALUE_LAYOUT = Command.Opt.value("--value-layout", "L",
+      "Value layout (one CPU's value on per-CPU maps).");
+  static final Command.Opt MASK = Command.Opt.value("--mask", "M", "Permission mask in the value's shape (R, W, X), or @file.");
+  static final Command.Opt TRUST_LAYOUT = Command.Opt.flag("--trust-layout",
+      "Use --key-layout and --value-layout even where they differ from the map's BTF.");
+  static final java.util.List<Command.Opt> OPTIONS = java.util.List.of(KEY_LAYOUT, VALUE_LAYOUT, MASK, TRUST_LAYOUT);
 
-  @Option(names = "--value-layout", paramLabel = "L", description = "Value layout (one CPU's value on per-CPU maps).")
-  String valueLayout;
+  final String keyLayout;
+  final String valueLayout;
+  final String mask;
+  final boolean trustLayout;
 
-  @Option(names = "--mask", paramLabel = "M", description = "Permission mask in the value's shape (R, W, X), or @file.")
-  String mask;
-
-  @Option(names = "--trust-layout", description = "Use --key-layout and --value-layout even where they differ from the map's BTF.")
-  boolean trustLayout;
+  MapOptions(Args a) {
+    keyLayout = a.value(KEY_LAYOUT);
+    valueLayout = a.value(VALUE_LAYOUT);
+    mask = a.value(MASK);
+    trustLayout = a.flag(TRUST_LAYOUT);
+  }
 
   /** The key layout: --key-layout (checked against BTF), else BTF's, else null (hex). */
   RecordLayout key(BpfMap map) {

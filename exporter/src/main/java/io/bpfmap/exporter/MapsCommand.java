@@ -1,13 +1,13 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.KernelMaps;
+import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 
-@Command(name = "maps", mixinStandardHelpOptions = true,
-    description = "List every map of the system as JSON Lines (like bpftool map list): id, type, name, sizes, flags, BTF id, pins.",
-    footer = {"", "Example:", "  bpfmap maps | jq -c 'select(.name == \"flows\")'"})
 final class MapsCommand implements Callable<Integer> {
+  static final Command COMMAND = new Command("maps",
+      "List every map of the system as JSON Lines (like bpftool map list): id, type, name, sizes, flags, BTF id, pins.",
+      List.of(), List.of("", "Example:", "  bpfmap maps | jq -c 'select(.name == \"flows\")'"), a -> new MapsCommand());
   @Override
   public Integer call() {
     Render render = new Render();

@@ -32,13 +32,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Show the whole pipeline on this machine: a demo map fed by a writer, "
-    + "exported in CHANGES mode to Kafka (an embedded broker unless --kafka) and to /metrics.",
-    footer = {"", "Examples:", "  bpfmap quickstart --duration 20s", "  bpfmap quickstart --kafka 127.0.0.1:9092"})
 final class QuickstartCommand implements Callable<Integer> {
   static final RecordLayout KEY = RecordLayout.parse("[[\"saddr\",\"I\"],[\"daddr\",\"I\"],[\"sport\",\"H\"],[\"dport\",\"H\"]]");
   static final RecordLayout VALUE = RecordLayout.parse("[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],[\"secret\",\"Q\"]]");
@@ -46,17 +41,30 @@ final class QuickstartCommand implements Callable<Integer> {
   static final long SECRET = 8_675_309_123_456_789L;
   private static final int FLOWS = 64;
 
-  @Option(names = "--duration", description = "Stop after this long (e.g. 20s); default: until Ctrl-C.")
-  String duration;
+  static final Command.Opt DURATION = Command.Opt.value("--duration", "D",
+      "Stop after this long (e.g. 20s); default: until Ctrl-C.");
+  static final Command.Opt KAFKA = Command.Opt.value("--kafka", "BOOTSTRAP", "Use this Kafka instead of an embedded broker.");
+  static final Command.Opt LISTEN = Command.Opt.value("--listen", "HOST:PORT", "Address of /metrics.")
+      .orElse("127.0.0.1:" + MetricsServer.DEFAULT_PORT);
+  static final Command.Opt PIN = Command.Opt.value("--pin", "PIN", "Where the demo map is pinned.")
+      .orElse("/sys/fs/bpf/bpfmap-quickstart");
+  static final Command COMMAND = new Command("quickstart", "Show the whole pipeline on this machine: a demo map fed by "
+      + "a writer, exported in CHANGES mode to Kafka (an embedded broker unless --kafka) and to /metrics.",
+      List.of(DURATION, KAFKA, LISTEN, PIN),
+      List.of("", "Examples:", "  bpfmap quickstart --duration 20s", "  bpfmap quickstart --kafka 127.0.0.1:9092"),
+      QuickstartCommand::new);
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Use this Kafka instead of an embedded broker.")
-  String kafka;
+  private final String duration;
+  private final String kafka;
+  private final String listen;
+  private final Path pin;
 
-  @Option(names = "--listen", defaultValue = "127.0.0.1:" + MetricsServer.DEFAULT_PORT, description = "Address of /metrics (default ${DEFAULT-VALUE}).")
-  String listen;
-
-  @Option(names = "--pin", defaultValue = "/sys/fs/bpf/bpfmap-quickstart", description = "Where the demo map is pinned (default ${DEFAULT-VALUE}).")
-  Path pin;
+  private QuickstartCommand(Args a) {
+    duration = a.value(DURATION);
+    kafka = a.value(KAFKA);
+    listen = a.value(LISTEN);
+    pin = a.path(PIN);
+  }
 
   @Override
   public Integer call() throws Exception {

@@ -5,29 +5,33 @@ import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.UpdateFlag;
 import io.bpfmap.core.mask.FilteredBpfMap;
 import io.bpfmap.core.record.RecordLayout;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "update", mixinStandardHelpOptions = true, description = "Create or replace one entry (per-CPU maps: the value goes to every CPU).",
-    footer = {"", "Examples:", "  bpfmap update /sys/fs/bpf/flows --key 0102030405060708090a0b0c0d0e0f00 --value 00…",
-        "  bpfmap update /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --value '{\"data\": [1,2,3,4,5,6,7,8]}' \\",
-        "      --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '[[\"data\",\"8Q\"]]' --flag noexist"})
 final class UpdateCommand implements Callable<Integer> {
-  @Mixin
-  MapAndKey entry;
+  static final Command.Opt VALUE = Command.Opt.value("--value", "V", "Hex bytes, or JSON with --value-layout.").asRequired();
+  static final Command.Opt FLAG = Command.Opt.value("--flag", "FLAG", "any | noexist | exist").orElse("any");
+  static final Command COMMAND = new Command("update",
+      "Create or replace one entry (per-CPU maps: the value goes to every CPU).",
+      Command.options(MapAndKey.OPTIONS, List.of(VALUE, FLAG), MapOptions.OPTIONS), List.of("", "Examples:",
+          "  bpfmap update /sys/fs/bpf/flows --key 0102030405060708090a0b0c0d0e0f00 --value 00…",
+          "  bpfmap update /sys/fs/bpf/t --key '{\"uid\": 1, \"gid\": 2}' --value '{\"data\": [1,2,3,4,5,6,7,8]}' \\",
+          "      --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '[[\"data\",\"8Q\"]]' --flag noexist"),
+      UpdateCommand::new);
 
-  @Option(names = "--value", required = true, paramLabel = "V", description = "Hex bytes, or JSON with --value-layout.")
-  String value;
+  private final MapAndKey entry;
+  private final String value;
+  private final String flag;
+  private final MapOptions layouts;
 
-  @Option(names = "--flag", defaultValue = "any", description = "any | noexist | exist")
-  String flag;
-
-  @Mixin
-  MapOptions layouts;
+  private UpdateCommand(Args a) {
+    entry = new MapAndKey(a);
+    value = a.value(VALUE);
+    flag = a.value(FLAG);
+    layouts = new MapOptions(a);
+  }
 
   @Override
   public Integer call() {

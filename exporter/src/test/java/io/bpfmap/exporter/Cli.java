@@ -69,7 +69,13 @@ final class Cli {
     cmd.add(HOME.resolve("bin/bpfmap").toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(env);
+    env.forEach((k, v) -> {
+      if (v == null) {
+        pb.environment().remove(k); // a null value unsets the variable
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     return pb;
   }
 }

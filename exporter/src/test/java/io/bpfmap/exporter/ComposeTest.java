@@ -15,7 +15,7 @@ class ComposeTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> yaml(Path p) throws Exception {
-    return Inputs.YAML.readValue(Files.readString(p), Map.class);
+    return Inputs.yaml().readValue(Files.readString(p), Map.class);
   }
 
   @Test
@@ -56,9 +56,9 @@ class ComposeTest {
         assertThat(HOME.resolve(source)).as(line).exists();
       }
     }
-    Config.parse(Inputs.YAML.readValue(Files.readString(HOME.resolve("packaging/docker/bpfmap.yaml")), Object.class));
+    Config.parse(Inputs.yaml().readValue(Files.readString(HOME.resolve("packaging/docker/bpfmap.yaml")), Object.class));
 
-    JsonNode dashboard = Inputs.JSON.readTree(HOME.resolve("packaging/docker/grafana/dashboards/bpfmap-flows.json").toFile());
+    JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HOME.resolve("packaging/docker/grafana/dashboards/bpfmap-flows.json").toFile());
     String exprs = dashboard.findValuesAsText("expr").toString();
     assertThat(exprs).contains("bpfmap_flows_packets_total", "bpfmap_flows_bytes_total", "bpfmap_kafka_records_sent_total");
     assertThat(yaml(HOME.resolve("packaging/docker/grafana/provisioning/dashboards/bpfmap.yml")).toString())

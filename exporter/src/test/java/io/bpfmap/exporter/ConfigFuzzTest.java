@@ -28,7 +28,7 @@ class ConfigFuzzTest {
   @Property(seed = "20261205")
   void aConfigWithAHostileValueIsAcceptedOrRefusedInOneLine(@ForAll("junk") Object junk, @ForAll long seed)
       throws Exception {
-    Object tree = copy(Inputs.YAML.readValue(ConfigTest.SPEC_EXAMPLE, Object.class));
+    Object tree = copy(Inputs.yaml().readValue(ConfigTest.SPEC_EXAMPLE, Object.class));
     Random r = new Random(seed);
     List<Object[]> slots = new ArrayList<>();
     slots(tree, slots);

@@ -38,7 +38,7 @@ class ConfigTest {
       """;
 
   private static Config parse(String yaml) throws Exception {
-    return Config.parse(Inputs.YAML.readValue(yaml, Object.class));
+    return Config.parse(Inputs.yaml().readValue(yaml, Object.class));
   }
 
   @Test
