@@ -1,7 +1,11 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfException;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,14 +33,18 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    boolean daemon = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().filter(DAEMONS::contains).isPresent();
+    if (daemon) {
+      System.exit(run(args));
+    }
+    // A one-shot command writes its output in blocks (System.out writes each line: 1 000 writes for a
+    // dump of 1 000 entries), has no shutdown hook to run, and ends without System.exit, which logs
+    // through java.util.logging, whose start took 30-50 ms of a 200 ms command.
+    System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+        StandardCharsets.UTF_8));
     int code = run(args);
     System.out.flush();
     System.err.flush();
-    if (Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().filter(DAEMONS::contains).isPresent()) {
-      System.exit(code);
-    }
-    // A one-shot command has no shutdown hook to run, and System.exit logs through java.util.logging,
-    // whose start took 30-50 ms of a 200 ms command.
     Runtime.getRuntime().halt(code);
   }
 
