@@ -15,7 +15,9 @@ import java.util.Map;
 public final class Main {
   /** Exit code of a bad input (config, layout, mask, pin, permission, missing library). */
   static final int BAD_INPUT = 2;
-  static final String VERSION = "bpfmap 0.1.0";
+  /** The version the jar's manifest gives (the pom's), "bpfmap dev" outside a jar. */
+  static final String VERSION = "bpfmap " + java.util.Objects.requireNonNullElse(Main.class.getPackage()
+      .getImplementationVersion(), "dev");
 
   /** The subcommands, in the order of the help text. */
   private static final Map<String, Command> COMMANDS = byName(CreateCommand.COMMAND, LoadCommand.COMMAND,

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code bin/bpfmap} itself: how it finds Java, what it remembers, and its AOT cache. */
 class LauncherIT {
   private static final Path JDK = Path.of(System.getProperty("java.home"));
+  /** The pom's version, which --version prints (failsafe passes it). */
+  private static final String VERSION = System.getProperty("bpfmap.version");
 
   /** A fake JDK: a release file with {@code version}, and a java that leaves {@code ran} if it is started. */
   private static Path fakeJdk(Path dir, String version, Path ran) throws IOException {
@@ -68,7 +70,7 @@ class LauncherIT {
     Path cache = tmp.resolve("cache");
     var first = Cli.run(env(cache, jdks), "--version");
     assertThat(first.exit()).as(first.err()).isZero();
-    assertThat(first.out()).isEqualTo("bpfmap 0.1.0");
+    assertThat(first.out()).isEqualTo("bpfmap " + VERSION);
     assertThat(Files.readString(cache.resolve("java")).strip()).isEqualTo(jdks.resolve("jdk-25/bin/java").toString());
 
     // what it remembers is used as it is, not searched or checked again
@@ -83,7 +85,7 @@ class LauncherIT {
     // once it is gone, the launcher searches again
     Files.delete(other.resolve("bin/java"));
     var searched = Cli.run(env(cache, jdks), "--version");
-    assertThat(searched.out()).isEqualTo("bpfmap 0.1.0");
+    assertThat(searched.out()).isEqualTo("bpfmap " + VERSION);
     assertThat(Files.readString(cache.resolve("java")).strip()).isEqualTo(jdks.resolve("jdk-25/bin/java").toString());
   }
 
@@ -110,6 +112,21 @@ class LauncherIT {
     env.put("BPFMAP_AOT", "0");
     assertThat(Cli.run(env, "maps").err()).doesNotContain("Opened AOT cache");
     assertThat(aotFiles(cache)).as("one cache, trained once").hasSize(1);
+  }
+
+  @Test
+  void theBuildSaysInOneLineThatItNeedsJdk25(@TempDir Path tmp) throws Exception {
+    Path ran = tmp.resolve("ran");
+    Path old = fakeJdk(tmp.resolve("jdk-17"), "17.0.12", ran);
+    Files.copy(old.resolve("bin/java"), old.resolve("bin/javac"));
+    ProcessBuilder pb = new ProcessBuilder(Cli.HOME.resolve("mvnw").toString(), "-v").directory(Cli.HOME.toFile());
+    pb.environment().put("JAVA_HOME", old.toString());
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes()).strip();
+    assertThat(p.waitFor()).isEqualTo(1);
+    assertThat(err).isEqualTo("bpfmap needs JDK 25 or newer to build, found Java 17 at " + old
+        + " (set JAVA_HOME to a JDK 25)");
+    assertThat(ran).as("the old JDK was not started").doesNotExist();
   }
 
   private static List<Path> aotFiles(Path cache) {
