@@ -22,7 +22,8 @@ public final class Main {
   /** The subcommands, in the order of the help text. */
   private static final Map<String, Command> COMMANDS = byName(CreateCommand.COMMAND, LoadCommand.COMMAND,
       MapsCommand.COMMAND, InfoCommand.COMMAND, UpdateCommand.COMMAND, LookupCommand.COMMAND, DeleteCommand.COMMAND,
-      DumpCommand.COMMAND, ExportCommand.COMMAND, QuickstartCommand.COMMAND);
+      DumpCommand.COMMAND, ExportCommand.COMMAND, CheckCommand.COMMAND, QuickstartCommand.COMMAND,
+      CompletionCommand.COMMAND);
 
   /** The long-running commands: they stop through System.exit, which runs shutdown hooks. */
   private static final List<String> DAEMONS = List.of("export", "quickstart");
@@ -117,6 +118,11 @@ public final class Main {
     Command.row(sb, "help", "Display help information about the specified command.");
     FOOTER.forEach(line -> sb.append(line).append('\n'));
     return sb.toString();
+  }
+
+  /** Every subcommand, in the order of the help text. */
+  static java.util.Collection<Command> commands() {
+    return COMMANDS.values();
   }
 
   private static Map<String, Command> byName(Command... commands) {

@@ -1,0 +1,49 @@
+package io.bpfmap.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The completion script, sourced in a real bash and asked what it completes. */
+class CompletionTest {
+  /** What bash completes for the words typed so far (the last one is being typed). */
+  private static List<String> complete(Path script, Path dir, String... words) throws Exception {
+    StringBuilder line = new StringBuilder("source " + script + "; COMP_WORDS=(bpfmap");
+    for (String w : words) {
+      line.append(" '").append(w).append("'");
+    }
+    line.append("); COMP_CWORD=").append(words.length).append("; _bpfmap; printf '%s\\n' \"${COMPREPLY[@]}\"");
+    Process p = new ProcessBuilder("bash", "-c", line.toString()).directory(dir.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    return out.lines().filter(l -> !l.isEmpty()).sorted().toList();
+  }
+
+  @Test
+  void completesCommandsTheirOptionsAndFiles(@TempDir Path tmp) throws Exception {
+    Path script = Files.writeString(tmp.resolve("bpfmap.bash"), CompletionCommand.script(Main.commands()));
+    Files.createFile(tmp.resolve("flows.bpf.o"));
+    assertThat(complete(script, tmp, "d")).containsExactly("delete", "dump");
+    assertThat(complete(script, tmp, "")).contains("create", "load", "maps", "info", "update", "lookup", "delete",
+        "dump", "export", "quickstart", "completion", "help");
+    assertThat(complete(script, tmp, "dump", "/sys/fs/bpf/x", "--")).containsExactly("--help", "--key-layout", "--mask",
+        "--trust-layout", "--value-layout", "--verbose");
+    assertThat(complete(script, tmp, "--verbose", "lookup", "--k")).containsExactly("--key", "--key-layout");
+    assertThat(complete(script, tmp, "load", "flo")).containsExactly("flows.bpf.o");
+    assertThat(complete(script, tmp, "help", "qu")).containsExactly("quickstart");
+  }
+
+  @Test
+  void bashAcceptsTheScriptAndRegistersIt(@TempDir Path tmp) throws Exception {
+    Path script = Files.writeString(tmp.resolve("bpfmap.bash"), CompletionCommand.script(Main.commands()));
+    Process p = new ProcessBuilder("bash", "-c", "source " + script + " && complete -p bpfmap").start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isZero();
+    assertThat(out).isEqualTo("complete -o filenames -F _bpfmap bpfmap");
+  }
+}
