@@ -7,6 +7,7 @@ import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.metrics.MetricsServer;
+import io.bpfmap.metrics.ProcessMeters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
@@ -42,6 +43,7 @@ final class Daemon implements AutoCloseable {
   private volatile boolean stopped;
   private volatile boolean started;
   private MetricsServer server;
+  private ProcessMeters processMeters;
   private KafkaSink kafka;
 
   Daemon(Config cfg, PrintStream status) {
@@ -54,6 +56,8 @@ final class Daemon implements AutoCloseable {
     try {
       if (cfg.prometheus() != null) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        processMeters = new ProcessMeters(Main.VERSION.substring("bpfmap ".length()));
+        processMeters.bindTo(registry);
         server = MetricsServer.start(new InetSocketAddress(cfg.prometheus().host(), cfg.prometheus().port()), registry);
       }
       if (cfg.kafka() != null) {
@@ -140,6 +144,9 @@ final class Daemon implements AutoCloseable {
     pipelines.forEach(p -> p.close(Duration.ZERO));
     if (server != null) {
       server.close();
+    }
+    if (processMeters != null) {
+      processMeters.close();
     }
     if (!started) {
       return;

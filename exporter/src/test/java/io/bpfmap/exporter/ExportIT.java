@@ -131,6 +131,9 @@ class ExportIT {
           metrics = Cli.get(port, "/metrics");
         }
         assertThat(metrics).contains("bpfmap_flows_packets_total{daddr=\"192.168.0.1\",dport=\"443\",saddr=\"10.0.0.3\",sport=\"1003\"} 3.0");
+        assertThat(metrics).as("the daemon's build and JVM").contains("bpfmap_build_info{java_version=\""
+            + Runtime.version() + "\",version=\"" + System.getProperty("bpfmap.version") + "\"} 1\n", "jvm_memory_used_bytes{");
+        assertThat(Cli.get(port, "/")).contains("<a href=\"metrics\">");
         assertThat(metrics.lines().filter(l -> l.startsWith("bpfmap_flows_bytes_total{"))).hasSize(20);
         assertThat(metrics).contains("bpfmap_kafka_records_sent_total{map=\"flows\"} 20.0").doesNotContain(Long.toString(SECRET));
       } finally {

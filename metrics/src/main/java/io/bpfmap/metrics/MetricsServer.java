@@ -54,6 +54,7 @@ public final class MetricsServer implements AutoCloseable {
     MetricsServer s = new MetricsServer(http, registry);
     http.createContext("/metrics", s::metrics);
     http.createContext("/health", s::health);
+    http.createContext("/", s::landing);
     http.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("bpfmap-http-", 0).factory()));
     http.start();
     return s;
@@ -118,6 +119,25 @@ public final class MetricsServer implements AutoCloseable {
     byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", type);
     respond(x, 200, body);
+  }
+
+  /** {@code /}: a page that links to the others, as every Prometheus exporter has; 404 elsewhere. */
+  private void landing(HttpExchange x) throws IOException {
+    if (!x.getRequestURI().getPath().equals("/")) {
+      x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      respond(x, 404, ("not found: " + x.getRequestURI().getPath() + " (try /metrics or /health)\n")
+          .getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    String page = """
+        <!DOCTYPE html>
+        <html><head><meta charset="utf-8"><title>bpfmap</title></head>
+        <body><h1>bpfmap</h1><p>eBPF maps as metrics.</p>
+        <ul><li><a href="metrics">/metrics</a>: Prometheus text, or OpenMetrics on request</li>
+        <li><a href="health">/health</a>: each map's state, as JSON</li></ul></body></html>
+        """;
+    x.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+    respond(x, 200, page.getBytes(StandardCharsets.UTF_8));
   }
 
   private void health(HttpExchange x) throws IOException {
