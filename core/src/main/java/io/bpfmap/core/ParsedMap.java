@@ -48,7 +48,7 @@ public final class ParsedMap {
       return role.equals("key") ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
     }
     if (given.size() != size) {
-      throw new BpfException("parse", map.target(), 0, "the " + role + " layout is " + given.size()
+      throw new LayoutMismatchException(map.target(), role, "the " + role + " layout is " + given.size()
           + " bytes, the map's " + role + "s are " + size + " bytes");
     }
     if (!trust && typeId != 0) {
@@ -59,7 +59,7 @@ public final class ParsedMap {
         return given;
       }
       d.ifPresent(why -> {
-        throw new BpfException("parse", map.target(), 0, "the " + role + " layout " + why
+        throw new LayoutMismatchException(map.target(), role, "the " + role + " layout " + why
             + " (trust the layout to use it anyway)");
       });
     }

@@ -37,7 +37,7 @@ final class CheckCommand implements Callable<Integer> {
       try {
         System.out.println(at + ": " + check(m, at));
       } catch (BpfException | CliException e) {
-        System.err.println("bpfmap: " + (e.getMessage().startsWith(at) ? "" : at + ": ") + e.getMessage());
+        System.err.println("bpfmap: " + (e.getMessage().startsWith(m.at()) ? "" : at + ": ") + e.getMessage());
         failed++;
       }
     }
@@ -52,7 +52,7 @@ final class CheckCommand implements Callable<Integer> {
   /** What the daemon would read: the map and its layouts; throws what it would say. */
   private static String check(Config.MapConfig m, String at) {
     try (BpfMap map = m.selector().open(m.mode() == Mode.DRAIN ? OpenMode.READ_WRITE : OpenMode.READ_ONLY)) {
-      ParsedMap layouts = map.parsed(m.key(), m.value(), m.trustLayouts());
+      ParsedMap layouts = m.parse(map);
       m.check(layouts.keyLayout(), layouts.valueLayout(), at);
       return "ok, id " + map.info().id() + ", " + map.info().type().name().toLowerCase(java.util.Locale.ROOT)
           + ", key " + describe(layouts.keyLayout(), m.key()) + ", value " + describe(layouts.valueLayout(), m.value());

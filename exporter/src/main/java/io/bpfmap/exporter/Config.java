@@ -1,6 +1,9 @@
 package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfException;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.LayoutMismatchException;
+import io.bpfmap.core.ParsedMap;
 import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.mask.PermissionMask;
@@ -38,11 +41,21 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
 
   /**
    * One map: where it is found ({@code pin}, {@code id} or {@code kernel-name}), its layouts (null:
-   * the map's BTF gives them when it opens), and what to do with it.
+   * the map's BTF gives them when it opens), and what to do with it; {@code at} is its YAML path
+   * ({@code maps[0]}), which errors about it start with.
    */
   record MapConfig(String name, MapSelector selector, RecordLayout key, RecordLayout value, PermissionMask mask,
       Mode mode, Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
-      List<MapMeters.Metric> metrics, int maxSeries, boolean trustLayouts) {
+      List<MapMeters.Metric> metrics, int maxSeries, boolean trustLayouts, String at) {
+
+    /** The map through this config's layouts (null: BTF's); one that does not fit names its YAML path. */
+    ParsedMap parse(BpfMap map) {
+      try {
+        return map.parsed(key, value, trustLayouts);
+      } catch (LayoutMismatchException e) {
+        throw new CliException(at + "." + e.role() + ": " + e.getMessage(), e);
+      }
+    }
 
     /**
      * Checks what depends on the layouts (the mask, labels, metric fields, batch buffers) against
@@ -200,7 +213,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     }
     int maxSeries = m.containsKey("max-series") ? integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
     MapConfig cfg = new MapConfig(name, selector, key, value, mask, mode, interval, batch, perCpu, labels, metrics,
-        maxSeries, trust);
+        maxSeries, trust, at);
     cfg.check(key, value, at);
     return cfg;
   }

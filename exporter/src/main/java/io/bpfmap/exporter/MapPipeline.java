@@ -82,7 +82,7 @@ final class MapPipeline {
    * on them.
    */
   private MapStream stream(BpfMap m) {
-    ParsedMap layouts = m.parsed(cfg.key(), cfg.value(), cfg.trustLayouts());
+    ParsedMap layouts = cfg.parse(m);
     cfg.check(layouts.keyLayout(), layouts.valueLayout(), "map '" + cfg.name() + "' (" + cfg.selector() + ")");
     return MapStream.builder(m).name(cfg.name()).keyLayout(layouts.keyLayout()).valueLayout(layouts.valueLayout())
         .trustLayouts(true).mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())

@@ -128,7 +128,7 @@ final class QuickstartCommand implements Callable<Integer> {
         PermissionMask.of(Map.of("packets", "R", "bytes", "R")), Mode.CHANGES, Duration.ofSeconds(1), 4096,
         PerCpuPolicy.SUM, Map.of("saddr", LabelDecoder.of("ipv4"), "daddr", LabelDecoder.of("ipv4")),
         List.of(new MapMeters.Metric("packets", MapMeters.Type.COUNTER, "Packets of the demo flow"),
-            new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), 10_000, false);
+            new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), 10_000, false, "quickstart");
     return new Config("quickstart", List.of(flows),
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10)),
         new Config.PromConfig(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),

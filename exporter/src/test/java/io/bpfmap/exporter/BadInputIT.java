@@ -50,6 +50,18 @@ class BadInputIT {
   }
 
   @Test
+  void aConfigLayoutThatDoesNotFitItsMapNamesItsYamlPath(PinDir dir, @TempDir Path tmp) throws Exception {
+    String pin = hashMap(dir, "fit");
+    Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+        maps:
+          - {name: flows, pin: %s, key: "=Q", value: "=8Q"}
+        sinks: {stdout: true}
+        """.formatted(pin));
+    fails(Cli.run("export", "--config", cfg.toString()),
+        "bpfmap: maps[0].key: parse on map 'fit': the key layout is 8 bytes, the map's keys are 16 bytes");
+  }
+
+  @Test
   void badLayoutLetter(PinDir dir) throws Exception {
     String pin = hashMap(dir, "letter");
     fails(Cli.run("dump", pin, "--value-layout", "[[\"nested\", [[\"level2_1\", \"Z\"]]]]"),

@@ -50,7 +50,7 @@ class CheckIT {
     assertThat(r.out()).isEqualTo("maps[2] 'fine' (" + pin + "): ok, id " + id(pin) + ", hash, key 8 B (config), "
         + "value 16 B (config)");
     assertThat(r.err().lines()).containsExactly(
-        "bpfmap: maps[0] 'sizes' (" + pin + "): parse on map 'small': the value layout is 8 bytes, the map's values are 16 bytes",
+        "bpfmap: maps[0].value: parse on map 'small': the value layout is 8 bytes, the map's values are 16 bytes",
         "bpfmap: maps[1] 'gone' (" + missing + "): open pin " + missing
             + ": ENOENT (No such file or directory): nothing is pinned there",
         "bpfmap: " + cfg + ": 2 of 3 maps failed the check");

@@ -1,0 +1,20 @@
+package io.bpfmap.core;
+
+/**
+ * A layout that does not fit its map: its size differs from the map's, or it differs from the
+ * map's BTF (unless trusted). {@link #role()} says which: {@code "key"} or {@code "value"}.
+ */
+public final class LayoutMismatchException extends BpfException {
+  private static final long serialVersionUID = 1L;
+  private final String role;
+
+  LayoutMismatchException(String target, String role, String detail) {
+    super("parse", target, 0, detail);
+    this.role = role;
+  }
+
+  /** {@code "key"} or {@code "value"}. */
+  public String role() {
+    return role;
+  }
+}
