@@ -69,6 +69,28 @@ class SystemdUnitIT {
   }
 
   @Test
+  void systemdVerifiesTheUnitScoresItAtMost3AndItDoesNotRestartOnABadConfig(@TempDir Path tmp) throws Exception {
+    assertThat(unit().get("RestartPreventExitStatus")).isEqualTo(Integer.toString(Main.BAD_INPUT));
+    Path unit = Files.writeString(tmp.resolve("bpfmap.service"), Files.readString(
+        Cli.HOME.resolve("packaging/bpfmap.service")).replace("/opt/bpfmap/", Cli.HOME + "/"));
+    String verify = run("systemd-analyze", "verify", unit.toString());
+    assertThat(verify).isEqualTo("0:");
+    String security = run("systemd-analyze", "security", "--offline=true", "--no-pager", unit.toString());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("Overall exposure level for bpfmap.service: ([0-9.]+)")
+        .matcher(security);
+    assertThat(m.find()).as(security).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).as(security).isLessThanOrEqualTo(3.0);
+  }
+
+  /** Exit code, a colon, and the output (stdout and stderr) of a command. */
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return p.exitValue() + ":" + out.strip();
+  }
+
+  @Test
   void theDaemonRunsAsANonRootUserWithOnlyTheListedCapabilities(PinDir dir, @TempDir Path tmp) throws Exception {
     Map<String, String> unit = unit();
     assertThat(unit.get("CapabilityBoundingSet")).isEqualTo("CAP_BPF");
