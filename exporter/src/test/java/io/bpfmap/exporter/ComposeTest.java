@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 /** docker-compose.yml and the files it uses agree: every referenced file exists, every port matches. */
 class ComposeTest {
   private static final Path HOME = Path.of(System.getProperty("bpfmap.home", "..")).toAbsolutePath().normalize();
+  /** Every published port binds to 127.0.0.1 unless BPFMAP_BIND says otherwise. */
+  private static final String BIND = "${BPFMAP_BIND:-127.0.0.1}:";
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> yaml(Path p) throws Exception {
@@ -37,7 +39,7 @@ class ComposeTest {
     List<String> command = (List<String>) exporter.get("command");
     String listen = command.get(command.indexOf("--listen") + 1);
     String port = listen.substring(listen.lastIndexOf(':') + 1);
-    assertThat((List<Object>) exporter.get("ports")).contains(port + ":" + port);
+    assertThat((List<Object>) exporter.get("ports")).contains(BIND + port + ":" + port);
     String kafkaAddress = command.get(command.indexOf("--kafka") + 1);
     Map<String, Object> kafkaEnv = (Map<String, Object>) ((Map<String, Object>) services.get("kafka")).get("environment");
     assertThat(String.valueOf(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS"))).contains("//" + kafkaAddress);
@@ -49,13 +51,8 @@ class ComposeTest {
     assertThat(targets).containsExactly("exporter:" + port);
 
     String dockerfile = Files.readString(HOME.resolve("Dockerfile"));
-    assertThat(dockerfile).contains("FROM eclipse-temurin:25").contains("libbpf1").contains("EXPOSE " + port);
-    for (String line : dockerfile.lines().filter(l -> l.startsWith("COPY ")).toList()) {
-      String source = line.split(" ")[1];
-      if (!source.startsWith("exporter/target")) {
-        assertThat(HOME.resolve(source)).as(line).exists();
-      }
-    }
+    assertThat(dockerfile).contains("FROM eclipse-temurin:25").contains("libbpf1").contains("EXPOSE " + port)
+        .contains("http://127.0.0.1:" + port + "/health");
     Config.parse(Inputs.yaml().readValue(Files.readString(HOME.resolve("packaging/docker/bpfmap.yaml")), Object.class));
 
     JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HOME.resolve("packaging/docker/grafana/dashboards/bpfmap-flows.json").toFile());
@@ -63,5 +60,68 @@ class ComposeTest {
     assertThat(exprs).contains("bpfmap_flows_packets_total", "bpfmap_flows_bytes_total", "bpfmap_kafka_records_sent_total");
     assertThat(yaml(HOME.resolve("packaging/docker/grafana/provisioning/dashboards/bpfmap.yml")).toString())
         .contains("/var/lib/grafana/dashboards");
+  }
+
+  /** The rules hadolint and Docker's own guidance check, for the Dockerfile of a clean clone. */
+  @Test
+  void theDockerfileBuildsFromSourcesAndRunsAsANonRootUserWithAHealthcheck() throws Exception {
+    List<String> lines = Files.readAllLines(HOME.resolve("Dockerfile"));
+    String text = String.join("\n", lines).replace("\\\n", " ");
+    List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+    assertThat(froms).hasSize(2);
+    assertThat(froms.getFirst()).endsWith(" AS build");
+    for (String from : froms) {
+      assertThat(from.split(" ")[1]).as("a pinned tag").matches("[^:]+:[0-9][^ ]*").doesNotEndWith(":latest");
+    }
+    int last = lines.indexOf(froms.getLast());
+    List<String> runtime = lines.subList(last, lines.size());
+    String user = runtime.stream().filter(l -> l.startsWith("USER ")).findFirst().orElseThrow().substring(5).strip();
+    assertThat(user).isNotIn("root", "0");
+    assertThat(runtime.indexOf(runtime.stream().filter(l -> l.startsWith("USER ")).findFirst().orElseThrow()))
+        .isLessThan(runtime.indexOf(runtime.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow()));
+    assertThat(runtime.stream().anyMatch(l -> l.startsWith("HEALTHCHECK "))).isTrue();
+    for (String label : List.of("title", "description", "version", "licenses", "source")) {
+      assertThat(text).contains("org.opencontainers.image." + label + "=");
+    }
+    assertThat(lines).noneMatch(l -> l.startsWith("ADD "));
+    for (String run : text.lines().filter(l -> l.startsWith("RUN ") && l.contains("apt-get install")).toList()) {
+      assertThat(run).contains("--no-install-recommends", "rm -rf /var/lib/apt/lists/*");
+    }
+    assertThat(text).contains("setcap cap_bpf+ep").doesNotContain("cap_sys_admin");
+    List<String> ignored = Files.readAllLines(HOME.resolve(".dockerignore"));
+    assertThat(ignored).contains(".git", "**/target");
+    for (String copy : lines.stream().filter(l -> l.startsWith("COPY ") && !l.contains("--from=")).toList()) {
+      String source = copy.split(" ")[1];
+      assertThat(HOME.resolve(source)).as(copy).exists();
+      assertThat(source).as(copy + ": built on the host").doesNotContain("target");
+    }
+    assertThat(text).contains("./mvnw -B -q -pl exporter -am package -DskipTests");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void composeStartsEachServiceOnceWhatItNeedsIsHealthyAndPublishesOnLocalhost() throws Exception {
+    Map<String, Object> services = (Map<String, Object>) yaml(HOME.resolve("docker-compose.yml")).get("services");
+    for (Map.Entry<String, Object> e : services.entrySet()) {
+      Map<String, Object> service = (Map<String, Object>) e.getValue();
+      assertThat(service).as(e.getKey()).containsKey("healthcheck");
+      assertThat(((Map<String, Object>) service.get("healthcheck")).get("test")).as(e.getKey()).isInstanceOf(List.class);
+      for (Object p : (List<Object>) service.getOrDefault("ports", List.of())) {
+        assertThat(String.valueOf(p)).as(e.getKey()).startsWith(BIND);
+      }
+      Object deps = service.get("depends_on");
+      if (deps != null) {
+        assertThat(deps).as(e.getKey()).isInstanceOf(Map.class);
+        for (Object d : ((Map<String, Object>) deps).values()) {
+          assertThat(((Map<String, Object>) d).get("condition")).as(e.getKey()).isEqualTo("service_healthy");
+        }
+      }
+      if (service.containsKey("image")) {
+        assertThat(String.valueOf(service.get("image"))).as(e.getKey()).matches("[^:]+:v?[0-9][^ ]*");
+      }
+    }
+    Map<String, Object> grafana = (Map<String, Object>) services.get("grafana");
+    assertThat(String.valueOf(((Map<String, Object>) grafana.get("environment")).get("GF_SECURITY_ADMIN_PASSWORD")))
+        .startsWith("${");
   }
 }
