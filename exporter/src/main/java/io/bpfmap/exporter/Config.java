@@ -119,7 +119,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
       throw new CliException(file + ": " + Inputs.parseError(e), e);
     }
     try {
-      return parse(tree);
+      return parse(new Substitution(System::getenv).apply(tree, ""));
     } catch (CliException e) {
       throw new CliException(file + ": " + e.getMessage(), e);
     }

@@ -56,6 +56,26 @@ class CheckIT {
         "bpfmap: " + cfg + ": 2 of 3 maps failed the check");
   }
 
+  @Test
+  void valuesComeFromTheEnvironmentAndFiles(PinDir dir, @TempDir Path tmp) throws Exception {
+    String pin = dir.resolve("env").toString();
+    assertThat(Cli.run("create", "--type", "hash", "--name", "env", "--key-size", "8", "--value-size", "8",
+        "--max-entries", "16", "--pin", pin).exit()).isZero();
+    Path name = Files.writeString(tmp.resolve("name"), "from-file\n");
+    Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+        maps:
+          - {name: "${file:%s}", pin: "${FLOWS_PIN}", key: "=Q", value: "=Q"}
+        sinks: {stdout: true}
+        """.formatted(name));
+    var r = Cli.run(java.util.Map.of("FLOWS_PIN", pin), "check", "--config", cfg.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("maps[0] 'from-file' (" + pin + "): ok, id ");
+    var unset = Cli.run("check", "--config", cfg.toString());
+    assertThat(unset.exit()).isEqualTo(2);
+    assertThat(unset.err()).isEqualTo("bpfmap: " + cfg + ": maps[0].pin: ${FLOWS_PIN}: the environment variable "
+        + "FLOWS_PIN is not set");
+  }
+
   private static String id(String pin) throws Exception {
     String info = Cli.run("info", pin).out();
     return info.replaceFirst("^\\{\"id\":(\\d+),.*", "$1");
