@@ -97,7 +97,10 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   }
 
   record KafkaConfig(String bootstrapServers, String topic, Map<String, String> producer, boolean createTopics,
-      int maxInFlight, Duration connectTimeout) {}
+      int maxInFlight, Duration connectTimeout, Topics topics) {}
+
+  /** How created topics are made: partitions, replication factor (null: the broker's default), configs. */
+  record Topics(int partitions, Short replicationFactor, Map<String, String> configs) {}
 
   record PromConfig(String host, int port) {}
 
@@ -244,7 +247,8 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
 
   private static KafkaConfig kafka(Object tree, String at) {
     Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout"));
+    keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
+        "topic-partitions", "topic-replication-factor", "topic-configs"));
     Map<String, String> producer = new LinkedHashMap<>();
     if (m.get("producer") != null) {
       object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
@@ -260,7 +264,19 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
         m.containsKey("topic") ? string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
         m.containsKey("create-topics") ? bool(m.get("create-topics"), at + ".create-topics") : true,
         m.containsKey("max-in-flight") ? integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
-        m.containsKey("connect-timeout") ? duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10));
+        m.containsKey("connect-timeout") ? duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10),
+        topics(m, at));
+  }
+
+  private static Topics topics(Map<String, Object> m, String at) {
+    Map<String, String> configs = new LinkedHashMap<>();
+    if (m.get("topic-configs") != null) {
+      object(m.get("topic-configs"), at + ".topic-configs").forEach((k, v) -> configs.put(k, String.valueOf(v)));
+    }
+    Short replication = m.containsKey("topic-replication-factor")
+        ? (short) integer(m.get("topic-replication-factor"), at + ".topic-replication-factor", 1) : null;
+    return new Topics(m.containsKey("topic-partitions") ? integer(m.get("topic-partitions"), at + ".topic-partitions", 1)
+        : 1, replication, configs);
   }
 
   private static PromConfig prometheus(Object tree, String at) {

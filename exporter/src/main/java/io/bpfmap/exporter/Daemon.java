@@ -62,10 +62,14 @@ final class Daemon implements AutoCloseable {
       }
       if (cfg.kafka() != null) {
         var k = cfg.kafka();
-        kafka = KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic()).node(cfg.node())
-            .producerProperties(k.producer()).createTopics(k.createTopics()).maxInFlight(k.maxInFlight())
-            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis())))
-            .build();
+        KafkaSink.Builder b = KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic())
+            .node(cfg.node()).producerProperties(k.producer()).createTopics(k.createTopics())
+            .maxInFlight(k.maxInFlight()).partitions(k.topics().partitions()).topicConfigs(k.topics().configs())
+            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis())));
+        if (k.topics().replicationFactor() != null) {
+          b.replicationFactor(k.topics().replicationFactor());
+        }
+        kafka = b.build();
         kafka.checkReachable(k.connectTimeout());
       }
       for (Config.MapConfig m : cfg.maps()) {

@@ -130,7 +130,8 @@ final class QuickstartCommand implements Callable<Integer> {
         List.of(new MapMeters.Metric("packets", MapMeters.Type.COUNTER, "Packets of the demo flow"),
             new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), 10_000, false, "quickstart");
     return new Config("quickstart", List.of(flows),
-        new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10)),
+        new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
+            new Config.Topics(1, null, Map.of())),
         new Config.PromConfig(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),
         false, Duration.ofHours(1), Config.STOP_TIMEOUT);
   }

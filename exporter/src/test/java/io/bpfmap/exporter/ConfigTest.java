@@ -7,6 +7,7 @@ import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.PerCpuPolicy;
 import io.bpfmap.metrics.MapMeters;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The config reader, without a kernel: SPEC's example as it stands, and errors with their YAML path. */
@@ -127,6 +128,18 @@ class ConfigTest {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("[[saddr, I], [daddr, I], [sport, H], [dport, H]]",
         "\"=" + "1048576s".repeat(4096) + "IIHH\"")))
         .hasMessage("maps[0].key: f4: the layout is larger than 4194304 bytes (the kernel's largest map value)");
+  }
+
+  @Test
+  void createdTopicsTakePartitionsReplicationAndConfigs() throws Exception {
+    String kafka = "producer: {compression.type: lz4}";
+    Config cfg = parse(SPEC_EXAMPLE.replace(kafka, kafka + "\n    topic-partitions: 12\n    topic-replication-factor: 3\n"
+        + "    topic-configs: {retention.ms: 86400000, min.insync.replicas: 2}"));
+    assertThat(cfg.kafka().topics()).isEqualTo(new Config.Topics(12, (short) 3,
+        Map.of("retention.ms", "86400000", "min.insync.replicas", "2")));
+    assertThat(parse(SPEC_EXAMPLE).kafka().topics()).isEqualTo(new Config.Topics(1, null, Map.of()));
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, kafka + "\n    topic-partitions: 0")))
+        .hasMessageStartingWith("sinks.kafka.topic-partitions: ");
   }
 
   @Test

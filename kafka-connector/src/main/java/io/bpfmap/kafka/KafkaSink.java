@@ -176,10 +176,14 @@ public final class KafkaSink implements AutoCloseable {
   public void ensureTopic(String topic, boolean compacted) {
     Duration timeout = Duration.ofSeconds(30);
     try (Admin admin = admin(timeout)) {
-      NewTopic t = new NewTopic(topic, java.util.Optional.of(config.partitions), java.util.Optional.empty());
-      if (compacted) {
-        t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+      NewTopic t = new NewTopic(topic, java.util.Optional.of(config.partitions),
+          java.util.Optional.ofNullable(config.replicationFactor));
+      Map<String, String> configs = new HashMap<>(config.topicConfigs);
+      if (compacted && !configs.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "").contains(
+          TopicConfig.CLEANUP_POLICY_COMPACT)) {
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
+      t.configs(configs);
       admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
@@ -231,6 +235,8 @@ public final class KafkaSink implements AutoCloseable {
     private int maxInFlight = 16_384;
     private boolean createTopics;
     private int partitions = 1;
+    private Short replicationFactor;
+    private final Map<String, String> topicConfigs = new HashMap<>();
 
     private Builder() {}
 
@@ -279,7 +285,29 @@ public final class KafkaSink implements AutoCloseable {
 
     /** Partitions of created topics; default 1. */
     public Builder partitions(int partitions) {
+      if (partitions < 1) {
+        throw new IllegalArgumentException("topic partitions must be at least 1, got " + partitions);
+      }
       this.partitions = partitions;
+      return this;
+    }
+
+    /** Replication factor of created topics; default: the broker's {@code default.replication.factor}. */
+    public Builder replicationFactor(short factor) {
+      if (factor < 1) {
+        throw new IllegalArgumentException("topic replication factor must be at least 1, got " + factor);
+      }
+      this.replicationFactor = factor;
+      return this;
+    }
+
+    /**
+     * Configs of created topics ({@code retention.ms}, {@code min.insync.replicas}…); a CHANGES
+     * stream's topic is compacted whatever they say of {@code cleanup.policy}, unless it includes
+     * compact already.
+     */
+    public Builder topicConfigs(Map<String, String> configs) {
+      this.topicConfigs.putAll(configs);
       return this;
     }
 

@@ -35,6 +35,32 @@ class KafkaSinkTest {
   }
 
   @Test
+  void createdTopicsGetTheirPartitionsReplicationAndConfigsAndChangesTopicsStayCompacted(EmbeddedKafka kafka)
+      throws Exception {
+    try (KafkaSink sink = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).createTopics(true)
+        .partitions(3).replicationFactor((short) 1).topicConfigs(Map.of("retention.ms", "3600000",
+            "cleanup.policy", "delete")).build();
+        org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+            "bootstrap.servers", kafka.bootstrapServers()))) {
+      sink.ensureTopic("t-topics-plain", false);
+      sink.ensureTopic("t-topics-changes", true);
+      var described = admin.describeTopics(List.of("t-topics-plain", "t-topics-changes")).allTopicNames().get();
+      assertThat(described.get("t-topics-plain").partitions()).hasSize(3);
+      assertThat(described.get("t-topics-plain").partitions().getFirst().replicas()).hasSize(1);
+      var plain = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "t-topics-plain");
+      var changes = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "t-topics-changes");
+      var configs = admin.describeConfigs(List.of(plain, changes)).all().get();
+      assertThat(configs.get(plain).get("retention.ms").value()).isEqualTo("3600000");
+      assertThat(configs.get(plain).get("cleanup.policy").value()).isEqualTo("delete");
+      assertThat(configs.get(changes).get("retention.ms").value()).isEqualTo("3600000");
+      assertThat(configs.get(changes).get("cleanup.policy").value()).as("tombstones need compaction")
+          .isEqualTo("compact");
+    }
+  }
+
+  @Test
   void snapshotOfTenThousandEntriesArrivesCompleteAndDecodesBackToTheMap(EmbeddedKafka kafka) throws Exception {
     try (BpfMap map = Flows.create("t_snap", 20_000); KafkaSink sink = sink(kafka, "node-a")) {
       Flows.fill(map, 10_000, 0);
