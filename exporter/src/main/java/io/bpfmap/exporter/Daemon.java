@@ -10,7 +10,6 @@ import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.ProcessMeters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,16 +28,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The export daemon: every configured map read once per cycle and fed to Kafka, Prometheus and
  * stdout, each under its own supervisor (retried with backoff while the others run, followed when
- * its pin is replaced); a status line on stderr; a stop in order within the stop timeout.
+ * its pin is replaced); a status event per map in the log; a stop in order within the stop timeout.
  */
 final class Daemon implements AutoCloseable {
   private final Config cfg;
-  private final PrintStream status;
+  private final boolean status;
   private final List<MapPipeline> pipelines = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("bpfmap-status").factory());
   private final Map<String, long[]> lastCounts = new HashMap<>();
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+  private static final Logger STATUS = LoggerFactory.getLogger("io.bpfmap.status");
   private PrometheusMeterRegistry registry;
   private volatile boolean stopped;
   private volatile boolean started;
@@ -46,7 +46,8 @@ final class Daemon implements AutoCloseable {
   private ProcessMeters processMeters;
   private KafkaSink kafka;
 
-  Daemon(Config cfg, PrintStream status) {
+  /** {@code status}: log each map's figures every {@code status-interval}. */
+  Daemon(Config cfg, boolean status) {
     this.cfg = cfg;
     this.status = status;
   }
@@ -83,28 +84,31 @@ final class Daemon implements AutoCloseable {
     }
     started = true;
     long every = cfg.statusInterval().toMillis();
-    timer.scheduleAtFixedRate(() -> status.println(statusLine(every / 1000.0)), every, every, TimeUnit.MILLISECONDS);
+    if (status) {
+      timer.scheduleAtFixedRate(() -> logStatus(every / 1000.0), every, every, TimeUnit.MILLISECONDS);
+    }
   }
 
-  /** {@code bpfmap: flows 1250 entries/s 10000 acked 0 in flight 0 errors | …} */
-  String statusLine(double seconds) {
-    StringBuilder sb = new StringBuilder("bpfmap:");
+  /**
+   * One status event per map, with its figures as key-value pairs: {@code map}, {@code entries_per_s}
+   * (read from the kernel since the last status), {@code entries_read_total}, with Kafka
+   * {@code acked_total} and {@code in_flight}, {@code errors_total} and {@code state}.
+   */
+  void logStatus(double seconds) {
     for (MapPipeline p : pipelines) {
       StreamStats s = p.stats();
       long read = s == null ? 0 : s.entriesRead();
       long[] last = lastCounts.getOrDefault(p.name(), new long[] {0});
-      double rate = Math.max(0, read - last[0]) / seconds;
       lastCounts.put(p.name(), new long[] {read});
-      sb.append(sb.length() > 7 ? " |" : "").append(' ').append(p.name())
-          .append(String.format(Locale.ROOT, " %.0f entries/s", rate));
+      var event = STATUS.atInfo().addKeyValue("map", p.name())
+          .addKeyValue("entries_per_s", Math.round(Math.max(0, read - last[0]) / seconds))
+          .addKeyValue("entries_read_total", read);
       if (kafka != null) {
-        sb.append(' ').append(p.acknowledged()).append(" acked ").append(p.inFlight()).append(" in flight");
+        event = event.addKeyValue("acked_total", p.acknowledged()).addKeyValue("in_flight", p.inFlight());
       }
-      MapSupervisor.State state = p.status().state();
-      sb.append(' ').append(s == null ? "down" : s.errors() + " errors")
-          .append(state == MapSupervisor.State.UP || s == null ? "" : " (" + state.name().toLowerCase(Locale.ROOT) + ")");
+      event.addKeyValue("errors_total", s == null ? 0 : s.errors())
+          .addKeyValue("state", s == null ? "down" : p.status().state().name().toLowerCase(Locale.ROOT)).log("status");
     }
-    return sb.toString();
   }
 
   List<MapPipeline> pipelines() {

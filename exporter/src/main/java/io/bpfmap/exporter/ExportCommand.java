@@ -9,8 +9,10 @@ import sun.misc.Signal;
 final class ExportCommand implements Callable<Integer> {
   static final Command.Opt CONFIG = Command.Opt.value("--config", "FILE.yaml",
       "The daemon's configuration (see the README).").asRequired();
+  static final Command.Opt LOG_FORMAT = Command.Opt.value("--log-format", "FORMAT",
+      "Every log line as text, json (one object a line) or logfmt.").orElse("text");
   static final Command COMMAND = new Command("export",
-      "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.", List.of(CONFIG),
+      "Run the export daemon: maps to Kafka, Prometheus and stdout, as the YAML config says.", List.of(CONFIG, LOG_FORMAT),
       List.of("", "SIGTERM or Ctrl-C stops polling, flushes Kafka and exits 0.", "", "Example:",
           "  bpfmap export --config /etc/bpfmap/bpfmap.yaml"), ExportCommand::new);
 
@@ -18,6 +20,7 @@ final class ExportCommand implements Callable<Integer> {
 
   private ExportCommand(Args a) {
     config = a.path(CONFIG);
+    LogLayout.use(LogLayout.parse("--log-format", a.value(LOG_FORMAT)), a.verbose());
   }
 
   @Override
@@ -26,14 +29,18 @@ final class ExportCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    try (Daemon daemon = new Daemon(cfg, System.err)) {
+    // not a static field: Main's table of commands loads this class for every command, and a one-shot
+    // command must not start logback
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExportCommand.class);
+    try (Daemon daemon = new Daemon(cfg, true)) {
       daemon.start();
-      System.err.println("bpfmap: exporting " + cfg.maps().size() + " map(s)"
-          + (daemon.metricsPort() > 0 ? ", metrics on port " + daemon.metricsPort() : ""));
+      log.atInfo().addKeyValue("maps", cfg.maps().size()).addKeyValue("metrics_port", daemon.metricsPort())
+          .log("exporting {} map(s){}", cfg.maps().size(), daemon.metricsPort() > 0 ? ", metrics on port "
+              + daemon.metricsPort() : "");
       stop.await();
-      System.err.println("bpfmap: stopping" + (cfg.kafka() != null ? ": flushing Kafka" : ""));
+      log.info("stopping{}", cfg.kafka() != null ? ": flushing Kafka" : "");
     }
-    System.err.println("bpfmap: stopped");
+    log.info("stopped");
     return 0;
   }
 }

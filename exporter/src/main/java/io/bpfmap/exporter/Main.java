@@ -93,8 +93,13 @@ public final class Main {
       return usageError(command, e.getMessage());
     } catch (Exception e) {
       boolean known = e instanceof BpfException || e instanceof CliException;
+      String line = known ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (DAEMONS.contains(command.name()) && LogLayout.structured()) { // the daemon's lines are JSON or logfmt
+        org.slf4j.LoggerFactory.getLogger(Main.class).atError().setCause(verbose || !known ? e : null).log(line);
+        return BAD_INPUT;
+      }
       PrintStream err = System.err;
-      err.println("bpfmap: " + (known ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage()));
+      err.println("bpfmap: " + line);
       if (verbose || !known) {
         e.printStackTrace(err);
       }

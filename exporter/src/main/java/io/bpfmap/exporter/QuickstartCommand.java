@@ -90,7 +90,7 @@ final class QuickstartCommand implements Callable<Integer> {
       Config cfg = config(bootstrap);
       Writer writer = new Writer(map.parsed(KEY, VALUE));
       Thread writing = Thread.ofPlatform().daemon().name("quickstart-writer").start(writer);
-      try (Daemon daemon = new Daemon(cfg, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+      try (Daemon daemon = new Daemon(cfg, false)) {
         daemon.start();
         String metrics = "http://" + cfg.prometheus().host() + ":" + daemon.metricsPort() + "/metrics";
         System.out.println("quickstart: map 'flows' pinned at " + pin + "; exporting CHANGES to Kafka " + bootstrap

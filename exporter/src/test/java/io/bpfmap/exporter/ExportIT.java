@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.MapSpec;
 import io.bpfmap.core.MapType;
+import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.ParsedMap;
 import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.testing.KernelTest;
@@ -142,8 +143,61 @@ class ExportIT {
       assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String err = Files.readString(log);
       assertThat(daemon.exitValue()).as(err).isZero();
-      assertThat(err).contains("bpfmap: exporting 1 map(s), metrics on port " + port, "bpfmap: stopping: flushing Kafka",
-          "bpfmap: stopped");
+      assertThat(err).contains("INFO  ExportCommand - exporting 1 map(s), metrics on port " + port,
+          "INFO  ExportCommand - stopping: flushing Kafka", "INFO  ExportCommand - stopped");
+    }
+  }
+
+  @Test
+  void everyLogLineHasTheChosenFormat(PinDir dir, @TempDir Path tmp) throws Exception {
+    Path pin = dir.resolve("logs");
+    try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "logs", 8, 8, 16))) {
+      map.pin(pin);
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+          maps:
+            - {name: logs, pin: %s, key: "=Q", value: "=Q"}
+          sinks: {stdout: true}
+          status-interval: 500ms
+          """.formatted(pin));
+      Map<String, java.util.function.Predicate<String>> formats = Map.of(
+          "text", l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO |WARN |ERROR|DEBUG) \\S+ - .*"),
+          "logfmt", l -> l.matches("time=\\S+ level=(info|warn|error|debug) logger=\\S+ msg=.*"),
+          "json", l -> {
+            try {
+              JsonNode j = JSON.readTree(l);
+              return j.has("time") && j.has("level") && j.has("logger") && j.has("msg");
+            } catch (java.io.IOException notJson) {
+              return false;
+            }
+          });
+      for (var f : formats.entrySet()) {
+        Path log = tmp.resolve(f.getKey() + ".log");
+        Process daemon = Cli.start(log, "export", "--config", cfg.toString(), "--log-format", f.getKey());
+        try {
+          Await.until(() -> read(log).contains("entries_per_s"));
+        } finally {
+          daemon.destroy();
+        }
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        List<String> lines = read(log).lines().toList();
+        assertThat(lines).as(f.getKey()).isNotEmpty().allMatch(f.getValue());
+        assertThat(lines).as(f.getKey()).anyMatch(l -> l.contains("map") && l.contains("logs")
+            && l.contains("entries_read_total") && l.contains("state"));
+        assertThat(lines.getLast()).as(f.getKey()).contains("stopped");
+      }
+      var bad = Cli.run("export", "--config", tmp.resolve("missing.yaml").toString(), "--log-format", "json");
+      assertThat(bad.exit()).isEqualTo(2);
+      JsonNode error = JSON.readTree(bad.err());
+      assertThat(error.get("level").asText()).isEqualTo("error");
+      assertThat(error.get("msg").asText()).isEqualTo(tmp.resolve("missing.yaml") + ": no such file");
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException notYet) {
+      return "";
     }
   }
 
