@@ -58,6 +58,22 @@ class ComposeTest {
     JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(HOME.resolve("packaging/docker/grafana/dashboards/bpfmap-flows.json").toFile());
     String exprs = dashboard.findValuesAsText("expr").toString();
     assertThat(exprs).contains("bpfmap_flows_packets_total", "bpfmap_flows_bytes_total", "bpfmap_kafka_records_sent_total");
+    List<String> variables = new java.util.ArrayList<>();
+    dashboard.get("templating").get("list").forEach(v -> variables.add(v.get("name").asText()));
+    assertThat(variables).containsExactly("datasource", "instance", "map");
+    for (JsonNode panel : dashboard.get("panels")) {
+      String title = panel.get("title").asText();
+      assertThat(panel.get("datasource").get("uid").asText()).as(title).isEqualTo("${datasource}");
+      assertThat(panel.at("/fieldConfig/defaults/unit").asText()).as(title + ": a unit").isNotEmpty();
+      for (JsonNode target : panel.get("targets")) {
+        String expr = target.get("expr").asText();
+        assertThat(expr).as(title).contains("instance=~\"$instance\"");
+        java.util.regex.Matcher counter = java.util.regex.Pattern.compile("(\\w+_total)\\{").matcher(expr);
+        while (counter.find()) {
+          assertThat(expr).as(title + ": a counter is shown as a rate").contains("rate(" + counter.group(1) + "{");
+        }
+      }
+    }
     assertThat(yaml(HOME.resolve("packaging/docker/grafana/provisioning/dashboards/bpfmap.yml")).toString())
         .contains("/var/lib/grafana/dashboards");
   }
