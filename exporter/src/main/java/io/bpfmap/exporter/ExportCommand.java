@@ -34,6 +34,7 @@ final class ExportCommand implements Callable<Integer> {
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExportCommand.class);
     try (Daemon daemon = new Daemon(cfg, true)) {
       daemon.start();
+      LogLayout.showKafkaWarnings();
       log.atInfo().addKeyValue("maps", cfg.maps().size()).addKeyValue("metrics_port", daemon.metricsPort())
           .log("exporting {} map(s){}", cfg.maps().size(), daemon.metricsPort() > 0 ? ", metrics on port "
               + daemon.metricsPort() : "");

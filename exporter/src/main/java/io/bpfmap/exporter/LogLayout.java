@@ -33,6 +33,18 @@ public final class LogLayout extends LayoutBase<ILoggingEvent> {
     traces = withTraces;
   }
 
+  /**
+   * From now on, Kafka's client warnings (a broker that cannot be reached, a request that timed
+   * out) are logged, unless {@code BPFMAP_KAFKA_LOG} sets their level. Until the daemon runs they
+   * are not: a Kafka that cannot be reached at start is one line of bpfmap's own.
+   */
+  static void showKafkaWarnings() {
+    if (System.getenv("BPFMAP_KAFKA_LOG") == null
+        && org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
   /** True when lines are JSON or logfmt, which a plain line on stderr would break. */
   static boolean structured() {
     return format != Format.TEXT;

@@ -142,6 +142,8 @@ class LifecycleIT {
       assertThat(daemon.exitValue()).as(err).isZero();
       assertThat(err).containsPattern("stopped in \\d+ ms: \\d+ records acknowledged, [1-9]\\d* drained entries given "
           + "back to their maps");
+      assertThat(err).as("Kafka's client says the broker is away").containsPattern("WARN  NetworkClient - .*"
+          + "could not be established");
       writer.join();
       kafka.start();
       assertThat(writerError.get()).isNull();
