@@ -10,6 +10,7 @@ COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY examples/ examples/
 COPY core/ core/
+COPY kafka-broker/ kafka-broker/
 COPY kafka-connector/ kafka-connector/
 COPY metrics/ metrics/
 COPY exporter/ exporter/
