@@ -8,6 +8,7 @@ FROM eclipse-temurin:25-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
+COPY bom/ bom/
 COPY examples/ examples/
 COPY core/ core/
 COPY kafka-broker/ kafka-broker/
