@@ -42,15 +42,28 @@ public final class Bench {
     }
   }
 
-  /** Prints a result line: {@code BENCH name k=v … ratio=ours/reference}. */
-  static void report(String name, String oursKey, double ours, String refKey, double ref, String... extra) {
+  /**
+   * Prints a result line: {@code BENCH name ours=median (min-max) ref=median (min-max) …
+   * ratio_spread=lo-hi ratio=ours/reference}, each figure the median of its rounds with their
+   * spread; {@code ratio_spread} pairs the extremes (min ours / max ref, max ours / min ref).
+   */
+  static void report(String name, String oursKey, List<Double> ours, String refKey, List<Double> ref, String... extra) {
+    double o = ReadBench.median(ours);
+    double r = ReadBench.median(ref);
+    double oMin = java.util.Collections.min(ours);
+    double oMax = java.util.Collections.max(ours);
+    double rMin = java.util.Collections.min(ref);
+    double rMax = java.util.Collections.max(ref);
     StringBuilder sb = new StringBuilder("BENCH ").append(name);
-    sb.append(' ').append(oursKey).append('=').append(sci(ours));
-    sb.append(' ').append(refKey).append('=').append(sci(ref));
+    sb.append(' ').append(oursKey).append('=').append(sci(o)).append(" (").append(sci(oMin)).append('-')
+        .append(sci(oMax)).append(')');
+    sb.append(' ').append(refKey).append('=').append(sci(r)).append(" (").append(sci(rMin)).append('-')
+        .append(sci(rMax)).append(')');
     for (String e : extra) {
       sb.append(' ').append(e);
     }
-    sb.append(" ratio=").append(String.format(java.util.Locale.ROOT, "%.2f", ours / ref));
+    sb.append(String.format(java.util.Locale.ROOT, " rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f", ours.size(),
+        oMin / rMax, oMax / rMin, o / r));
     System.out.println(sb);
   }
 

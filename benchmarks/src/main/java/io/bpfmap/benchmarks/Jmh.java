@@ -24,9 +24,9 @@ final class Jmh {
   }
 
   /**
-   * Runs and reports; with {@code speed} the ratio is the reference's time over ours (1.0: as
-   * fast, above: faster), measured in two forks (one fork's JIT decisions moved a figure by 1.7×),
-   * else ours over the reference's. Each side's spread is the min–max of
+   * Runs and reports, in two forks each (one fork's JIT decisions moved a figure by 1.7×: two show
+   * it in the spread); with {@code speed} the ratio is the reference's time over ours (1.0: as
+   * fast, above: faster), else ours over the reference's. Each side's spread is the min–max of
    * its measured iterations, and system properties {@code bpfmap.bench.*} reach the fork.
    */
   static void run(Class<?> benchmarks, String prefix, boolean speed) {
@@ -35,7 +35,7 @@ final class Jmh {
     Options opts = new OptionsBuilder()
         .include(benchmarks.getName() + "\\.")
         .addProfiler(GCProfiler.class)
-        .forks(speed ? 2 : 1)
+        .forks(2)
         .warmupIterations(speed ? 5 : 3).warmupTime(TimeValue.seconds(1))
         .measurementIterations(speed ? 8 : 5).measurementTime(TimeValue.seconds(1))
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")

@@ -51,10 +51,18 @@ final class MetricsBench {
           Thread.sleep(10);
         }
         PrometheusMeterRegistry reference = plainGauges();
-        double[] o = measure(ours);
-        double[] r = measure(reference);
-        System.out.printf(java.util.Locale.ROOT, "BENCH metrics.scrape.10k_keys_x4 ms=%.1f bytes=%d ref_ms=%.1f ref_bytes=%d ratio=%.2f%n",
-            o[0], (long) o[1], r[0], (long) r[1], o[0] / r[0]);
+        List<Double> o = new ArrayList<>();
+        List<Double> r = new ArrayList<>();
+        int[] bytes = new int[2];
+        for (int i = 0; i < 20; i++) { // alternating, after 5 warm-ups of each
+          double ms = scrape(ours, bytes, 0);
+          double refMs = scrape(reference, bytes, 1);
+          if (i >= 5) {
+            o.add(ms);
+            r.add(refMs);
+          }
+        }
+        Bench.report("metrics.scrape.10k_keys_x4", "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -78,20 +86,13 @@ final class MetricsBench {
     return registry;
   }
 
-  /** Median milliseconds of 15 scrapes after 5 warm-ups, and the bytes of one. */
-  private static double[] measure(PrometheusMeterRegistry registry) {
-    List<Double> ms = new ArrayList<>();
-    int bytes = 0;
-    for (int i = 0; i < 20; i++) {
-      long t0 = System.nanoTime();
-      String body = registry.scrape();
-      double took = (System.nanoTime() - t0) / 1e6;
-      bytes = body.getBytes(StandardCharsets.UTF_8).length;
-      if (i >= 5) {
-        ms.add(took);
-      }
-    }
-    return new double[] {ReadBench.median(ms), bytes};
+  /** Milliseconds of one scrape; its size goes to {@code bytes[at]}. */
+  private static double scrape(PrometheusMeterRegistry registry, int[] bytes, int at) {
+    long t0 = System.nanoTime();
+    String body = registry.scrape();
+    double took = (System.nanoTime() - t0) / 1e6;
+    bytes[at] = body.getBytes(StandardCharsets.UTF_8).length;
+    return took;
   }
 
   private static byte[] key(int i) {
