@@ -150,15 +150,22 @@ class LifecycleIT {
       Map<Long, Integer> inKafka = perKey("lifecycle.drained");
       assertThat(inKafka.values()).as("each entry in Kafka once").containsOnly(1);
       int left = 0;
+      int both = 0;
       for (long i = 0; i < total; i++) {
         boolean inMap = parsed.lookup(key(i)).isPresent();
-        assertThat(inMap && inKafka.containsKey(i)).as("key %d in Kafka and back in the map", i).isFalse();
         left += inMap ? 1 : 0;
+        both += inMap && inKafka.containsKey(i) ? 1 : 0;
       }
+      String stopped = err.lines().filter(l -> l.contains("stopped in")).findFirst().orElse("");
       System.out.println("LifecycleIT: " + total + " written, " + inKafka.size() + " in Kafka, " + left
-          + " back in the map; " + err.lines().filter(l -> l.contains("stopped in")).findFirst().orElse(""));
-      assertThat(inKafka.size() + left).as("in Kafka (%d) or back in the map (%d): none lost; the daemon said: %s",
+          + " back in the map, " + both + " in both; " + stopped);
+      assertThat(inKafka.size() + left - both).as("in Kafka (%d) or back in the map (%d): none lost; the daemon said: %s",
           inKafka.size(), left, err).isEqualTo(total);
+      // A record the broker appended as it went away, whose answer never came, is given back too:
+      // delivery is at least once. Such an entry is among those the daemon says it gave back.
+      long givenBack = Long.parseLong(stopped.replaceFirst(".* ([0-9]+) drained entries given back.*", "$1"));
+      assertThat(both).as("entries in Kafka and back in the map, against the %d given back", givenBack)
+          .isLessThanOrEqualTo((int) givenBack);
     }
   }
 
