@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -129,9 +128,9 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   }
 
   static Config parse(Object tree) {
-    Map<String, Object> root = object(tree, "");
-    keys(root, "", Set.of("node", "maps", "sinks", "status-interval", "stop-timeout"));
-    String node = root.containsKey("node") ? string(root.get("node"), "node") : hostName();
+    Map<String, Object> root = YamlValues.object(tree, "");
+    YamlValues.keys(root, "", Set.of("node", "maps", "sinks", "status-interval", "stop-timeout"));
+    String node = root.containsKey("node") ? YamlValues.string(root.get("node"), "node") : hostName();
     List<MapConfig> maps = new ArrayList<>();
     Object mapsTree = root.get("maps");
     if (!(mapsTree instanceof List<?> list) || list.isEmpty()) {
@@ -147,11 +146,11 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
       }
       maps.add(m);
     }
-    Map<String, Object> sinks = root.containsKey("sinks") ? object(root.get("sinks"), "sinks") : Map.of();
-    keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
+    Map<String, Object> sinks = root.containsKey("sinks") ? YamlValues.object(root.get("sinks"), "sinks") : Map.of();
+    YamlValues.keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
     KafkaConfig kafka = sinks.get("kafka") == null ? null : kafka(sinks.get("kafka"), "sinks.kafka");
     PromConfig prom = sinks.get("prometheus") == null ? null : prometheus(sinks.get("prometheus"), "sinks.prometheus");
-    boolean stdout = sinks.containsKey("stdout") && bool(sinks.get("stdout"), "sinks.stdout");
+    boolean stdout = sinks.containsKey("stdout") && YamlValues.bool(sinks.get("stdout"), "sinks.stdout");
     for (int i = 0; i < maps.size(); i++) {
       MapConfig m = maps.get(i);
       int sinksOfMap = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (m.metrics().isEmpty() ? 0 : 1);
@@ -175,29 +174,29 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   }
 
   private static MapConfig map(Object tree, String at) {
-    Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("name", "pin", "id", "kernel-name", "key", "value", "trust-layout", "mask", "mode", "interval",
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("name", "pin", "id", "kernel-name", "key", "value", "trust-layout", "mask", "mode", "interval",
         "batch-size", "per-cpu", "labels", "metrics", "max-series"));
     MapSelector selector = selector(m, at);
-    String name = m.get("name") == null && m.get("kernel-name") != null ? string(m.get("kernel-name"), at + ".kernel-name")
-        : string(required(m, "name", at), at + ".name");
+    String name = m.get("name") == null && m.get("kernel-name") != null ? YamlValues.string(m.get("kernel-name"), at + ".kernel-name")
+        : YamlValues.string(YamlValues.required(m, "name", at), at + ".name");
     RecordLayout key = m.get("key") == null ? null : layout(m.get("key"), at + ".key");
     RecordLayout value = m.get("value") == null ? null : layout(m.get("value"), at + ".value");
-    boolean trust = m.containsKey("trust-layout") && bool(m.get("trust-layout"), at + ".trust-layout");
+    boolean trust = m.containsKey("trust-layout") && YamlValues.bool(m.get("trust-layout"), at + ".trust-layout");
     PermissionMask mask;
     try {
       mask = m.containsKey("mask") ? PermissionMask.of(m.get("mask")) : PermissionMask.readAll();
     } catch (BpfException e) {
       throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
     }
-    Mode mode = choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
+    Mode mode = YamlValues.choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
     Duration interval = m.containsKey("interval") ? duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(1);
-    int batch = m.containsKey("batch-size") ? integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
-    PerCpuPolicy perCpu = choice(m.getOrDefault("per-cpu", "sum"), at + ".per-cpu", "per-cpu policy",
+    int batch = m.containsKey("batch-size") ? YamlValues.integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
+    PerCpuPolicy perCpu = YamlValues.choice(m.getOrDefault("per-cpu", "sum"), at + ".per-cpu", "per-cpu policy",
         PerCpuPolicy.class, Map.of("per-cpu", PerCpuPolicy.PER_CPU));
     Map<String, LabelDecoder> labels = new LinkedHashMap<>();
     if (m.get("labels") != null) {
-      object(m.get("labels"), at + ".labels").forEach((field, decoder) -> {
+      YamlValues.object(m.get("labels"), at + ".labels").forEach((field, decoder) -> {
         try {
           labels.put(field, LabelDecoder.of(decoder));
         } catch (IllegalArgumentException e) {
@@ -214,7 +213,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
         metrics.add(metric(list.get(i), at + ".metrics[" + i + "]"));
       }
     }
-    int maxSeries = m.containsKey("max-series") ? integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
+    int maxSeries = m.containsKey("max-series") ? YamlValues.integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
     MapConfig cfg = new MapConfig(name, selector, key, value, mask, mode, interval, batch, perCpu, labels, metrics,
         maxSeries, trust, at);
     cfg.check(key, value, at);
@@ -229,31 +228,31 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
           : "give one of pin, id and kernel-name, not " + String.join(" and ", given)));
     }
     return switch (given.get(0)) {
-      case "pin" -> MapSelector.pin(Path.of(string(m.get("pin"), at + ".pin")));
-      case "id" -> MapSelector.id(integer(m.get("id"), at + ".id", 1));
-      default -> MapSelector.name(string(m.get("kernel-name"), at + ".kernel-name"));
+      case "pin" -> MapSelector.pin(Path.of(YamlValues.string(m.get("pin"), at + ".pin")));
+      case "id" -> MapSelector.id(YamlValues.integer(m.get("id"), at + ".id", 1));
+      default -> MapSelector.name(YamlValues.string(m.get("kernel-name"), at + ".kernel-name"));
     };
   }
 
   private static MapMeters.Metric metric(Object tree, String at) {
-    Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("field", "type", "description"));
-    String field = string(required(m, "field", at), at + ".field");
-    MapMeters.Type type = choice(m.getOrDefault("type", "gauge"), at + ".type", "metric type", MapMeters.Type.class, Map.of());
-    String description = m.containsKey("description") ? string(m.get("description"), at + ".description")
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("field", "type", "description"));
+    String field = YamlValues.string(YamlValues.required(m, "field", at), at + ".field");
+    MapMeters.Type type = YamlValues.choice(m.getOrDefault("type", "gauge"), at + ".type", "metric type", MapMeters.Type.class, Map.of());
+    String description = m.containsKey("description") ? YamlValues.string(m.get("description"), at + ".description")
         : "Field " + field + " of the BPF map's values";
     return new MapMeters.Metric(field, type, description);
   }
 
   private static KafkaConfig kafka(Object tree, String at) {
-    Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
         "topic-partitions", "topic-replication-factor", "topic-configs"));
     Map<String, String> producer = new LinkedHashMap<>();
     if (m.get("producer") != null) {
-      object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
+      YamlValues.object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
     }
-    String bootstrap = string(required(m, "bootstrap-servers", at), at + ".bootstrap-servers");
+    String bootstrap = YamlValues.string(YamlValues.required(m, "bootstrap-servers", at), at + ".bootstrap-servers");
     try {
       KafkaSink.checkSettings(bootstrap, producer);
     } catch (KafkaSinkException e) {
@@ -261,9 +260,9 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
           ? ".bootstrap-servers" : ".producer." + e.setting()) + ": " + e.getMessage(), e);
     }
     return new KafkaConfig(bootstrap,
-        m.containsKey("topic") ? string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
-        m.containsKey("create-topics") ? bool(m.get("create-topics"), at + ".create-topics") : true,
-        m.containsKey("max-in-flight") ? integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
+        m.containsKey("topic") ? YamlValues.string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
+        m.containsKey("create-topics") ? YamlValues.bool(m.get("create-topics"), at + ".create-topics") : true,
+        m.containsKey("max-in-flight") ? YamlValues.integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
         m.containsKey("connect-timeout") ? duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10),
         topics(m, at));
   }
@@ -271,18 +270,18 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   private static Topics topics(Map<String, Object> m, String at) {
     Map<String, String> configs = new LinkedHashMap<>();
     if (m.get("topic-configs") != null) {
-      object(m.get("topic-configs"), at + ".topic-configs").forEach((k, v) -> configs.put(k, String.valueOf(v)));
+      YamlValues.object(m.get("topic-configs"), at + ".topic-configs").forEach((k, v) -> configs.put(k, String.valueOf(v)));
     }
     Short replication = m.containsKey("topic-replication-factor")
-        ? (short) integer(m.get("topic-replication-factor"), at + ".topic-replication-factor", 1) : null;
-    return new Topics(m.containsKey("topic-partitions") ? integer(m.get("topic-partitions"), at + ".topic-partitions", 1)
+        ? (short) YamlValues.integer(m.get("topic-replication-factor"), at + ".topic-replication-factor", 1) : null;
+    return new Topics(m.containsKey("topic-partitions") ? YamlValues.integer(m.get("topic-partitions"), at + ".topic-partitions", 1)
         : 1, replication, configs);
   }
 
   private static PromConfig prometheus(Object tree, String at) {
-    Map<String, Object> m = object(tree, at);
-    keys(m, at, Set.of("listen"));
-    String listen = m.containsKey("listen") ? string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("listen"));
+    String listen = m.containsKey("listen") ? YamlValues.string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
     int colon = listen.lastIndexOf(':');
     try {
       int port = Integer.parseInt(listen.substring(colon + 1));
@@ -328,71 +327,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     }
   }
 
-  private static <E extends Enum<E>> E choice(Object v, String at, String what, Class<E> type, Map<String, E> aliases) {
-    String s = String.valueOf(v).strip().toLowerCase(Locale.ROOT);
-    if (aliases.containsKey(s)) {
-      return aliases.get(s);
-    }
-    for (E e : type.getEnumConstants()) {
-      if (e.name().toLowerCase(Locale.ROOT).equals(s)) {
-        return e;
-      }
-    }
-    List<String> names = new ArrayList<>(aliases.keySet());
-    for (E e : type.getEnumConstants()) {
-      if (!aliases.containsValue(e)) {
-        names.add(e.name().toLowerCase(Locale.ROOT));
-      }
-    }
-    throw new CliException(at + ": unknown " + what + " '" + v + "' (" + String.join(", ", names) + ")");
-  }
-
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object v, String at) {
-    if (!(v instanceof Map<?, ?> m)) {
-      throw new CliException((at.isEmpty() ? "" : at + ": ") + "expected a mapping of keys to values");
-    }
-    return (Map<String, Object>) m;
-  }
-
-  private static void keys(Map<String, Object> m, String at, Set<String> allowed) {
-    for (String k : m.keySet()) {
-      if (!allowed.contains(k)) {
-        throw new CliException((at.isEmpty() ? "" : at + ".") + k + ": unknown key (expected one of "
-            + allowed.stream().sorted().toList() + ")");
-      }
-    }
-  }
-
-  private static Object required(Map<String, Object> m, String key, String at) {
-    Object v = m.get(key);
-    if (v == null) {
-      throw new CliException(at + "." + key + ": required");
-    }
-    return v;
-  }
-
-  private static String string(Object v, String at) {
-    if (v instanceof Map || v instanceof List) {
-      throw new CliException(at + ": expected a string");
-    }
-    return String.valueOf(v);
-  }
-
-  private static boolean bool(Object v, String at) {
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw new CliException(at + ": expected true or false, got '" + v + "'");
-  }
-
-  private static int integer(Object v, String at, int min) {
-    if (v instanceof Integer i && i >= min) {
-      return i;
-    }
-    throw new CliException(at + ": expected a whole number of at least " + min + ", got '" + v + "'");
-  }
-
   private static String hostName() {
     try {
       return java.net.InetAddress.getLocalHost().getHostName();
