@@ -162,7 +162,16 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       FieldAccessor n = labelNumbers[i];
       byte[] raw = key.asSlice(labelOffsets[i], labelSizes[i]).toArray(ValueLayout.JAVA_BYTE);
       if (decoders[i] != null) {
-        out.add(decoders[i].decode(n == null ? raw : n.floating() ? n.getDouble(key, 0) : n.getLong(key, 0), raw));
+        // not one conditional expression: with a long and a double operand, Java makes both a double
+        Object value;
+        if (n == null) {
+          value = raw;
+        } else if (n.floating()) {
+          value = n.getDouble(key, 0);
+        } else {
+          value = n.getLong(key, 0);
+        }
+        out.add(decoders[i].decode(value, raw));
       } else if (enums[i] != null) {
         long v = n.getLong(key, 0);
         String name = enums[i].get(v);

@@ -14,6 +14,7 @@ import io.bpfmap.core.testing.KernelTest;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,27 @@ class MapMetersTest {
         assertThat(after.lines().filter(l -> l.startsWith("bpfmap_flows_packets_total{"))).hasSize(4);
       }
       assertThat(FlowMap.get(server.port(), "/metrics", null).body()).doesNotContain("bpfmap_flows_packets_total{");
+    }
+  }
+
+  /** Number decoders get the field's integer: not 1001.0, nor 443.0 missing its enum name. */
+  @Test
+  void numberDecodersGiveIntegersAndEnumNames() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_decoders");
+        MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      map.update(FlowMap.key(1), FlowMap.value(10L, 1500L, 0));
+      MapStream stream = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      try (MapMeters meters = MapMeters.builder(stream).metric("packets", MapMeters.Type.COUNTER)
+          .label("saddr", LabelDecoder.of("ipv4")).label("daddr", LabelDecoder.of("ipv4"))
+          .label("sport", LabelDecoder.of("unsigned")).label("dport", LabelDecoder.of(Map.of("enum", Map.of(443, "https"))))
+          .build()) {
+        meters.bindTo(registry);
+        Await.until(() -> stream.stats().cycles() >= 1);
+        assertThat(FlowMap.get(server.port(), "/metrics", null).body()).contains(
+            "bpfmap_flows_packets_total{daddr=\"192.168.0.1\",dport=\"https\",saddr=\"10.0.0.1\",sport=\"1001\"} 10.0");
+      }
     }
   }
 
