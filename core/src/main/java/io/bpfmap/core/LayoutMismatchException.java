@@ -1,8 +1,9 @@
 package io.bpfmap.core;
 
 /**
- * A layout that does not fit its map: its size differs from the map's, or it differs from the
- * map's BTF (unless trusted). {@link #role()} says which: {@code "key"} or {@code "value"}.
+ * A layout that does not fit its map, or is missing: its size differs from the map's, it differs
+ * from the map's BTF (unless trusted), or none was given for a map without BTF. {@link #role()}
+ * says which layout: {@code "key"} or {@code "value"}.
  */
 public final class LayoutMismatchException extends BpfException {
   private static final long serialVersionUID = 1L;

@@ -42,8 +42,8 @@ public final class ParsedMap {
       boolean trust) {
     if (given == null) {
       if (typeId == 0) {
-        throw new BpfException("parse", map.target(), 0, "the map has no BTF for its " + role + "s: give a " + role
-            + " layout");
+        throw new LayoutMismatchException(map.target(), role, "the map has no BTF for its " + role + "s: give a "
+            + role + " layout");
       }
       return role.equals("key") ? btf.keyLayout().orElseThrow() : btf.valueLayout().orElseThrow();
     }

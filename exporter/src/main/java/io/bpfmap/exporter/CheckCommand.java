@@ -35,7 +35,8 @@ final class CheckCommand implements Callable<Integer> {
       Config.MapConfig m = cfg.maps().get(i);
       String at = "maps[" + i + "] '" + m.name() + "' (" + m.selector() + ")";
       try {
-        System.out.println(at + ": " + check(m, at));
+        System.out.println(at + ": " + check(m));
+        System.out.flush(); // in order with the errors on stderr
       } catch (BpfException | CliException e) {
         System.err.println("bpfmap: " + (e.getMessage().startsWith(m.at()) ? "" : at + ": ") + e.getMessage());
         failed++;
@@ -50,10 +51,10 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   /** What the daemon would read: the map and its layouts; throws what it would say. */
-  private static String check(Config.MapConfig m, String at) {
+  private static String check(Config.MapConfig m) {
     try (BpfMap map = m.selector().open(m.mode() == Mode.DRAIN ? OpenMode.READ_WRITE : OpenMode.READ_ONLY)) {
       ParsedMap layouts = m.parse(map);
-      m.check(layouts.keyLayout(), layouts.valueLayout(), at);
+      m.check(layouts.keyLayout(), layouts.valueLayout(), m.at());
       return "ok, id " + map.info().id() + ", " + map.info().type().name().toLowerCase(java.util.Locale.ROOT)
           + ", key " + describe(layouts.keyLayout(), m.key()) + ", value " + describe(layouts.valueLayout(), m.value());
     }

@@ -77,9 +77,14 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
         }
       }
       if (key != null) {
-        for (String field : labels.keySet()) {
+        for (Map.Entry<String, LabelDecoder> label : labels.entrySet()) {
+          String field = label.getKey();
           if (!key.leafPaths().contains(field)) {
             throw new CliException(at + ".labels." + field + ": not a field of the key layout");
+          }
+          String refused = label.getValue().refuses(key.sizeOf(field));
+          if (refused != null) {
+            throw new CliException(at + ".labels." + field + ": " + refused);
           }
         }
       }

@@ -83,7 +83,7 @@ final class MapPipeline {
    */
   private MapStream stream(BpfMap m) {
     ParsedMap layouts = cfg.parse(m);
-    cfg.check(layouts.keyLayout(), layouts.valueLayout(), "map '" + cfg.name() + "' (" + cfg.selector() + ")");
+    cfg.check(layouts.keyLayout(), layouts.valueLayout(), cfg.at());
     return MapStream.builder(m).name(cfg.name()).keyLayout(layouts.keyLayout()).valueLayout(layouts.valueLayout())
         .trustLayouts(true).mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
         .perCpu(cfg.perCpu()).subscribers(sinkCount()).build();

@@ -59,6 +59,13 @@ class BadInputIT {
         """.formatted(pin));
     fails(Cli.run("export", "--config", cfg.toString()),
         "bpfmap: maps[0].key: parse on map 'fit': the key layout is 8 bytes, the map's keys are 16 bytes");
+    Path noKey = Files.writeString(tmp.resolve("nokey.yaml"), """
+        maps:
+          - {name: flows, pin: %s, value: "=8Q"}
+        sinks: {stdout: true}
+        """.formatted(pin));
+    fails(Cli.run("export", "--config", noKey.toString()),
+        "bpfmap: maps[0].key: parse on map 'fit': the map has no BTF for its keys: give a key layout");
   }
 
   @Test

@@ -131,6 +131,14 @@ class ConfigTest {
   }
 
   @Test
+  void aLabelDecoderThatCannotDecodeItsFieldIsRefused() {
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("labels: {saddr: ipv4, daddr: ipv4}",
+        "labels: {saddr: ipv6, daddr: ipv4}"))).hasMessage("maps[0].labels.saddr: ipv6 needs a 16-byte field, got 4 bytes");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("labels: {saddr: ipv4, daddr: ipv4}",
+        "labels: {sport: ipv4}"))).hasMessage("maps[0].labels.sport: ipv4 needs a 4-byte field, got 2 bytes");
+  }
+
+  @Test
   void createdTopicsTakePartitionsReplicationAndConfigs() throws Exception {
     String kafka = "producer: {compression.type: lz4}";
     Config cfg = parse(SPEC_EXAMPLE.replace(kafka, kafka + "\n    topic-partitions: 12\n    topic-replication-factor: 3\n"

@@ -3,9 +3,15 @@ package io.bpfmap.metrics;
 /** Sixteen bytes in network order as an RFC 5952 address: lowercase, the longest zero run as ::. */
 final class Ipv6Decoder implements LabelDecoder {
   @Override
+  public String refuses(int bytes) {
+    return LabelDecoder.needs("ipv6", 16, bytes);
+  }
+
+  @Override
   public String decode(Object value, byte[] raw) {
-    if (raw.length != 16) {
-      throw new IllegalArgumentException("ipv6 needs a 16-byte field, got " + raw.length + " bytes");
+    String refused = refuses(raw.length);
+    if (refused != null) {
+      throw new IllegalArgumentException(refused);
     }
     int[] g = new int[8];
     for (int i = 0; i < 8; i++) {

@@ -10,6 +10,16 @@ import java.util.Map;
 public interface LabelDecoder {
   String decode(Object value, byte[] raw);
 
+  /** Why this decoder cannot decode a field of {@code bytes} bytes; null when it can. */
+  default String refuses(int bytes) {
+    return null;
+  }
+
+  /** The size a decoder needs, as {@link #refuses} words it: {@code ipv4 needs a 4-byte field, got 8 bytes}. */
+  static String needs(String name, int needed, int bytes) {
+    return bytes == needed ? null : name + " needs a " + needed + "-byte field, got " + bytes + " bytes";
+  }
+
   /**
    * A decoder by name: {@code unsigned}, {@code hex}, {@code ipv4}, {@code ipv6}, {@code cstring},
    * or an enum table given as a map ({@code {enum: {6: tcp, 17: udp}}}).

@@ -89,6 +89,10 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       char letter = key.letterOf(p);
       labelNumbers[i] = "sPpcx".indexOf(letter) >= 0 ? null : key.accessor(p);
       decoders[i] = b.labels.get(p);
+      String refused = decoders[i] == null ? null : decoders[i].refuses(labelSizes[i]);
+      if (refused != null) {
+        throw new IllegalArgumentException("label field '" + p + "' of map '" + map + "': " + refused);
+      }
       enums[i] = key.enumNames(p);
     }
     for (String configured : b.labels.keySet()) {
