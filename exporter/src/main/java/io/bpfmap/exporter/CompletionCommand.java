@@ -15,6 +15,12 @@ final class CompletionCommand implements Callable<Integer> {
           + "/etc/bash_completion.d/bpfmap.",
       List.of(), List.of("", "Example:", "  source <(bpfmap completion)"), a -> new CompletionCommand());
 
+  /** Options whose values are a fixed set: they complete those, not file names. */
+  private static final java.util.Map<String, String> VALUES = new java.util.LinkedHashMap<>(java.util.Map.of(
+      "--log-format", "text json logfmt", "--flag", "any noexist exist",
+      "--type", java.util.Arrays.stream(io.bpfmap.core.MapType.values())
+          .map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(" "))));
+
   @Override
   public Integer call() {
     System.out.print(script(Main.commands()));
@@ -44,10 +50,17 @@ final class CompletionCommand implements Callable<Integer> {
     sb.append("    help) words=\"").append(commands.stream().map(Command::name).collect(Collectors.joining(" ")))
         .append("\" ;;\n");
     sb.append("  esac\n");
+    sb.append("  local prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n");
+    sb.append("  case \"$prev\" in\n");
+    for (var v : VALUES.entrySet()) {
+      sb.append("    ").append(v.getKey()).append(") mapfile -t COMPREPLY < <(compgen -W \"").append(v.getValue())
+          .append("\" -- \"$cur\"); return ;;\n");
+    }
+    sb.append("  esac\n");
     sb.append("  if [[ \"$cur\" == -* || -z \"$command\" || \"$command\" == help ]]; then\n");
-    sb.append("    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n");
+    sb.append("    mapfile -t COMPREPLY < <(compgen -W \"$words\" -- \"$cur\")\n");
     sb.append("  else\n");
-    sb.append("    COMPREPLY=($(compgen -f -- \"$cur\"))\n");
+    sb.append("    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")  # one word a line: names with spaces stay whole\n");
     sb.append("  fi\n");
     sb.append("}\n");
     sb.append("complete -o filenames -F _bpfmap bpfmap\n");

@@ -47,6 +47,10 @@ public final class Main {
         StandardCharsets.UTF_8));
     int code = run(args);
     System.out.flush();
+    if (System.out.checkError()) { // PrintStream keeps write errors to itself: a full disk, a closed pipe
+      System.err.println("bpfmap: cannot write the output (stdout is full or closed)");
+      code = BAD_INPUT;
+    }
     System.err.flush();
     Runtime.getRuntime().halt(code);
   }
@@ -59,12 +63,12 @@ public final class Main {
     }
     boolean verbose = tokens.contains("--verbose");
     List<String> before = tokens.subList(0, at);
+    if (before.contains("-V") || before.contains("--version")) {
+      System.out.println(VERSION);
+      return 0;
+    }
     if (at == args.length || args[at].equals("help")) {
       String topic = at + 1 < args.length ? args[at + 1] : null;
-      if (before.contains("-V") || before.contains("--version")) {
-        System.out.println(VERSION);
-        return 0;
-      }
       for (String t : before) {
         if (!List.of("-h", "--help", "--verbose").contains(t)) {
           return usageError(null, "Unknown option: '" + t + "'");
@@ -113,7 +117,7 @@ public final class Main {
   }
 
   static String help() {
-    StringBuilder sb = new StringBuilder("Usage: bpfmap [-hV] [--verbose] COMMAND\n");
+    StringBuilder sb = new StringBuilder("Usage: bpfmap [-h] [-V] [--verbose] COMMAND\n");
     sb.append("Read, write and stream Linux eBPF maps (to Kafka, Prometheus, stdout).\n");
     Command.row(sb, "-h, --help", Command.HELP.description());
     Command.row(sb, "-V, --version", "Print version information and exit.");

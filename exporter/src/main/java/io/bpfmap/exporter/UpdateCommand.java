@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 final class UpdateCommand implements Callable<Integer> {
-  static final Command.Opt VALUE = Command.Opt.value("--value", "V", "Hex bytes, or JSON with --value-layout.").asRequired();
+  static final Command.Opt VALUE = Command.Opt.value("--value", "V",
+      "JSON/YAML in the value's shape (BTF's or --value-layout's), or hex bytes when the map has neither.").asRequired();
   static final Command.Opt FLAG = Command.Opt.value("--flag", "FLAG", "any | noexist | exist").orElse("any");
   static final Command COMMAND = new Command("update",
       "Create or replace one entry (per-CPU maps: the value goes to every CPU).",

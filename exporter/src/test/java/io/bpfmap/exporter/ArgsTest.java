@@ -75,6 +75,11 @@ class ArgsTest {
   }
 
   @Test
+  void versionComesFirstWhateverFollows() {
+    assertThat(Main.help()).startsWith("Usage: bpfmap [-h] [-V] [--verbose] COMMAND\n");
+  }
+
+  @Test
   void theTopLevelHelpListsEveryCommandOnce() {
     String help = Main.help();
     for (String c : List.of("create", "load", "maps", "info", "update", "lookup", "delete", "dump", "export",

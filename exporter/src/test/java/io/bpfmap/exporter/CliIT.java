@@ -62,11 +62,25 @@ class CliIT {
   @Test
   void everyCommandHasHelpWithExamples() throws Exception {
     for (String command : new String[] {"create", "load", "maps", "info", "update", "lookup", "delete", "dump", "export",
+        "check", "completion",
         "quickstart"}) {
       var help = Cli.run(command, "--help");
       assertThat(help.exit()).as(command).isZero();
       assertThat(help.out()).as(command).contains("Usage: bpfmap " + command).contains("Example");
     }
+  }
+
+  @Test
+  void anOutputThatCannotBeWrittenIsAnErrorAndVersionWinsOverACommand() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Cli.HOME.resolve("bin/bpfmap").toString(), "--help")
+        .redirectOutput(new java.io.File("/dev/full"));
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isEqualTo(2);
+    assertThat(err).isEqualTo("bpfmap: cannot write the output (stdout is full or closed)");
+    var version = Cli.run("--version", "dump");
+    assertThat(version.exit()).isZero();
+    assertThat(version.out()).startsWith("bpfmap ");
   }
 
   @Test

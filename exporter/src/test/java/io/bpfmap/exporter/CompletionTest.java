@@ -36,6 +36,11 @@ class CompletionTest {
     assertThat(complete(script, tmp, "--verbose", "lookup", "--k")).containsExactly("--key", "--key-layout");
     assertThat(complete(script, tmp, "load", "flo")).containsExactly("flows.bpf.o");
     assertThat(complete(script, tmp, "help", "qu")).containsExactly("quickstart");
+    Files.createFile(tmp.resolve("my flows.yaml"));
+    assertThat(complete(script, tmp, "check", "--config", "my")).as("a name with a space stays whole")
+        .containsExactly("my flows.yaml");
+    assertThat(complete(script, tmp, "export", "--log-format", "")).containsExactly("json", "logfmt", "text");
+    assertThat(complete(script, tmp, "create", "--type", "lru_")).containsExactly("lru_hash", "lru_percpu_hash");
   }
 
   @Test
