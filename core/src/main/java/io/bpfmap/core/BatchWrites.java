@@ -38,7 +38,7 @@ final class BatchWrites {
       MemorySegment k = pack(a, map, "batch update", keys);
       MemorySegment v = a.allocate(Math.max(1L, (long) values.size() * map.valueBufferSize()), 8);
       for (int i = 0; i < values.size(); i++) {
-        MemorySegment one = map.valueArg(a, "batch update", values.get(i));
+        MemorySegment one = map.args().value(a, "batch update", values.get(i));
         MemorySegment.copy(one, 0, v, (long) i * map.valueBufferSize(), map.valueBufferSize());
       }
       return update(map, k, v, keys.size());
@@ -71,7 +71,7 @@ final class BatchWrites {
     MemorySegment k = a.allocate(Math.max(1L, (long) keys.size() * map.keySize()), 8);
     for (int i = 0; i < keys.size(); i++) {
       byte[] key = keys.get(i);
-      map.checkKey(op, key);
+      map.args().key(op, key);
       MemorySegment.copy(BpfMap.copy(a, key), 0, k, (long) i * map.keySize(), map.keySize());
     }
     return k;

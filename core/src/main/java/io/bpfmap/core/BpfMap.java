@@ -29,6 +29,7 @@ public final class BpfMap implements AutoCloseable {
   private final OpenMode mode;
   private final String target;
   private final int valueBufferSize;
+  private final MapArgs args;
   private volatile MapBtf btf;
 
   private BpfMap(int fd, MapInfo info, OpenMode mode) {
@@ -38,6 +39,7 @@ public final class BpfMap implements AutoCloseable {
     this.target = Failures.target(info.name());
     this.valueBufferSize = info.type().perCpu()
         ? PerCpu.stride(info.valueSize()) * possibleCpus() : info.valueSize();
+    this.args = new MapArgs(info, target, valueBufferSize);
   }
 
   /** Creates a map in the kernel. It lives while an fd or a pin holds it. */
@@ -126,7 +128,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Copies the value of {@code key} into {@code value}; false when the key is absent. */
   public boolean lookup(MemorySegment key, MemorySegment value) {
-    checkSegments("lookup", key, value);
+    args.segments("lookup", key, value);
     int f = fd.acquire("lookup", target);
     try {
       return found("lookup", Libbpf.lookup(f, keyArg(key), value));
@@ -136,7 +138,7 @@ public final class BpfMap implements AutoCloseable {
   }
 
   public void update(MemorySegment key, MemorySegment value, UpdateFlag flag) {
-    checkSegments("update", key, value);
+    args.segments("update", key, value);
     int f = fd.acquire("update", target);
     try {
       int rc = Libbpf.update(f, keyArg(key), value, flag.bits());
@@ -151,7 +153,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Deletes {@code key}; false when it was absent. */
   public boolean delete(MemorySegment key) {
-    checkSegments("delete", key, null);
+    args.segments("delete", key, null);
     int f = fd.acquire("delete", target);
     try {
       return found("delete", Libbpf.delete(f, keyArg(key)));
@@ -162,7 +164,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Copies the value into {@code value} and deletes the key; false when it was absent. */
   public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
-    checkSegments("lookup and delete", key, value);
+    args.segments("lookup and delete", key, value);
     int f = fd.acquire("lookup and delete", target);
     try {
       return found("lookup and delete", Libbpf.lookupAndDelete(f, keyArg(key), value));
@@ -173,7 +175,7 @@ public final class BpfMap implements AutoCloseable {
 
   /** Writes the key after {@code key} (the first key when null) into {@code next}; false at the end. */
   public boolean nextKey(MemorySegment keyOrNull, MemorySegment next) {
-    checkSegments("next key", next, null);
+    args.segments("next key", next, null);
     int f = fd.acquire("next key", target);
     try {
       return found("next key", Libbpf.nextKey(f, keyOrNull == null ? MemorySegment.NULL : keyOrNull, next));
@@ -185,7 +187,7 @@ public final class BpfMap implements AutoCloseable {
   // ---- element operations on byte arrays ----
 
   public Optional<byte[]> lookup(byte[] key) {
-    checkKey("lookup", key);
+    args.key("lookup", key);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment value = a.allocate(Math.max(1, valueBufferSize), 8);
       return lookup(copy(a, key), value) ? Optional.of(bytes(value.asSlice(0, valueBufferSize))) : Optional.empty();
@@ -198,21 +200,21 @@ public final class BpfMap implements AutoCloseable {
 
   /** On a per-CPU map, a value of value size is written to every CPU. */
   public void update(byte[] key, byte[] value, UpdateFlag flag) {
-    checkKey("update", key);
+    args.key("update", key);
     try (Arena a = Arena.ofConfined()) {
-      update(copy(a, key), valueArg(a, "update", value), flag);
+      update(copy(a, key), args.value(a, "update", value), flag);
     }
   }
 
   public boolean delete(byte[] key) {
-    checkKey("delete", key);
+    args.key("delete", key);
     try (Arena a = Arena.ofConfined()) {
       return delete(copy(a, key));
     }
   }
 
   public Optional<byte[]> lookupAndDelete(byte[] key) {
-    checkKey("lookup and delete", key);
+    args.key("lookup and delete", key);
     try (Arena a = Arena.ofConfined()) {
       MemorySegment value = a.allocate(Math.max(1, valueBufferSize), 8);
       return lookupAndDelete(copy(a, key), value) ? Optional.of(bytes(value.asSlice(0, valueBufferSize))) : Optional.empty();
@@ -222,7 +224,7 @@ public final class BpfMap implements AutoCloseable {
   /** The key after {@code keyOrNull}; the first key when it is null; empty at the end. */
   public Optional<byte[]> nextKey(byte[] keyOrNull) {
     if (keyOrNull != null) {
-      checkKey("next key", keyOrNull);
+      args.key("next key", keyOrNull);
     }
     try (Arena a = Arena.ofConfined()) {
       MemorySegment next = a.allocate(Math.max(1, keySize()), 8);
@@ -233,13 +235,13 @@ public final class BpfMap implements AutoCloseable {
 
   /** Per-CPU maps: one value (of value size) per possible CPU, in CPU order. */
   public Optional<List<byte[]>> lookupPerCpu(byte[] key) {
-    requirePerCpu("lookup per CPU");
+    args.perCpu("lookup per CPU");
     return lookup(key).map(buf -> PerCpu.split(buf, info.valueSize()));
   }
 
   /** Per-CPU maps: sets each CPU's value; {@code values} has one entry per possible CPU. */
   public void updatePerCpu(byte[] key, List<byte[]> values, UpdateFlag flag) {
-    requirePerCpu("update per CPU");
+    args.perCpu("update per CPU");
     if (values.size() != possibleCpus()) {
       throw new BpfException("update per CPU", target, 0, values.size() + " values given, "
           + possibleCpus() + " possible CPUs");
@@ -366,37 +368,13 @@ public final class BpfMap implements AutoCloseable {
     return target;
   }
 
+  /** The checks of a caller's keys and values against this map's sizes. */
+  MapArgs args() {
+    return args;
+  }
+
   BpfException failure(String operation, int errno) {
     return Failures.onMap(operation, info, mode, errno);
-  }
-
-  MemorySegment valueArg(Arena a, String operation, byte[] value) {
-    if (value.length == valueBufferSize) {
-      return copy(a, value);
-    }
-    if (info.type().perCpu() && value.length == info.valueSize()) {
-      return copy(a, PerCpu.replicate(value, possibleCpus()));
-    }
-    throw new BpfException(operation, target, 0, "value is " + value.length + " bytes, the map's values are "
-        + valueBufferSize + " bytes" + (info.type().perCpu() ? " (or " + info.valueSize() + " for every CPU)" : ""));
-  }
-
-  void checkKey(String operation, byte[] key) {
-    if (key == null || key.length != keySize()) {
-      throw new BpfException(operation, target, 0, "key is " + (key == null ? "null" : key.length + " bytes")
-          + ", the map's keys are " + keySize() + " bytes");
-    }
-  }
-
-  private void checkSegments(String operation, MemorySegment key, MemorySegment value) {
-    if (key == null || key.byteSize() < keySize() || (keySize() > 0 && !key.isNative())) {
-      throw new BpfException(operation, target, 0, "key segment must be native and hold "
-          + keySize() + " bytes");
-    }
-    if (value != null && (value.byteSize() < valueBufferSize || !value.isNative())) {
-      throw new BpfException(operation, target, 0, "value segment must be native and hold "
-          + valueBufferSize + " bytes");
-    }
   }
 
   private MemorySegment keyArg(MemorySegment key) {
@@ -414,12 +392,6 @@ public final class BpfMap implements AutoCloseable {
   private void check(String operation, int rc) {
     if (rc < 0) {
       throw failure(operation, -rc);
-    }
-  }
-
-  private void requirePerCpu(String operation) {
-    if (!info.type().perCpu()) {
-      throw new BpfException(operation, target, 0, info.type().cliName() + " is not a per-CPU map");
     }
   }
 
