@@ -16,6 +16,10 @@ import java.lang.foreign.MemorySegment;
  * than the buffer (ENOSPC with none) doubles the buffer and retries. Kernels or map types without
  * batch support raise {@link UnsupportedFeatureException}, so callers can fall back to per-key
  * iteration. Not for concurrent use (one thread at a time); {@link #reset()} starts a new pass.
+ * Made by {@link BpfMap#batchCursor}; it borrows the map's fd for each read, and owns its buffers.
+ *
+ * <p>Each read throws {@link BpfException} when the map is closed or the kernel fails, and
+ * {@link UnsupportedFeatureException} where batch operations are missing.
  */
 public final class BatchCursor implements AutoCloseable {
   private final BpfMap map;
@@ -53,7 +57,7 @@ public final class BatchCursor implements AutoCloseable {
     allocate(batchSize);
   }
 
-  /** Reads the next batch; returns how many entries it holds, 0 when the pass is over. */
+  /** {@return how many entries the next batch read into the buffers; 0 when the pass is over} */
   public int next() {
     return next(capacity);
   }
@@ -61,6 +65,9 @@ public final class BatchCursor implements AutoCloseable {
   /**
    * Reads at most {@code max} entries (at most the buffer's capacity); the kernel may need more
    * room for one hash bucket, in which case the buffer grows and the batch may exceed {@code max}.
+   * @param max the entries wanted; below 1 counts as 1
+   * @return how many entries the batch holds; 0 when the pass is over
+   * @throws BpfException (ENOSPC) when one bucket does not fit even {@code max_entries} entries
    */
   public int next(int max) {
     return read(max, false);
@@ -70,6 +77,8 @@ public final class BatchCursor implements AutoCloseable {
    * Reads at most {@code max} entries and never more: returns {@link #NEEDS_MORE} (reading
    * nothing) when the next hash bucket holds more than {@code max}. For lookup-and-delete, where
    * taking more than asked for would drain entries nobody requested.
+   * @param max the most entries to read; below 1 counts as 1
+   * @return how many entries the batch holds, 0 when the pass is over, or {@link #NEEDS_MORE}
    */
   public int nextAtMost(int max) {
     return read(max, true);
@@ -125,39 +134,51 @@ public final class BatchCursor implements AutoCloseable {
     done = false;
   }
 
-  /** Key {@code i} of the last batch (a slice of the key buffer). */
+  /**
+   * {@return key {@code i} of the last batch: a slice of the key buffer, valid until the next read}
+   * @param i the entry's index in the batch, from 0
+   * @throws IndexOutOfBoundsException when {@code i} is outside the buffer
+   */
   public MemorySegment key(int i) {
     return keys.asSlice((long) i * keySize, keySize);
   }
 
-  /** Value {@code i} of the last batch: {@link BpfMap#valueBufferSize()} bytes. */
+  /**
+   * {@return value {@code i} of the last batch: {@link BpfMap#valueBufferSize()} bytes of the value
+   * buffer, valid until the next read}
+   * @param i the entry's index in the batch, from 0
+   * @throws IndexOutOfBoundsException when {@code i} is outside the buffer
+   */
   public MemorySegment value(int i) {
     return values.asSlice((long) i * valueStride, valueStride);
   }
 
-  /** The whole key buffer: key {@code i} starts at {@code i * keySize()}. */
+  /** {@return the whole key buffer: key {@code i} starts at {@code i * keySize()}} */
   public MemorySegment keys() {
     return keys;
   }
 
-  /** The whole value buffer: value {@code i} starts at {@code i * valueStride()}. */
+  /** {@return the whole value buffer: value {@code i} starts at {@code i * valueStride()}} */
   public MemorySegment values() {
     return values;
   }
 
+  /** {@return the bytes of one key in the key buffer: the map's key size} */
   public int keySize() {
     return keySize;
   }
 
+  /** {@return the bytes of one value in the value buffer: {@link BpfMap#valueBufferSize()}} */
   public int valueStride() {
     return valueStride;
   }
 
-  /** Entries the buffers hold now (grows on ENOSPC). */
+  /** {@return the entries the buffers hold now: the batch size, grown on ENOSPC} */
   public int capacity() {
     return capacity;
   }
 
+  /** Frees the buffers; slices from {@link #key(int)} and {@link #value(int)} die with them. */
   @Override
   public void close() {
     arena.close();

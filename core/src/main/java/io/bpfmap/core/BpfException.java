@@ -9,18 +9,33 @@ package io.bpfmap.core;
 public class BpfException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The operation that failed. */
   private final String operation;
+  /** The map or path it failed on; may be empty. */
   private final String target;
+  /** The kernel's errno, or 0. */
   private final int errno;
 
   /**
    * A failure of {@code operation} on {@code target}: a map ("map 'flows'", rendered "lookup on
    * map 'flows'") or a path ("/sys/fs/bpf/x", rendered "open pin /sys/fs/bpf/x").
+   * @param operation what failed, as {@link #operation()} returns it
+   * @param target the map or path it failed on, or empty
+   * @param errno the errno the kernel returned, or 0 when no syscall failed
+   * @param detail what went wrong or what to do, appended to the message; may be empty
    */
   public BpfException(String operation, String target, int errno, String detail) {
     this(operation, target, errno, detail, null);
   }
 
+  /**
+   * As {@link #BpfException(String, String, int, String)}, with the exception that caused it.
+   * @param operation what failed, as {@link #operation()} returns it
+   * @param target the map or path it failed on, or empty
+   * @param errno the errno the kernel returned, or 0 when no syscall failed
+   * @param detail what went wrong or what to do, appended to the message; may be empty
+   * @param cause the underlying exception, or null
+   */
   public BpfException(String operation, String target, int errno, String detail, Throwable cause) {
     super(oneLine(message(operation, target, errno, detail)), cause);
     this.operation = operation;
@@ -28,7 +43,13 @@ public class BpfException extends RuntimeException {
     this.errno = errno;
   }
 
-  /** For subclasses whose message has its own shape (layout errors start with the field path). */
+  /**
+   * For subclasses whose message has its own shape (layout errors start with the field path); the
+   * target is empty and the errno 0.
+   * @param message the whole message, made one line by {@link #oneLine(String)}
+   * @param operation what failed, as {@link #operation()} returns it
+   * @param cause the underlying exception, or null
+   */
   protected BpfException(String message, String operation, Throwable cause) {
     super(oneLine(message), cause);
     this.operation = operation;
@@ -36,22 +57,22 @@ public class BpfException extends RuntimeException {
     this.errno = 0;
   }
 
-  /** The operation that failed: {@code lookup}, {@code batch lookup}, {@code open pin}… */
+  /** {@return the operation that failed: {@code lookup}, {@code batch lookup}, {@code open pin}} */
   public String operation() {
     return operation;
   }
 
-  /** What it failed on: {@code map 'flows'} or a path {@code /sys/fs/bpf/flows}; may be empty. */
+  /** {@return what it failed on: {@code map 'flows'}, a path {@code /sys/fs/bpf/x}, or empty} */
   public String target() {
     return target;
   }
 
-  /** The errno the kernel returned, or 0 when the error was found before any syscall. */
+  /** {@return the errno the kernel returned, or 0 when the error was found before any syscall} */
   public int errno() {
     return errno;
   }
 
-  /** The errno's symbolic name ({@code ENOENT}), or the empty string when {@link #errno()} is 0. */
+  /** {@return the errno's symbolic name ({@code ENOENT}); empty when {@link #errno()} is 0} */
   public String errnoName() {
     return errno == 0 ? "" : Errno.name(errno);
   }
@@ -59,6 +80,9 @@ public class BpfException extends RuntimeException {
   /**
    * {@code text} on one line: control characters (a newline in a value, say) are written as
    * {@code \n}, {@code \t} or {@code \xNN}, so that an error is always one line of a log.
+   * @param text any text, or null
+   * @return the text with its control characters escaped; the same string when it has none; null
+   *     for null
    */
   public static String oneLine(String text) {
     if (text == null) {
@@ -89,6 +113,8 @@ public class BpfException extends RuntimeException {
   /**
    * A value as an error message may show it: at most 60 characters of its text, on one line, and
    * never the whole of a deep or huge structure (lists and maps are shown 4 levels deep).
+   * @param value any value: collections, maps and byte arrays ({@code 16 bytes}) are summarized
+   * @return at most 60 characters, ending in {@code ...} when cut
    */
   public static String show(Object value) {
     StringBuilder sb = new StringBuilder();

@@ -22,6 +22,12 @@ import java.util.Optional;
  *
  * <p>Per-CPU maps hold {@link #possibleCpus()} values per key, each {@code round_up(value_size, 8)}
  * bytes: {@link #valueBufferSize()} is what a lookup returns; see {@link #lookupPerCpu}.
+ *
+ * <p>The factories return a map the caller closes. Unless a method says otherwise, it throws
+ * {@link BpfException} when the map is closed, an argument has the wrong size (errno 0, before any
+ * syscall) or the kernel fails, and {@link BpfPermissionException} when the kernel refuses (a write
+ * through a read-only open, no CAP_BPF). Factories throw {@link NativeUnavailableException} when
+ * libbpf cannot be loaded.
  */
 public final class BpfMap implements AutoCloseable {
   private final FdHandle fd;
@@ -42,29 +48,52 @@ public final class BpfMap implements AutoCloseable {
     this.args = new MapArgs(info, target, valueBufferSize);
   }
 
-  /** Creates a map in the kernel. It lives while an fd or a pin holds it. */
+  /**
+   * {@return a new map in the kernel, open read-write} It lives while an fd or a pin holds it.
+   * @param spec the map's type, name, sizes and flags
+   * @throws BpfException when the kernel refuses the spec (EINVAL, naming it) or lacks memory
+   */
   public static BpfMap create(MapSpec spec) {
     return adopt(MapFds.create(spec), OpenMode.READ_WRITE);
   }
 
-  /** Opens a pinned map read-write. */
+  /**
+   * {@return the map pinned at {@code pin}, open read-write} The same as
+   * {@link #openPinned(Path, OpenMode)} with {@link OpenMode#READ_WRITE}.
+   * @param pin the pin's path on bpffs
+   */
   public static BpfMap openPinned(Path pin) {
     return openPinned(pin, OpenMode.READ_WRITE);
   }
 
-  /** Opens a pinned map; {@link OpenMode#READ_ONLY} makes the kernel refuse writes through it. */
+  /**
+   * {@return the map pinned at {@code pin}} {@link OpenMode#READ_ONLY} makes the kernel refuse
+   * writes through it.
+   * @param pin the pin's path on bpffs
+   * @param mode how the map's fd is opened
+   * @throws MapNotFoundException when nothing is pinned there, or the pin holds no map
+   * @throws BpfException when the path is not on a bpf filesystem
+   */
   public static BpfMap openPinned(Path pin, OpenMode mode) {
     return adopt(MapFds.pinned(pin, mode), mode);
   }
 
-  /** Opens a map by its id ({@code bpftool map list} shows them), read-write. */
+  /**
+   * {@return the map with this id, open read-write} As {@link #openById(int, OpenMode)}.
+   * @param id the kernel's id of the map ({@code bpftool map list} shows them)
+   */
   public static BpfMap openById(int id) {
     return openById(id, OpenMode.READ_WRITE);
   }
 
   /**
-   * Opens a map by its id. Read-only needs libbpf 1.1 ({@code bpf_map_get_fd_by_id_opts}); on
-   * libbpf 1.0 a read-only open fails with a message that says so.
+   * {@return the map with this id} Needs CAP_SYS_ADMIN. Read-only needs libbpf 1.1
+   * ({@code bpf_map_get_fd_by_id_opts}); on libbpf 1.0 a read-only open fails with a message that
+   * says so.
+   * @param id the kernel's id of the map ({@code bpftool map list} shows them)
+   * @param mode how the map's fd is opened
+   * @throws MapNotFoundException when no map has this id
+   * @throws UnsupportedFeatureException for a read-only open on libbpf 1.0
    */
   public static BpfMap openById(int id, OpenMode mode) {
     return adopt(MapFds.byId(id, mode), mode);
@@ -75,7 +104,11 @@ public final class BpfMap implements AutoCloseable {
     return new BpfMap(fd, MapFds.info(fd), mode);
   }
 
-  /** Pins the map at {@code pin} on bpffs; it then outlives this process. */
+  /**
+   * Pins the map at {@code pin} on bpffs; it then outlives this process.
+   * @param pin a new path on bpffs, in an existing directory; bpffs refuses names with a dot
+   * @throws BpfException when something is pinned there already (EEXIST) or it is not on bpffs
+   */
   public void pin(Path pin) {
     int f = fd.acquire("pin", target);
     try (Arena a = Arena.ofConfined()) {
@@ -88,45 +121,56 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /** {@return what the kernel said of the map when it was opened: read once, not refreshed} */
   public MapInfo info() {
     return info;
   }
 
+  /** {@return the map's kernel name: at most 15 characters, possibly empty} */
   public String name() {
     return info.name();
   }
 
+  /** {@return how the map was opened; a created map is {@link OpenMode#READ_WRITE}} */
   public OpenMode mode() {
     return mode;
   }
 
+  /** {@return the bytes of a key; 0 for maps without keys (queue, stack)} */
   public int keySize() {
     return info.keySize();
   }
 
-  /** Bytes of a value buffer: value size, or the padded per-CPU size times the possible CPUs. */
+  /** {@return bytes of a value buffer: value size, or the padded per-CPU size times the CPUs} */
   public int valueBufferSize() {
     return valueBufferSize;
   }
 
-  /** Values per key: the possible CPUs for a per-CPU map, else 1. */
+  /** {@return values per key: the possible CPUs for a per-CPU map, else 1} */
   public int valuesPerKey() {
     return info.type().perCpu() ? possibleCpus() : 1;
   }
 
-  /** Bytes from one CPU's value to the next in a value buffer: {@code round_up(value_size, 8)}. */
+  /** {@return bytes from one CPU's value to the next: {@code round_up(value_size, 8)}} */
   public int valueStride() {
     return PerCpu.stride(info.valueSize());
   }
 
-  /** The number of possible CPUs, as libbpf counts them (per-CPU values hold this many). */
+  /**
+   * {@return the number of possible CPUs as libbpf counts them (per-CPU values hold this many)}
+   * @throws NativeUnavailableException when libbpf cannot be loaded
+   */
   public static int possibleCpus() {
     return PerCpu.possibleCpus();
   }
 
   // ---- element operations on native segments ----
 
-  /** Copies the value of {@code key} into {@code value}; false when the key is absent. */
+  /**
+   * {@return true when {@code key} was found and its value copied into {@code value}}
+   * @param key a native segment of at least {@link #keySize()} bytes
+   * @param value a native segment of at least {@link #valueBufferSize()} bytes
+   */
   public boolean lookup(MemorySegment key, MemorySegment value) {
     args.segments("lookup", key, value);
     int f = fd.acquire("lookup", target);
@@ -137,6 +181,13 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes {@code value} for {@code key} as {@code flag} allows.
+   * @param key a native segment of at least {@link #keySize()} bytes
+   * @param value a native segment of at least {@link #valueBufferSize()} bytes
+   * @param flag whether the key may be created, replaced or both
+   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT) or the map is full (E2BIG)
+   */
   public void update(MemorySegment key, MemorySegment value, UpdateFlag flag) {
     args.segments("update", key, value);
     int f = fd.acquire("update", target);
@@ -151,7 +202,10 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Deletes {@code key}; false when it was absent. */
+  /**
+   * {@return true when {@code key} was there and is deleted} Array-like maps refuse (EINVAL).
+   * @param key a native segment of at least {@link #keySize()} bytes
+   */
   public boolean delete(MemorySegment key) {
     args.segments("delete", key, null);
     int f = fd.acquire("delete", target);
@@ -162,7 +216,13 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Copies the value into {@code value} and deletes the key; false when it was absent. */
+  /**
+   * {@return true when {@code key} was found: its value is copied into {@code value} and it is
+   * deleted} On a queue or stack (no key) it pops a value.
+   * @param key a native segment of at least {@link #keySize()} bytes
+   * @param value a native segment of at least {@link #valueBufferSize()} bytes
+   * @throws UnsupportedFeatureException where the map type or kernel lacks the operation
+   */
   public boolean lookupAndDelete(MemorySegment key, MemorySegment value) {
     args.segments("lookup and delete", key, value);
     int f = fd.acquire("lookup and delete", target);
@@ -173,7 +233,11 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Writes the key after {@code key} (the first key when null) into {@code next}; false at the end. */
+  /**
+   * {@return false at the end; else true, the key after {@code keyOrNull} written to {@code next}}
+   * @param keyOrNull a native segment holding a key, or null for the first key
+   * @param next a native segment of at least {@link #keySize()} bytes
+   */
   public boolean nextKey(MemorySegment keyOrNull, MemorySegment next) {
     args.segments("next key", next, null);
     int f = fd.acquire("next key", target);
@@ -186,6 +250,10 @@ public final class BpfMap implements AutoCloseable {
 
   // ---- element operations on byte arrays ----
 
+  /**
+   * {@return a copy of the value of {@code key}, {@link #valueBufferSize()} bytes; empty if absent}
+   * @param key the key, exactly {@link #keySize()} bytes
+   */
   public Optional<byte[]> lookup(byte[] key) {
     args.key("lookup", key);
     try (Arena a = Arena.ofConfined()) {
@@ -194,11 +262,22 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #update(byte[], byte[], UpdateFlag)} with {@link UpdateFlag#ANY}: create or replace.
+   * @param key the key, exactly {@link #keySize()} bytes
+   * @param value the value, as that method takes it
+   */
   public void update(byte[] key, byte[] value) {
     update(key, value, UpdateFlag.ANY);
   }
 
-  /** On a per-CPU map, a value of value size is written to every CPU. */
+  /**
+   * Writes {@code value} for {@code key} as {@code flag} allows.
+   * @param key the key, exactly {@link #keySize()} bytes
+   * @param value {@link #valueBufferSize()} bytes; per-CPU maps also take one value for all CPUs
+   * @param flag whether the key may be created, replaced or both
+   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT) or the map is full (E2BIG)
+   */
   public void update(byte[] key, byte[] value, UpdateFlag flag) {
     args.key("update", key);
     try (Arena a = Arena.ofConfined()) {
@@ -206,6 +285,10 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /**
+   * {@return true when {@code key} was there and is deleted} Array-like maps refuse (EINVAL).
+   * @param key the key, exactly {@link #keySize()} bytes
+   */
   public boolean delete(byte[] key) {
     args.key("delete", key);
     try (Arena a = Arena.ofConfined()) {
@@ -213,6 +296,12 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
+  /**
+   * {@return a copy of the value of {@code key}, which is deleted; empty when absent} On a queue or
+   * stack (key size 0) it pops the next value.
+   * @param key the key, exactly {@link #keySize()} bytes
+   * @throws UnsupportedFeatureException where the map type or kernel lacks the operation
+   */
   public Optional<byte[]> lookupAndDelete(byte[] key) {
     args.key("lookup and delete", key);
     try (Arena a = Arena.ofConfined()) {
@@ -221,7 +310,10 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** The key after {@code keyOrNull}; the first key when it is null; empty at the end. */
+  /**
+   * {@return a copy of the key after {@code keyOrNull}; empty at the end of the map}
+   * @param keyOrNull a key of {@link #keySize()} bytes, or null for the first key
+   */
   public Optional<byte[]> nextKey(byte[] keyOrNull) {
     if (keyOrNull != null) {
       args.key("next key", keyOrNull);
@@ -233,13 +325,24 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Per-CPU maps: one value (of value size) per possible CPU, in CPU order. */
+  /**
+   * {@return per-CPU maps: the value of {@code key} on each possible CPU, in CPU order; empty when
+   * absent}
+   * @param key the key, exactly {@link #keySize()} bytes
+   * @throws BpfException when the map is not per-CPU
+   */
   public Optional<List<byte[]>> lookupPerCpu(byte[] key) {
     args.perCpu("lookup per CPU");
     return lookup(key).map(buf -> PerCpu.split(buf, info.valueSize()));
   }
 
-  /** Per-CPU maps: sets each CPU's value; {@code values} has one entry per possible CPU. */
+  /**
+   * Per-CPU maps: sets each CPU's value of {@code key}.
+   * @param key the key, exactly {@link #keySize()} bytes
+   * @param values one value of value size per possible CPU, in CPU order
+   * @param flag whether the key may be created, replaced or both
+   * @throws BpfException when the map is not per-CPU, or a count or size is wrong
+   */
   public void updatePerCpu(byte[] key, List<byte[]> values, UpdateFlag flag) {
     args.perCpu("update per CPU");
     if (values.size() != possibleCpus()) {
@@ -252,14 +355,19 @@ public final class BpfMap implements AutoCloseable {
   // ---- whole-map and batch operations ----
 
   /**
-   * A cursor over the map in batches of {@code batchSize} entries ({@code bpf_map_lookup_batch}),
-   * or of lookup-and-delete when {@code delete} is true. The caller closes it.
+   * {@return a cursor over the map in batches ({@code bpf_map_lookup_batch}), or lookup-and-delete
+   * batches when {@code delete} is true} It borrows this map's fd; the caller closes it.
+   * @param batchSize entries per batch, at least 1; the buffers grow when a hash bucket needs it
+   * @param delete true to delete the entries read
    */
   public BatchCursor batchCursor(int batchSize, boolean delete) {
     return new BatchCursor(this, batchSize, delete);
   }
 
-  /** Every entry, read in batches; by key where the map type or kernel has no batch lookup. */
+  /**
+   * {@return every entry, copied; values are {@link #valueBufferSize()} bytes} Read in batches, or
+   * by key where the map type or kernel has no batch lookup.
+   */
   public List<Entry> entries() {
     List<Entry> out = new ArrayList<>();
     try (BatchCursor c = batchCursor(4096, false)) {
@@ -274,7 +382,7 @@ public final class BpfMap implements AutoCloseable {
     }
   }
 
-  /** Every entry, by {@code get_next_key} and lookup: one syscall pair per entry. */
+  /** {@return every entry, by {@code get_next_key} and lookup: one syscall pair per entry} */
   public List<Entry> entriesByKey() {
     List<Entry> out = new ArrayList<>();
     for (Optional<byte[]> k = nextKey(null); k.isPresent(); k = nextKey(k.get())) {
@@ -285,46 +393,78 @@ public final class BpfMap implements AutoCloseable {
   }
 
   /**
-   * Creates or replaces {@code count} keys and values laid end to end; returns how many were
-   * written. The kernel's batch update has no NOEXIST/EXIST: it always behaves as {@link UpdateFlag#ANY}.
+   * {@return how many entries were written} Creates or replaces {@code count} keys and values laid
+   * end to end. The kernel's batch update has no NOEXIST/EXIST: it acts as {@link UpdateFlag#ANY}.
+   * @param keys a native segment of {@code count} keys of {@link #keySize()} bytes
+   * @param values a native segment of {@code count} values of {@link #valueBufferSize()} bytes
+   * @param count the number of entries
+   * @throws UnsupportedFeatureException where the map type has no batch update
+   * @throws BpfException when the kernel stops early: the message says after how many entries
    */
   public int updateBatch(MemorySegment keys, MemorySegment values, int count) {
     return BatchWrites.update(this, keys, values, count);
   }
 
+  /**
+   * {@return how many entries were written} The byte-array form of
+   * {@link #updateBatch(MemorySegment, MemorySegment, int)}.
+   * @param keys keys of {@link #keySize()} bytes
+   * @param values as many values, each as {@link #update(byte[], byte[], UpdateFlag)} takes it
+   */
   public int updateBatch(List<byte[]> keys, List<byte[]> values) {
     return BatchWrites.update(this, keys, values);
   }
 
-  /** Deletes {@code count} keys laid end to end; returns how many were deleted. */
+  /**
+   * {@return how many keys were deleted} Deletes {@code count} keys laid end to end, in order.
+   * @param keys a native segment of {@code count} keys of {@link #keySize()} bytes
+   * @param count the number of keys
+   * @throws BpfException when a key is absent (ENOENT); the message says how many were deleted
+   */
   public int deleteBatch(MemorySegment keys, int count) {
     return BatchWrites.delete(this, keys, count);
   }
 
+  /**
+   * {@return how many keys were deleted} As {@link #deleteBatch(MemorySegment, int)}.
+   * @param keys keys of {@link #keySize()} bytes
+   */
   public int deleteBatch(List<byte[]> keys) {
     return BatchWrites.delete(this, keys);
   }
 
-  /** This map seen through the key and value layouts its BTF gives; refused when it has no BTF. */
+  /**
+   * {@return this map seen through the key and value layouts its BTF gives}
+   * @throws LayoutMismatchException when the map has no BTF for its keys or values
+   */
   public ParsedMap parsed() {
     return parsed(null, null, false);
   }
 
   /**
-   * This map seen through key and value layouts (null: the layout BTF gives). Refuses layouts
-   * whose size is not the map's key or value size (on per-CPU maps: one CPU's value), and layouts
-   * that differ from the map's BTF, naming the first difference.
+   * {@return this map seen through key and value layouts} Refuses layouts whose size is not the
+   * map's key or value size (on per-CPU maps: one CPU's value), and layouts that differ from the
+   * map's BTF, naming the first difference.
+   * @param keyLayout the key's layout, or null for BTF's
+   * @param valueLayout the value's layout, or null for BTF's
+   * @throws LayoutMismatchException when a layout does not fit, or is null where BTF has none
    */
   public ParsedMap parsed(RecordLayout keyLayout, RecordLayout valueLayout) {
     return parsed(keyLayout, valueLayout, false);
   }
 
-  /** As {@link #parsed(RecordLayout, RecordLayout)}; {@code trustLayouts} skips the check against BTF. */
+  /**
+   * {@return this map seen through these layouts} As {@link #parsed(RecordLayout, RecordLayout)};
+   * {@code trustLayouts} skips the check against BTF.
+   * @param keyLayout the key's layout, or null for BTF's
+   * @param valueLayout the value's layout, or null for BTF's
+   * @param trustLayouts true to take layouts that differ from BTF (sizes must still fit)
+   */
   public ParsedMap parsed(RecordLayout keyLayout, RecordLayout valueLayout, boolean trustLayouts) {
     return ParsedMap.of(this, keyLayout, valueLayout, trustLayouts);
   }
 
-  /** What the map's BTF says of its keys and values, read once; empty when it has none. */
+  /** {@return what the map's BTF says of its keys and values, read once; empty when it has none} */
   public Optional<MapBtf> btf() {
     MapBtf b = btf;
     if (b == null && info.btfId() != 0) {
@@ -334,7 +474,11 @@ public final class BpfMap implements AutoCloseable {
     return Optional.ofNullable(b);
   }
 
-  /** Maps a {@link MapFlags#MMAPABLE} array into memory: reads see kernel updates at once. */
+  /**
+   * {@return this {@link MapFlags#MMAPABLE} array mapped into memory, for the caller to close}
+   * Reads see kernel updates at once. The kernel maps only read-write opens.
+   * @throws BpfException when the map is not an array created mmapable, or was opened read-only
+   */
   public MappedArray mmap() {
     return MappedArray.of(this);
   }
@@ -345,6 +489,7 @@ public final class BpfMap implements AutoCloseable {
     fd.close();
   }
 
+  /** {@return true once {@link #close()} was called} */
   public boolean isClosed() {
     return fd.closed();
   }

@@ -12,13 +12,20 @@ public final class Bpffs {
 
   private Bpffs() {}
 
-  /** True when {@code dir} is itself the mount point of a bpf filesystem. */
+  /**
+   * {@return true when {@code dir} is itself the mount point of a bpf filesystem}
+   * @param dir a directory, made absolute and normalized before the comparison
+   */
   public static boolean isMounted(Path dir) {
     Path abs = dir.toAbsolutePath().normalize();
     return mounts().stream().anyMatch(abs::equals);
   }
 
-  /** The bpf mount that holds {@code path}, or {@code null} when it is not on bpffs. */
+  /**
+   * {@return the bpf mount that holds {@code path} (the deepest, if mounts nest), or {@code null}
+   * when it is not on bpffs}
+   * @param path any path; it need not exist (a pin about to be made)
+   */
   public static Path mountPointOf(Path path) {
     Path abs = path.toAbsolutePath().normalize();
     Path best = null;

@@ -7,29 +7,53 @@ import java.util.Map;
  * Kernel-internal codes that leak out of bpf (524, ENOTSUPP) are included.
  */
 public final class Errno {
+  /** Operation not permitted: no CAP_BPF, or a write through a read-only fd. */
   public static final int EPERM = 1;
+  /** No such file or directory: a missing key, pin or map id; the end of an iteration. */
   public static final int ENOENT = 2;
+  /** Interrupted system call. */
   public static final int EINTR = 4;
+  /** Argument list too long: the bpf syscall's answer to an update of a full map. */
   public static final int E2BIG = 7;
+  /** Bad file descriptor. */
   public static final int EBADF = 9;
+  /** Resource temporarily unavailable. */
   public static final int EAGAIN = 11;
+  /** Cannot allocate memory: also a memlock limit too low for a new map. */
   public static final int ENOMEM = 12;
+  /** Permission denied (a pin's file permissions, for one). */
   public static final int EACCES = 13;
+  /** Bad address. */
   public static final int EFAULT = 14;
+  /** Device or resource busy. */
   public static final int EBUSY = 16;
+  /** File exists: a key already present under {@link UpdateFlag#NOEXIST}, or a taken pin. */
   public static final int EEXIST = 17;
+  /** No such device. */
   public static final int ENODEV = 19;
+  /** Not a directory. */
   public static final int ENOTDIR = 20;
+  /** Invalid argument: bad sizes or flags, or a command the kernel does not know. */
   public static final int EINVAL = 22;
+  /** Too many open files in the system. */
   public static final int ENFILE = 23;
+  /** Too many open files in this process. */
   public static final int EMFILE = 24;
+  /** No space left on device: a batch buffer smaller than one hash bucket. */
   public static final int ENOSPC = 28;
+  /** Numerical result out of range. */
   public static final int ERANGE = 34;
+  /** File name too long. */
   public static final int ENAMETOOLONG = 36;
+  /** Function not implemented: a kernel without the bpf syscall. */
   public static final int ENOSYS = 38;
+  /** Too many levels of symbolic links. */
   public static final int ELOOP = 40;
+  /** Value too large for defined data type. */
   public static final int EOVERFLOW = 75;
+  /** Operation not supported. */
   public static final int EOPNOTSUPP = 95;
+  /** Operation not supported by this map: a kernel-internal code (524) bpf returns. */
   public static final int ENOTSUPP = 524;
 
   private static final Map<Integer, String[]> NAMES = Map.ofEntries(
@@ -67,13 +91,20 @@ public final class Errno {
 
   private Errno() {}
 
-  /** The symbolic name ({@code ENOENT}), or {@code errno N} for a number this table lacks. */
+  /**
+   * {@return the symbolic name ({@code ENOENT}), or {@code errno N} for a number this table lacks}
+   * @param errno a positive errno number
+   */
   public static String name(int errno) {
     String[] entry = NAMES.get(errno);
     return entry == null ? "errno " + errno : entry[0];
   }
 
-  /** The C library's description ({@code No such file or directory}), or {@code unknown error}. */
+  /**
+   * {@return the C library's description ({@code No such file or directory}), or
+   * {@code unknown error} for a number this table lacks}
+   * @param errno a positive errno number
+   */
   public static String description(int errno) {
     String[] entry = NAMES.get(errno);
     return entry == null ? "unknown error" : entry[1];

@@ -25,10 +25,20 @@ public final class KernelMaps {
 
   private KernelMaps() {}
 
-  /** A map and the paths it is pinned at (empty when none were found). */
+  /**
+   * A map and the paths it is pinned at.
+   *
+   * @param info the map's info, as {@link #list()} read it
+   * @param pins the paths under {@link #BPFFS} that pin it, in path order; empty when none
+   */
   public record Listed(MapInfo info, List<Path> pins) {}
 
-  /** Every map of the system, by id; maps that vanish while listed are left out. */
+  /**
+   * {@return the info of every map of the system, in id order; maps that vanish while listed are
+   * left out} Each map is opened by id for a moment (read-only where libbpf allows it).
+   * @throws BpfPermissionException without CAP_SYS_ADMIN (root)
+   * @throws NativeUnavailableException when libbpf cannot be loaded
+   */
   public static List<MapInfo> list() {
     Libbpf.ensureAvailable();
     List<MapInfo> out = new ArrayList<>();
@@ -55,19 +65,30 @@ public final class KernelMaps {
     }
   }
 
-  /** Every map with its pins under {@link #BPFFS}. */
+  /**
+   * {@return every map, as {@link #list()}, with its pins under {@link #BPFFS}}
+   * @throws BpfPermissionException without CAP_SYS_ADMIN (root)
+   */
   public static List<Listed> listWithPins() {
     Map<Integer, List<Path>> pins = pins(BPFFS);
     return list().stream().map(i -> new Listed(i, pins.getOrDefault(i.id(), List.of()))).toList();
   }
 
-  /** The maps with this kernel name (the kernel keeps 15 characters of a name; longer ones match on those). */
+  /**
+   * {@return the maps with this kernel name, in id order; empty when none}
+   * @param name a map name; the kernel keeps 15 characters of a name, so longer ones match on those
+   * @throws BpfPermissionException without CAP_SYS_ADMIN (root)
+   */
   public static List<MapInfo> named(String name) {
     String kept = name.length() > 15 ? name.substring(0, 15) : name;
     return list().stream().filter(i -> i.name().equals(kept)).toList();
   }
 
-  /** Map id → the paths under {@code root} that pin it, in path order; what cannot be opened is skipped. */
+  /**
+   * {@return map id → the paths under {@code root} that pin it, in path order} Files that are no
+   * map pin, or that this process may not open, are skipped; never throws for them.
+   * @param root a directory on bpffs, walked recursively; an empty map when it is no directory
+   */
   public static Map<Integer, List<Path>> pins(Path root) {
     Map<Integer, List<Path>> out = new TreeMap<>();
     if (!Files.isDirectory(root)) {

@@ -7,6 +7,7 @@ package io.bpfmap.core;
  */
 public final class LayoutMismatchException extends BpfException {
   private static final long serialVersionUID = 1L;
+  /** {@code "key"} or {@code "value"}. */
   private final String role;
 
   LayoutMismatchException(String target, String role, String detail) {
@@ -14,7 +15,7 @@ public final class LayoutMismatchException extends BpfException {
     this.role = role;
   }
 
-  /** {@code "key"} or {@code "value"}. */
+  /** {@return which layout does not fit: {@code "key"} or {@code "value"}} */
   public String role() {
     return role;
   }

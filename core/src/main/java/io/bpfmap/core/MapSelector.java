@@ -9,33 +9,58 @@ import java.util.List;
  * holds was replaced (a BPF program restarted and pinned or created a new map).
  */
 public sealed interface MapSelector {
-  /** Opens the map the selector finds now. */
+  /**
+   * {@return the map the selector finds now, newly opened; the caller closes it}
+   * @param mode how the map's fd is opened
+   * @throws MapNotFoundException when the selector finds no map
+   */
   BpfMap open(OpenMode mode);
 
-  /** The id of the map the selector finds now; {@link MapNotFoundException} when there is none. */
+  /**
+   * {@return the id of the map the selector finds now}
+   * @throws MapNotFoundException when there is none
+   */
   int currentId();
 
-  /** The id of the map the selector finds while {@code held} is being read (the held map still exists). */
+  /**
+   * {@return the id of the map the selector finds while {@code held} is being read}; a different id
+   * means the held map was replaced. By default, {@link #currentId()}.
+   * @param held the id of the map being read, which still exists
+   * @throws MapNotFoundException when there is none
+   */
   default int currentId(int held) {
     return currentId();
   }
 
-  /** A pin on bpffs. */
+  /**
+   * {@return a selector of the map pinned at {@code pin}, whichever it is at each open}
+   * @param pin the pin's path on bpffs
+   */
   static MapSelector pin(Path pin) {
     return new Pin(pin);
   }
 
-  /** A map id: that map, for as long as it lives. */
+  /**
+   * {@return a selector of the map with this id: that map, for as long as it lives}
+   * @param id the kernel's id of the map
+   */
   static MapSelector id(int id) {
     return new Id(id);
   }
 
-  /** The one map with this kernel name. */
+  /**
+   * {@return a selector of the one map with this kernel name}
+   * @param name the map's kernel name (the kernel keeps 15 characters)
+   */
   static MapSelector name(String name) {
     return new Name(name);
   }
 
-  /** {@code id:N}, {@code name:NAME}, or a pin path. */
+  /**
+   * {@return the selector {@code text} names: {@code id:N}, {@code name:NAME} or a pin path}
+   * @param text a selector as a command line or config takes it
+   * @throws BpfException when an id is not a positive number, or a name is empty
+   */
   static MapSelector parse(String text) {
     if (text.startsWith("id:")) {
       try {
@@ -58,7 +83,11 @@ public sealed interface MapSelector {
     return pin(Path.of(text));
   }
 
-  /** A pinned map: opened with {@code bpf_obj_get}. */
+  /**
+   * A pinned map: opened with {@code bpf_obj_get}.
+   *
+   * @param path the pin's path on bpffs
+   */
   record Pin(Path path) implements MapSelector {
     @Override
     public BpfMap open(OpenMode mode) {
@@ -78,7 +107,11 @@ public sealed interface MapSelector {
     }
   }
 
-  /** A map by id. */
+  /**
+   * A map by id; opening it needs CAP_SYS_ADMIN.
+   *
+   * @param id the kernel's id of the map
+   */
   record Id(int id) implements MapSelector {
     @Override
     public BpfMap open(OpenMode mode) {
@@ -100,7 +133,10 @@ public sealed interface MapSelector {
 
   /**
    * A map by kernel name: exactly one map must have it. While a map is held, a map of the same
-   * name and type that appears beside it is its replacement (a program re-created it).
+   * name and type that appears beside it is its replacement (a program re-created it). Opening it
+   * lists the maps and opens by id: both need CAP_SYS_ADMIN.
+   *
+   * @param name the map's kernel name
    */
   record Name(String name) implements MapSelector {
     @Override

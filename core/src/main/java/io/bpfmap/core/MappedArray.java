@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * A {@link MapFlags#MMAPABLE} array mapped into this process: value {@code i} lives at
  * {@code i * round_up(value_size, 8)}. Reads see kernel and BPF-program updates with no syscall.
  * The kernel maps only read-write opens. {@link #close()} unmaps it; the mapping keeps the
- * map alive even after the {@link BpfMap} is closed.
+ * map alive even after the {@link BpfMap} is closed. Segments from it fail once it is closed.
  */
 public final class MappedArray implements AutoCloseable {
   private final Arena arena;
@@ -53,22 +53,36 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
-  /** The whole mapping. */
+  /** {@return the whole mapping: {@link #length()} slots, {@code round_up(value_size, 8)} each} */
   public MemorySegment segment() {
     return segment;
   }
 
-  /** Value {@code index} in place (value size bytes). */
+  /**
+   * {@return value {@code index} in place: value size bytes of the mapping, no copy}
+   * @param index the array index, from 0 to {@link #length()} - 1
+   * @throws IndexOutOfBoundsException when {@code index} is outside the array
+   */
   public MemorySegment value(int index) {
     return segment.asSlice(offset(index), valueSize);
   }
 
-  /** A copy of value {@code index}. */
+  /**
+   * {@return a copy of value {@code index}, value size bytes}
+   * @param index the array index, from 0 to {@link #length()} - 1
+   * @throws IndexOutOfBoundsException when {@code index} is outside the array
+   */
   public byte[] get(int index) {
     return value(index).toArray(JAVA_BYTE);
   }
 
-  /** Writes value {@code index} in place; the mapping must be writable. */
+  /**
+   * Writes value {@code index} in place; BPF programs see it at once.
+   * @param index the array index, from 0 to {@link #length()} - 1
+   * @param value exactly value size bytes
+   * @throws BpfException when {@code value} has the wrong size
+   * @throws IndexOutOfBoundsException when {@code index} is outside the array
+   */
   public void set(int index, byte[] value) {
     if (value.length != valueSize) {
       throw new BpfException("mmap write", "index " + index, 0, "value is " + value.length
@@ -77,10 +91,12 @@ public final class MappedArray implements AutoCloseable {
     MemorySegment.copy(value, 0, segment, JAVA_BYTE, offset(index), valueSize);
   }
 
+  /** {@return the number of values: the map's max entries} */
   public int length() {
     return length;
   }
 
+  /** Unmaps the memory; the map itself lives on while an fd or a pin holds it. */
   @Override
   public void close() {
     arena.close();

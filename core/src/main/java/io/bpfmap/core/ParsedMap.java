@@ -66,24 +66,37 @@ public final class ParsedMap {
     return given;
   }
 
+  /** {@return the map this view reads and writes; closing it closes the view too} */
   public BpfMap map() {
     return map;
   }
 
+  /** {@return the layout keys are packed with} */
   public RecordLayout keyLayout() {
     return key;
   }
 
+  /** {@return the layout values are unpacked with: one CPU's value on per-CPU maps} */
   public RecordLayout valueLayout() {
     return value;
   }
 
+  /**
+   * {@return the decoded value of key {@code k}; empty when absent}
+   * @param k the key's fields by name, as the key layout packs them
+   * @throws BpfException on a per-CPU map: use {@link #lookupPerCpu}
+   * @throws io.bpfmap.core.record.LayoutException when a key or value does not fit its layout
+   */
   public Optional<Map<String, Object>> lookup(Map<String, ?> k) {
     requireSingleValue("lookup");
     return map.lookup(key.pack(k)).map(value::unpack);
   }
 
-  /** Per-CPU maps: the decoded value of every possible CPU, in CPU order. */
+  /**
+   * {@return per-CPU maps: the decoded value on every possible CPU, in CPU order; empty if absent}
+   * @param k the key's fields by name, as the key layout packs them
+   * @throws BpfException when the map is not per-CPU
+   */
   public Optional<List<Map<String, Object>>> lookupPerCpu(Map<String, ?> k) {
     return map.lookupPerCpu(key.pack(k)).map(values -> {
       List<Map<String, Object>> out = new ArrayList<>(values.size());
@@ -92,18 +105,42 @@ public final class ParsedMap {
     });
   }
 
+  /**
+   * Creates or replaces the value of key {@code k} ({@link UpdateFlag#ANY}).
+   * @param k the key's fields by name, as the key layout packs them
+   * @param v the value's fields by name; on a per-CPU map it is written to every CPU
+   * @throws io.bpfmap.core.record.LayoutException when a key or value does not fit its layout
+   */
   public void update(Map<String, ?> k, Map<String, ?> v) {
     update(k, v, UpdateFlag.ANY);
   }
 
+  /**
+   * Writes value {@code v} for key {@code k} as {@code flag} allows, as
+   * {@link BpfMap#update(byte[], byte[], UpdateFlag)} does.
+   * @param k the key's fields by name, as the key layout packs them
+   * @param v the value's fields by name; on a per-CPU map it is written to every CPU
+   * @param flag whether the key may be created, replaced or both
+   * @throws io.bpfmap.core.record.LayoutException when a key or value does not fit its layout
+   */
   public void update(Map<String, ?> k, Map<String, ?> v, UpdateFlag flag) {
     map.update(key.pack(k), value.pack(v), flag);
   }
 
+  /**
+   * {@return true when key {@code k} was there and is deleted} Array-like maps refuse (EINVAL).
+   * @param k the key's fields by name, as the key layout packs them
+   */
   public boolean delete(Map<String, ?> k) {
     return map.delete(key.pack(k));
   }
 
+  /**
+   * {@return the decoded value of key {@code k}, which is deleted; empty when absent}
+   * @param k the key's fields by name, as the key layout packs them
+   * @throws BpfException on a per-CPU map
+   * @throws UnsupportedFeatureException where the map type or kernel lacks the operation
+   */
   public Optional<Map<String, Object>> lookupAndDelete(Map<String, ?> k) {
     requireSingleValue("lookup and delete");
     return map.lookupAndDelete(key.pack(k)).map(value::unpack);

@@ -15,6 +15,7 @@ public enum UpdateFlag {
     this.bits = bits;
   }
 
+  /** {@return the {@code flags} argument of {@code bpf_map_update_elem}: 0, 1 or 2} */
   public long bits() {
     return bits;
   }

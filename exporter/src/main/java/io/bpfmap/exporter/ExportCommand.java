@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import sun.misc.Signal;
 
 final class ExportCommand implements Callable<Integer> {
   static final Command.Opt CONFIG = Command.Opt.value("--config", "FILE.yaml",
@@ -26,9 +25,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Config cfg = Config.load(config);
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    CountDownLatch stop = StopSignal.termOrInt();
     // not a static field: Main's table of commands loads this class for every command, and a one-shot
     // command must not start logback
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ExportCommand.class);

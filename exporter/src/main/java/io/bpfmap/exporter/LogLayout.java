@@ -27,6 +27,9 @@ public final class LogLayout extends LayoutBase<ILoggingEvent> {
   private static volatile Format format = Format.TEXT;
   private static volatile boolean traces;
 
+  /** The layout logback makes from {@code logback.xml}; {@link #use} picks the format. */
+  public LogLayout() {}
+
   /** Chooses the format of every line from now on; {@code traces} adds stack traces to text lines. */
   static void use(Format f, boolean withTraces) {
     format = f;

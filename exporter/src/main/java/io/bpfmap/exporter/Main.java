@@ -35,6 +35,17 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Runs one {@code bpfmap} command line and ends the JVM with its exit code: 0 on success, 1
+   * when {@code lookup} or {@code delete} finds no such key, 2 for a usage error or any failure
+   * (one line on stderr, with the stack trace under {@code --verbose} or for an unexpected
+   * exception; a daemon with a JSON or logfmt log logs it there instead). {@code export} and
+   * {@code quickstart} end through {@link System#exit}, so shutdown hooks run; one-shot commands
+   * buffer stdout and halt after flushing it, and exit with 2 when stdout cannot be written.
+   *
+   * @param args the command line: global options ({@code -h}, {@code -V}, {@code --verbose}),
+   *     then a command and its options; {@code bpfmap help} lists the commands
+   */
   public static void main(String[] args) {
     boolean daemon = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().filter(DAEMONS::contains).isPresent();
     if (daemon) {

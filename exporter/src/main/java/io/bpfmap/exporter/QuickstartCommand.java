@@ -32,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import sun.misc.Signal;
 
 final class QuickstartCommand implements Callable<Integer> {
   static final RecordLayout KEY = RecordLayout.parse("[[\"saddr\",\"I\"],[\"daddr\",\"I\"],[\"sport\",\"H\"],[\"dport\",\"H\"]]");
@@ -73,9 +72,7 @@ final class QuickstartCommand implements Callable<Integer> {
       throw new CliException("--pin " + pin + ": not on a bpf filesystem (mount one: mount -t bpf bpf /sys/fs/bpf)");
     }
     Files.deleteIfExists(pin);
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    CountDownLatch stop = StopSignal.termOrInt();
     Path kafkaDir = null;
     EmbeddedKafka broker = null;
     try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "flows", KEY.size(), VALUE.size(), 1024))) {

@@ -41,9 +41,24 @@ import reactor.core.Disposable;
 public final class MapMeters implements MeterBinder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MapMeters.class);
   /** How a field is exported. */
-  public enum Type { GAUGE, COUNTER }
+  public enum Type {
+    /** A {@link Gauge}: the field's current value, which may go up and down. */
+    GAUGE,
+    /**
+     * A {@link FunctionCounter} ({@code _total} in Prometheus) for a monotonic kernel counter; a
+     * negative or NaN value is not taken (see {@code bpfmap.decode.errors}).
+     */
+    COUNTER
+  }
 
-  /** One exported field. */
+  /**
+   * One exported field.
+   *
+   * @param field the value field's path, e.g. {@code bytes} or {@code data[2]}; it must be numeric
+   *     and visible through the stream's mask
+   * @param type gauge or counter
+   * @param description the meter's description (Prometheus {@code # HELP})
+   */
   public record Metric(String field, Type type, String description) {}
 
   private final MapStream stream;
@@ -105,10 +120,23 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     this.warned = new boolean[metrics.size()];
   }
 
+  /**
+   * Starts the options of the meters of one stream's map.
+   *
+   * @param stream the stream whose events feed the meters; a DRAIN stream is refused by
+   *     {@link Builder#build()}. The meters subscribe to it in {@link #bindTo} and never close it.
+   * @return a builder with no metric, no label decoder and at most 10 000 series
+   */
   public static Builder builder(MapStream stream) {
     return new Builder(stream);
   }
 
+  /**
+   * Registers {@code bpfmap.series}, {@code bpfmap.series.refused} and
+   * {@code bpfmap.decode.errors} (all tagged {@code map}) and subscribes to the stream's events:
+   * series appear as keys are seen. Bind once, to one registry. If the stream fails, the meters
+   * stop updating (logged once) and their series stay until {@link #close()}.
+   */
   @Override
   public void bindTo(MeterRegistry registry) {
     this.registry = registry;
@@ -288,28 +316,67 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       this.stream = stream;
     }
 
-    /** Exports a numeric value field (a path such as {@code bytes} or {@code data[2]}). */
+    /**
+     * Exports a numeric value field, described as {@code Field <field> of the BPF map's values}.
+     * The field is resolved by {@link #build()}.
+     *
+     * @param field a path such as {@code bytes} or {@code data[2]}
+     * @param type gauge or counter
+     * @return this builder
+     */
     public Builder metric(String field, Type type) {
       return metric(field, type, "Field " + field + " of the BPF map's values");
     }
 
+    /**
+     * Exports a numeric value field with its own description.
+     *
+     * @param field a path such as {@code bytes} or {@code data[2]}
+     * @param type gauge or counter
+     * @param description the meter's description (Prometheus {@code # HELP})
+     * @return this builder
+     */
     public Builder metric(String field, Type type, String description) {
       metrics.add(new Metric(field, type, description));
       return this;
     }
 
-    /** How a key field becomes a label value. */
+    /**
+     * How a key field becomes a label value; a field without a decoder is a number in decimal
+     * (signed or not, as its layout says), its enum name from BTF, or a C string.
+     *
+     * @param keyField a leaf path of the key layout ({@code saddr}); the label is named after it,
+     *     with dots and brackets as underscores
+     * @param decoder the decoder, e.g. {@code LabelDecoder.of("ipv4")}
+     * @return this builder
+     */
     public Builder label(String keyField, LabelDecoder decoder) {
       labels.put(keyField, decoder);
       return this;
     }
 
-    /** Series at most (keys × nothing else); default 10 000. */
+    /**
+     * The cap on series of this map (one per key, and per CPU under PER_CPU); keys beyond it are
+     * counted in {@code bpfmap.series.refused}, not exported.
+     *
+     * @param max series at most; default 10 000
+     * @return this builder
+     */
     public Builder maxSeries(int max) {
       this.maxSeries = max;
       return this;
     }
 
+    /**
+     * Resolves the fields and decoders against the stream's layouts and mask. Nothing is
+     * registered or subscribed until {@link MapMeters#bindTo}.
+     *
+     * @return the meters, not yet bound
+     * @throws IllegalArgumentException when the stream is in DRAIN mode, a label names a field
+     *     that is not a key field, or a decoder refuses its field's size
+     * @throws io.bpfmap.core.BpfException when a metric names a field that is missing, hidden by
+     *     the mask, or not a number
+     */
     public MapMeters build() {
       if (stream.mode() == Mode.DRAIN) {
         throw new IllegalArgumentException("map '" + stream.view().map()

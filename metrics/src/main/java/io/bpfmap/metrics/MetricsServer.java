@@ -39,7 +39,16 @@ public final class MetricsServer implements AutoCloseable {
     this.registry = registry;
   }
 
-  /** Listens on {@code address}; a port in use is a one-line error. */
+  /**
+   * Listens on {@code address} and serves at once, from two daemon threads of its own; a scrape
+   * renders {@code registry} as it is then.
+   *
+   * @param address where to listen; port 0 picks a free port (see {@link #port()})
+   * @param registry the registry {@code /metrics} serves; the caller keeps owning it
+   * @return the running server; close it to stop listening
+   * @throws MetricsException when the address cannot be bound: a one-line message such as
+   *     {@code listen 0.0.0.0:10469: address already in use}
+   */
   public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry) {
     HttpServer http;
     try {
@@ -60,7 +69,12 @@ public final class MetricsServer implements AutoCloseable {
     return s;
   }
 
-  /** Reports this stream's map on {@code /health} (replacing an earlier one of the same name). */
+  /**
+   * Reports this stream's map on {@code /health} (replacing an earlier one of the same name): UP
+   * until an error is newer than the last successful cycle.
+   *
+   * @param stats the stream's statistics, read at each request
+   */
   public void watch(StreamStats stats) {
     maps.put(stats.map(), () -> Health.of(stats, null));
   }
@@ -68,6 +82,9 @@ public final class MetricsServer implements AutoCloseable {
   /**
    * Reports a supervised map on {@code /health}: UP while its supervisor is, DOWN with the reason
    * while it retries, failed for good, or stopped.
+   *
+   * @param supervisor the supervisor, asked for its status at each request; replaces an earlier
+   *     map of the same name
    */
   public void watch(MapSupervisor supervisor) {
     maps.put(supervisor.name(), () -> {
@@ -100,11 +117,12 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
-  /** Scrapes answered in OpenMetrics (Prometheus asks for it first). */
+  /** {@return how many scrapes were answered in OpenMetrics (Prometheus asks for it first)} */
   public long openMetricsScrapes() {
     return openMetricsScrapes.get();
   }
 
+  /** {@return the port the server listens on: the one chosen for port 0} */
   public int port() {
     return server.getAddress().getPort();
   }

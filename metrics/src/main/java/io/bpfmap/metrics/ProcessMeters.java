@@ -21,7 +21,12 @@ public final class ProcessMeters implements MeterBinder, AutoCloseable {
   private final String version;
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
-  /** {@code version}: bpfmap's, as {@code bpfmap --version} prints it. */
+  /**
+   * Meters of this process, not yet bound.
+   *
+   * @param version bpfmap's version, as {@code bpfmap --version} prints it; the {@code version}
+   *     tag of {@code bpfmap.build.info}
+   */
   public ProcessMeters(String version) {
     this.version = version;
   }

@@ -22,16 +22,37 @@ public final class SelfMetrics implements MeterBinder {
   private final LongSupplier kafkaFailed;
   private Timer poll;
 
+  /**
+   * Meters for one stream, without the Kafka counters.
+   *
+   * @param stats the stream's statistics; its map name is the {@code map} tag
+   */
   public SelfMetrics(StreamStats stats) {
     this(stats.map(), () -> stats, null, null);
   }
 
-  /** With the counters of a Kafka export of the same map. */
+  /**
+   * Meters for one stream and the Kafka export of the same map.
+   *
+   * @param stats the stream's statistics; its map name is the {@code map} tag
+   * @param kafkaSent records handed to the producer, e.g. {@code export::sent}
+   * @param kafkaFailed send attempts that failed, e.g. {@code export::failed}
+   */
   public SelfMetrics(StreamStats stats, LongSupplier kafkaSent, LongSupplier kafkaFailed) {
     this(stats.map(), () -> stats, kafkaSent, kafkaFailed);
   }
 
-  /** For a map whose stream may be replaced: {@code current} gives the live one. */
+  /**
+   * Meters for a map whose stream may be replaced (a daemon reopening it): {@link #attach} each
+   * new stream.
+   *
+   * @param map the map's name, the {@code map} tag
+   * @param current gives the live stream's statistics, or null while the map is not open (the
+   *     counters then read 0)
+   * @param kafkaSent records handed to the producer, or null without a Kafka export (then the
+   *     two Kafka counters are not registered)
+   * @param kafkaFailed send attempts that failed, or null without a Kafka export
+   */
   public SelfMetrics(String map, Supplier<StreamStats> current, LongSupplier kafkaSent, LongSupplier kafkaFailed) {
     this.map = map;
     this.current = current;
@@ -63,6 +84,9 @@ public final class SelfMetrics implements MeterBinder {
   /**
    * Records the cycles of {@code stats} in {@code bpfmap.poll.duration}. The listener also keeps
    * this binder (the counters' weakly held target) alive as long as the stream.
+   *
+   * @param stats a new stream's statistics; do not attach the one that was current at
+   *     {@link #bindTo}, which attached it already (its cycles would count twice)
    */
   public void attach(StreamStats stats) {
     stats.onCycle(this::record);

@@ -36,27 +36,43 @@ public final class Btf {
     this.firstString = firstString;
   }
 
-  /** Reads a whole BTF blob (a program's or vmlinux's). */
+  /**
+   * {@return the types of a whole BTF blob (a program's or vmlinux's)}
+   * @param raw the blob, little-endian (big-endian BTF is refused); copied, not kept
+   * @throws BtfException when the bytes are not valid BTF, saying where
+   */
   public static Btf parse(byte[] raw) {
     return parse(raw, null);
   }
 
-  /** Reads BTF whose type ids and strings continue those of {@code base} (null: none). */
+  /**
+   * {@return the types of BTF whose type ids and strings continue those of {@code base}}
+   * @param raw the blob, little-endian (big-endian BTF is refused); copied, not kept
+   * @param base the BTF it is split from (vmlinux for a module's), or null for a whole blob
+   * @throws BtfException when the bytes are not valid BTF, saying where
+   */
   public static Btf parse(byte[] raw, Btf base) {
     return new Reader(raw, base).read();
   }
 
-  /** The number of type ids, void and the base's included: valid ids are 0 to count() - 1. */
+  /**
+   * {@return the number of type ids, void and the base's included: valid ids are 0 to
+   * {@code count() - 1}}
+   */
   public int count() {
     return firstId + types.length;
   }
 
-  /** The id of this blob's first type: 1, or the base's count for split BTF. */
+  /** {@return the id of this blob's first type: 1, or the base's count for split BTF} */
   public int firstId() {
     return firstId;
   }
 
-  /** The type with this id (0 is void). */
+  /**
+   * {@return the type with this id, here or in the base; a {@link BtfType.Void} for 0}
+   * @param id a type id
+   * @throws BtfException when no type has this id
+   */
   public BtfType type(int id) {
     if (id == 0) {
       return new BtfType.Void();
@@ -67,7 +83,12 @@ public final class Btf {
     return id < firstId ? base.type(id) : types[id - firstId];
   }
 
-  /** The type under typedefs, const, volatile, restrict and type tags. */
+  /**
+   * {@return the type under typedefs, const, volatile, restrict and type tags; the type itself
+   * when it is none of them}
+   * @param id a type id
+   * @throws BtfException when an id on the way does not exist, or the references loop
+   */
   public BtfType resolve(int id) {
     BtfType t = type(id);
     for (int steps = 0; t instanceof BtfType.Modifier m; steps++) {
@@ -79,12 +100,17 @@ public final class Btf {
     return t;
   }
 
-  /** This blob's own types, in id order. */
+  /** {@return this blob's own types (not the base's), in id order from {@link #firstId()}} */
   public List<BtfType> types() {
     return List.of(types);
   }
 
-  /** The first type of this kind with this name, here or in the base. */
+  /**
+   * {@return the first type of this kind with this name, looked for here and then in the base;
+   * empty when there is none}
+   * @param kind the kind, e.g. {@link BtfKind#STRUCT}
+   * @param name the exact name, e.g. {@code flow}
+   */
   public Optional<BtfType> find(BtfKind kind, String name) {
     for (BtfType t : types) {
       if (t.kind() == kind && t.name().equals(name)) {

@@ -10,6 +10,10 @@ import io.bpfmap.core.BpfException;
 public final class BtfException extends BpfException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A BTF error; the message is {@code BTF detail}.
+   * @param detail what is wrong, naming the type ({@code type 12 (struct flow): …})
+   */
   public BtfException(String detail) {
     super("BTF " + detail, "btf", null);
   }

@@ -7,13 +7,13 @@ import java.util.List;
  * name, empty when anonymous. References to other types are ids, resolved through {@link Btf}.
  */
 public sealed interface BtfType {
-  /** The type's id in its {@link Btf}; 0 is void. */
+  /** {@return the type's id in its {@link Btf}; 0 is void} */
   int id();
 
-  /** The type's name; empty when anonymous. */
+  /** {@return the type's name; empty when anonymous} */
   String name();
 
-  /** The kind of type, as BTF encodes it. */
+  /** {@return the kind of type, as BTF encodes it} */
   BtfKind kind();
 
   /** {@code void}: type id 0. */

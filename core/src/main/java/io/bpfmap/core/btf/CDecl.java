@@ -22,8 +22,11 @@ public final class CDecl {
   }
 
   /**
-   * The definitions these types need, then their own (a typedef line for a named scalar), each
-   * written once.
+   * {@return the definitions these types need, then their own (a typedef line for a named
+   * scalar), each written once, as C source text}
+   * @param btf the types
+   * @param ids the types to write, in order
+   * @throws BtfException when an id does not exist
    */
   public static String of(Btf btf, int... ids) {
     CDecl c = new CDecl(btf);
@@ -33,7 +36,13 @@ public final class CDecl {
     return c.out.toString().strip();
   }
 
-  /** How C names the type: {@code struct flow}, {@code __u32}, {@code char[16]}, {@code void *}. */
+  /**
+   * {@return how C names the type: {@code struct flow}, {@code __u32}, {@code char[16]},
+   * {@code void *}; an anonymous struct, union or enum written out in full}
+   * @param btf the types
+   * @param id the type's id
+   * @throws BtfException when the id, or one it refers to, does not exist
+   */
   public static String name(Btf btf, int id) {
     return new CDecl(btf).decl(id, "", 0, 0).strip();
   }

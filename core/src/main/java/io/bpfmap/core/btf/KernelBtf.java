@@ -22,7 +22,14 @@ public final class KernelBtf {
 
   private KernelBtf() {}
 
-  /** The BTF object with this id (a map's {@code btf_id}). */
+  /**
+   * {@return the BTF object with this id, read on top of vmlinux's when it is a module's}
+   * @param id a BTF object's id, such as a map's {@code btf_id}
+   * @throws io.bpfmap.core.NativeUnavailableException when libbpf or native access is missing
+   * @throws BpfException with the kernel's errno when the object cannot be opened or read
+   *     (ENOENT: no such id; EPERM: the process needs CAP_SYS_ADMIN)
+   * @throws BtfException when its bytes are not valid BTF
+   */
   public static Btf byId(int id) {
     Libbpf.ensureAvailable();
     int fd = Libbpf.btfGetFdById(id);
@@ -51,7 +58,11 @@ public final class KernelBtf {
     }
   }
 
-  /** The kernel's own BTF, read from {@code /sys/kernel/btf/vmlinux}. */
+  /**
+   * {@return the kernel's own BTF, read from {@code /sys/kernel/btf/vmlinux}; read anew each call}
+   * @throws BpfException when that file cannot be read (a kernel without CONFIG_DEBUG_INFO_BTF)
+   * @throws BtfException when its bytes are not valid BTF
+   */
   public static Btf vmlinux() {
     try {
       return Btf.parse(Files.readAllBytes(VMLINUX));

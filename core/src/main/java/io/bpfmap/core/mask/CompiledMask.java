@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A {@link PermissionMask} resolved against one layout: every leaf's permission, decided once.
  * The decoder, the JSON writer and accessors made here skip hidden fields without reading their
- * bytes. Immutable and thread-safe (the JSON writers it makes are not).
+ * bytes. Made by {@link PermissionMask#compile}. Immutable and thread-safe (the JSON writers it
+ * makes are not).
  */
 public final class CompiledMask {
   private final RecordLayout layout;
@@ -30,11 +31,16 @@ public final class CompiledMask {
         .map(Map.Entry::getKey).toList());
   }
 
+  /** {@return the layout the mask was compiled against} */
   public RecordLayout layout() {
     return layout;
   }
 
-  /** The permission of a leaf path ({@code data[2]}). */
+  /**
+   * {@return the permission of one value field}
+   * @param leafPath the path of a value field of the layout ({@code data[2]})
+   * @throws MaskException when the path is not a value field (a struct or array path is not)
+   */
   public Permission permission(String leafPath) {
     Permission p = perms.get(leafPath);
     if (p == null) {
@@ -43,25 +49,37 @@ public final class CompiledMask {
     return p;
   }
 
-  /** The hidden leaves. */
+  /** {@return the hidden ({@code X}) leaves} */
   public LeafSet hidden() {
     return hidden;
   }
 
-  /** The leaves that may be written. */
+  /** {@return the leaves that may be written ({@code W})} */
   public LeafSet writable() {
     return writable;
   }
 
+  /** {@return true when at least one leaf is {@code W}} */
   public boolean anyWritable() {
     return !writable.isEmpty();
   }
 
-  /** The record decoded with hidden fields as null (never read). */
+  /**
+   * {@return the record at {@code base} of {@code m} decoded, hidden fields as null (never read)}
+   * @param m memory holding the record; only read
+   * @param base the record's byte offset in {@code m}
+   * @throws io.bpfmap.core.record.LayoutException when fewer than the layout's size bytes follow
+   *     {@code base}
+   */
   public Map<String, Object> unpack(MemorySegment m, long base) {
     return layout.unpack(m, base, hidden);
   }
 
+  /**
+   * {@return the record decoded, hidden fields as null (never read)}
+   * @param record the record, exactly the layout's size
+   * @throws io.bpfmap.core.record.LayoutException when {@code record} has another length
+   */
   public Map<String, Object> unpack(byte[] record) {
     if (record.length != layout.size()) {
       throw new io.bpfmap.core.record.LayoutException("", "buffer is " + record.length
@@ -70,12 +88,17 @@ public final class CompiledMask {
     return layout.unpack(MemorySegment.ofArray(record), 0, hidden);
   }
 
-  /** A JSON writer that writes hidden fields as null without reading them. */
+  /** {@return a new JSON writer that writes hidden fields as null without reading them} */
   public RecordJsonWriter jsonWriter() {
     return layout.jsonWriter(hidden);
   }
 
-  /** An accessor for a readable numeric field; a hidden one is refused. */
+  /**
+   * {@return an accessor for a readable numeric field}
+   * @param path the path of a value field
+   * @throws MaskException when the path is not a value field, or the field is hidden
+   * @throws io.bpfmap.core.record.LayoutException when the field is not a number
+   */
   public FieldAccessor accessor(String path) {
     if (permission(path) == Permission.X) {
       throw new MaskException(path, "the field is hidden");
@@ -88,6 +111,13 @@ public final class CompiledMask {
    * value in the layout's shape (structs as maps of some fields; arrays as lists of their full
    * length, null for "leave as is", or maps of index to value). Every set leaf must be {@code W};
    * nothing is written unless all are.
+   * @param changes the fields to set; null anywhere leaves that part as it is
+   * @param m writable memory holding the current record, changed in place
+   * @param base the record's byte offset in {@code m}
+   * @throws MaskException when {@code changes} does not fit the layout's shape, or sets a leaf
+   *     that is not {@code W}, naming it; nothing is written then
+   * @throws io.bpfmap.core.record.LayoutException when a value does not fit its field; the leaves
+   *     before it in {@code changes} may already be written
    */
   public void applyWrite(Map<String, ?> changes, MemorySegment m, long base) {
     List<Map.Entry<String, Object>> leaves = new ArrayList<>();

@@ -24,6 +24,9 @@ import java.util.Optional;
  *
  * <p>An update is a read-modify-write of the kernel value: a concurrent writer of the same key
  * between the two can have its change to other fields overwritten (maps have no compare-and-swap).
+ *
+ * <p>The filtered map owns the map's fd: {@link #close()} closes it. Per-CPU maps are refused
+ * (read them through {@code io.bpfmap.core.stream.MapStream}).
  */
 public final class FilteredBpfMap implements AutoCloseable {
   private static final int RETRIES = 8;
@@ -42,14 +45,44 @@ public final class FilteredBpfMap implements AutoCloseable {
     this.canDelete = canDelete;
   }
 
+  /**
+   * {@return the map pinned at {@code pin} seen through {@code mask}} The same as
+   * {@code open(MapSelector.pin(pin), mask, key, value, canCreate, canDelete, false)}: given
+   * layouts are checked against the map's BTF.
+   * @param pin the pin on bpffs
+   * @param mask the permissions, in the value layout's shape
+   * @param key the key layout; null for the one the map's BTF gives
+   * @param value the value layout; null for the one the map's BTF gives
+   * @param canCreate whether {@link #update} may create absent keys
+   * @param canDelete whether {@link #delete} and {@link #lookupAndDelete} are allowed
+   * @throws io.bpfmap.core.MapNotFoundException when nothing is pinned at {@code pin}
+   * @throws BpfException when the other {@code open} would: a layout or mask that does not fit, a
+   *     per-CPU map, no permission
+   */
   public static FilteredBpfMap open(Path pin, PermissionMask mask, RecordLayout key, RecordLayout value,
       boolean canCreate, boolean canDelete) {
     return open(MapSelector.pin(pin), mask, key, value, canCreate, canDelete, false);
   }
 
   /**
-   * Opens the map {@code selector} finds. A null layout is the one the map's BTF gives; a given one
-   * is checked against BTF unless {@code trustLayouts} (see {@link BpfMap#parsed(RecordLayout, RecordLayout, boolean)}).
+   * {@return the map {@code selector} finds, seen through {@code mask}} A null layout is the one
+   * the map's BTF gives (found through a read-only open first); a given one is checked against BTF
+   * unless {@code trustLayouts} (see {@link BpfMap#parsed(RecordLayout, RecordLayout, boolean)}).
+   * The map is opened read-only unless the mask has a {@code W} field, {@code canCreate} or
+   * {@code canDelete}. On failure nothing stays open.
+   * @param selector a pin, map id or kernel name
+   * @param mask the permissions, in the value layout's shape
+   * @param key the key layout; null for the one the map's BTF gives
+   * @param value the value layout; null for the one the map's BTF gives
+   * @param canCreate whether {@link #update} may create absent keys
+   * @param canDelete whether {@link #delete} and {@link #lookupAndDelete} are allowed
+   * @param trustLayouts true to skip the check of given layouts against the map's BTF
+   * @throws io.bpfmap.core.MapNotFoundException when the selector finds no map
+   * @throws io.bpfmap.core.LayoutMismatchException when a layout's size is not the map's, a layout
+   *     differs from BTF, or a layout is null and the map has no BTF
+   * @throws MaskException when the mask does not fit the value layout
+   * @throws BpfException when the map is per-CPU, or the kernel refuses the open (EPERM: a
+   *     {@link BpfPermissionException})
    */
   public static FilteredBpfMap open(MapSelector selector, PermissionMask mask, RecordLayout key, RecordLayout value,
       boolean canCreate, boolean canDelete, boolean trustLayouts) {
@@ -76,16 +109,22 @@ public final class FilteredBpfMap implements AutoCloseable {
     }
   }
 
-  /** READ_ONLY unless the mask or the create/delete rights need writes. */
+  /** {@return how the map's fd is open: READ_ONLY unless the mask or create/delete need writes} */
   public OpenMode mode() {
     return map.mode();
   }
 
+  /** {@return the mask, compiled against the value layout} */
   public CompiledMask mask() {
     return mask;
   }
 
-  /** The value with hidden fields as null; empty when the key is absent. */
+  /**
+   * {@return the value of {@code key} with hidden fields as null; empty when the key is absent}
+   * @param key the key, in the key layout's shape (keys are never masked)
+   * @throws io.bpfmap.core.record.LayoutException when {@code key} does not fit the key layout
+   * @throws BpfException when the kernel refuses the lookup, or the map is closed
+   */
   public Optional<Map<String, Object>> lookup(Map<String, ?> key) {
     return map.lookup(parsed.keyLayout().pack(key)).map(mask::unpack);
   }
@@ -93,7 +132,15 @@ public final class FilteredBpfMap implements AutoCloseable {
   /**
    * Sets the {@code W} fields {@code value} names, keeping the others as they are in the kernel.
    * A value that sets any other field is refused, naming it, and nothing is written. An absent key
-   * is created (other fields zero) only when the map was opened with {@code canCreate}.
+   * is created (other fields zero) only when the map was opened with {@code canCreate}. A key
+   * that appears or vanishes under a concurrent writer is read again, up to 8 times.
+   * @param key the key, in the key layout's shape
+   * @param value the fields to set, as {@link CompiledMask#applyWrite} takes them
+   * @throws BpfPermissionException when {@code value} sets a field that is not {@code W} or not in
+   *     the layout, or the key is absent and {@code canCreate} was not given
+   * @throws io.bpfmap.core.record.LayoutException when the key or a value does not fit its layout
+   * @throws BpfException when the kernel refuses the update (E2BIG: the map is full), or with
+   *     EAGAIN when the key kept changing through all 8 attempts
    */
   public void update(Map<String, ?> key, Map<String, ?> value) {
     byte[] k = parsed.keyLayout().pack(key);
@@ -123,7 +170,13 @@ public final class FilteredBpfMap implements AutoCloseable {
         "the key kept changing under a concurrent writer");
   }
 
-  /** Deletes the key; refused unless the map was opened with {@code canDelete}. */
+  /**
+   * Deletes the key; refused unless the map was opened with {@code canDelete}.
+   * @param key the key, in the key layout's shape
+   * @return true when the key was deleted, false when it was absent
+   * @throws BpfPermissionException when {@code canDelete} was not given
+   * @throws io.bpfmap.core.record.LayoutException when {@code key} does not fit the key layout
+   */
   public boolean delete(Map<String, ?> key) {
     if (!canDelete) {
       throw refused("delete", "this filtered map may not delete entries");
@@ -131,7 +184,14 @@ public final class FilteredBpfMap implements AutoCloseable {
     return parsed.delete(key);
   }
 
-  /** The masked value, and deletes the key; refused unless opened with {@code canDelete}. */
+  /**
+   * {@return the masked value of {@code key}, which is deleted; empty when it was absent} Refused
+   * unless the map was opened with {@code canDelete}.
+   * @param key the key, in the key layout's shape
+   * @throws BpfPermissionException when {@code canDelete} was not given
+   * @throws io.bpfmap.core.UnsupportedFeatureException where the map type or kernel lacks the
+   *     operation
+   */
   public Optional<Map<String, Object>> lookupAndDelete(Map<String, ?> key) {
     if (!canDelete) {
       throw refused("lookup and delete", "this filtered map may not delete entries");
@@ -139,6 +199,7 @@ public final class FilteredBpfMap implements AutoCloseable {
     return map.lookupAndDelete(parsed.keyLayout().pack(key)).map(mask::unpack);
   }
 
+  /** Closes the map's fd; idempotent. Later calls are refused with a {@link BpfException}. */
   @Override
   public void close() {
     map.close();

@@ -9,10 +9,12 @@ public enum Permission {
   /** Hidden: read as null, never read out of memory, never written. */
   X;
 
+  /** {@return true for {@code R} and {@code W}} */
   public boolean readable() {
     return this != X;
   }
 
+  /** {@return true for {@code W} only} */
   public boolean writable() {
     return this == W;
   }

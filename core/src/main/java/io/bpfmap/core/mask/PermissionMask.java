@@ -29,7 +29,13 @@ public final class PermissionMask {
     this.shape = shape;
   }
 
-  /** A mask from Java maps, lists and letters (or a single letter for the whole record). */
+  /**
+   * {@return a mask from Java maps, lists and letters (or a single letter for the whole record)}
+   * The shape is checked against a layout only by {@link #compile}.
+   * @param seedShape maps of field name, lists of one entry per array element, and the letters
+   *     {@code R}, {@code W}, {@code X} (either case) as strings
+   * @throws MaskException when {@code seedShape} is null
+   */
   public static PermissionMask of(Object seedShape) {
     if (seedShape == null) {
       throw new MaskException("", "a mask is a letter (R, W, X), a map of fields or a list");
@@ -37,7 +43,12 @@ public final class PermissionMask {
     return new PermissionMask(seedShape);
   }
 
-  /** A mask from JSON text ({@code {"data": ["X","X","W"]}}) or a single letter ({@code R}). */
+  /**
+   * {@return a mask from JSON text (<code>{"data": ["X","X","W"]}</code>) or a single letter
+   * ({@code R})} As {@link #of}, the shape is checked only by {@link #compile}.
+   * @param json the mask as JSON; surrounding blanks are ignored
+   * @throws MaskException when the text is not valid JSON (duplicate keys included)
+   */
   public static PermissionMask parse(String json) {
     String t = json.strip();
     if (t.length() == 1) {
@@ -50,12 +61,19 @@ public final class PermissionMask {
     }
   }
 
-  /** Everything readable, nothing writable. */
+  /** {@return a mask that makes everything readable and nothing writable: {@code R}} */
   public static PermissionMask readAll() {
     return new PermissionMask("R");
   }
 
-  /** Checks the mask against {@code layout} and resolves every leaf's permission. */
+  /**
+   * Checks the mask against {@code layout} and resolves every leaf's permission.
+   * @param layout the value layout the mask is for
+   * @return the permissions, resolved once
+   * @throws MaskException when the mask does not fit the layout's shape (a field it lacks, a list
+   *     for a struct, a list of the wrong length), has a bad letter, or gives members of one union
+   *     different permissions
+   */
   public CompiledMask compile(RecordLayout layout) {
     validate(shape, layout, "");
     Map<String, Permission> perms = new HashMap<>();

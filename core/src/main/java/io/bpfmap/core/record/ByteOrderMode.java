@@ -25,20 +25,25 @@ public enum ByteOrderMode {
     this.aligned = aligned;
   }
 
+  /** {@return the prefix character: {@code @ = < > !}} */
   public char prefix() {
     return prefix;
   }
 
+  /** {@return the byte order of multi-byte values; native order for {@code @} and {@code =}} */
   public ByteOrder order() {
     return order;
   }
 
-  /** True for {@code @}: fields are aligned as a C compiler aligns them. */
+  /** {@return true for {@code @}: native sizes, fields aligned as a C compiler aligns them} */
   public boolean aligned() {
     return aligned;
   }
 
-  /** The mode for a prefix character, or null when {@code c} is not one. */
+  /**
+   * {@return the mode for a prefix character, or null when {@code c} is not one}
+   * @param c a character such as the first of a layout's text
+   */
   public static ByteOrderMode ofPrefix(char c) {
     for (ByteOrderMode m : values()) {
       if (m.prefix == c) {

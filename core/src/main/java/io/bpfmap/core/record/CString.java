@@ -11,7 +11,10 @@ import java.lang.foreign.ValueLayout;
 public final class CString {
   private CString() {}
 
-  /** The text of {@code bytes} by the rule above. */
+  /**
+   * {@return the text of {@code bytes} by the rule above; empty when the first byte is NUL}
+   * @param bytes the field's bytes, all of them (a string without NUL uses every byte)
+   */
   public static String toText(byte[] bytes) {
     char[] out = new char[maxChars(bytes.length)];
     int n = decode(MemorySegment.ofArray(bytes), 0, bytes.length, out);

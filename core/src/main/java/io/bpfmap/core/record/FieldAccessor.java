@@ -10,7 +10,10 @@ import java.lang.foreign.ValueLayout;
  * A numeric field resolved once ({@code data[2]}, {@code nested.level2_1}) and read straight from
  * native memory without allocating. {@link #getLong} returns integers sign- or zero-extended
  * (Q, and L/P under {@code @}, as the unsigned bits); {@link #getDouble} reads any number,
- * unsigned 64-bit ones as their unsigned value.
+ * unsigned 64-bit ones as their unsigned value. Made by {@link RecordLayout#accessor}; immutable
+ * and thread-safe. A record that does not fit the segment throws the segment's
+ * {@link IndexOutOfBoundsException}; writing to a read-only segment throws
+ * {@link UnsupportedOperationException}.
  */
 public final class FieldAccessor {
   private final String path;
@@ -72,7 +75,12 @@ public final class FieldAccessor {
     };
   }
 
-  /** The integer at this field of the record starting at {@code base} in {@code m}. */
+  /**
+   * {@return the integer at this field of the record starting at {@code base} in {@code m}}
+   * @param m memory holding the record
+   * @param base the record's byte offset in {@code m}
+   * @throws LayoutException when the field is floating-point (use {@link #getDouble})
+   */
   public long getLong(MemorySegment m, long base) {
     long at = base + offset;
     return switch (kind) {
@@ -88,11 +96,20 @@ public final class FieldAccessor {
     };
   }
 
+  /**
+   * {@return the integer at this field of a record that starts at offset 0 of {@code record}}
+   * @param record memory holding the record
+   * @throws LayoutException when the field is floating-point (use {@link #getDouble})
+   */
   public long getLong(MemorySegment record) {
     return getLong(record, 0);
   }
 
-  /** The number at this field as a double (unsigned 64-bit values stay non-negative). */
+  /**
+   * {@return the number at this field as a double; unsigned 64-bit values stay non-negative}
+   * @param m memory holding the record
+   * @param base the record's byte offset in {@code m}
+   */
   public double getDouble(MemorySegment m, long base) {
     long at = base + offset;
     return switch (format) {
@@ -106,13 +123,20 @@ public final class FieldAccessor {
     };
   }
 
+  /**
+   * {@return the number at this field of a record that starts at offset 0 of {@code record}}
+   * @param record memory holding the record
+   */
   public double getDouble(MemorySegment record) {
     return getDouble(record, 0);
   }
 
   /**
    * Writes an integer to this field (truncated to its width), or a number to a floating field:
-   * how aggregated per-CPU values are written back.
+   * how aggregated per-CPU values are written back. A bitfield keeps its neighbours' bits.
+   * @param m writable memory holding the record
+   * @param base the record's byte offset in {@code m}
+   * @param v the value; only its low bits are kept for a narrower field
    */
   public void putLong(MemorySegment m, long base, long v) {
     long at = base + offset;
@@ -126,7 +150,13 @@ public final class FieldAccessor {
     }
   }
 
-  /** Writes a floating-point value to a floating field (integers: use {@link #putLong}). */
+  /**
+   * Writes a floating-point value to a floating field; to an integer field it writes
+   * {@code (long) v} as {@link #putLong} does (use that for integers).
+   * @param m writable memory holding the record
+   * @param base the record's byte offset in {@code m}
+   * @param v the value, rounded to the field's precision ({@code e}, {@code f})
+   */
   public void putDouble(MemorySegment m, long base, double v) {
     long at = base + offset;
     switch (format) {
@@ -137,30 +167,36 @@ public final class FieldAccessor {
     }
   }
 
-  /** True for signed integer and floating formats; false for unsigned ones and bool. */
+  /** {@return true for signed integer and floating formats; false for unsigned ones and bool} */
   public boolean signed() {
     return format.signed;
   }
 
-  /** True when {@link #getLong} returns unsigned 64-bit bits (print with Long.toUnsignedString). */
+  /**
+   * {@return true when {@link #getLong} returns unsigned 64-bit bits (print them with
+   * {@link Long#toUnsignedString(long)})}
+   */
   public boolean unsigned64() {
     return (format == Format.UINT64 || format == Format.POINTER || format == Format.ULONG)
         && (size == 8 || (bits != null && bits.bits() == 64));
   }
 
+  /** {@return true for {@code e}, {@code f} and {@code d} fields: read them with getDouble} */
   public boolean floating() {
     return format.isFloating();
   }
 
+  /** {@return the path this accessor was resolved from} */
   public String path() {
     return path;
   }
 
+  /** {@return the field's byte offset in the record (a bitfield's: of the bytes that hold it)} */
   public long offset() {
     return offset;
   }
 
-  /** The format letter, e.g. {@code Q}. */
+  /** {@return the format letter, e.g. {@code Q}; a bitfield is {@code q} or {@code Q}} */
   public char format() {
     return format.letter;
   }

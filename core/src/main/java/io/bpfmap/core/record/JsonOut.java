@@ -22,14 +22,27 @@ public final class JsonOut {
   private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
   private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
 
+  /** An empty buffer, which grows as the records written into it need. */
+  public JsonOut() {}
+
   private byte[] buf = new byte[256];
   private int len;
 
-  /** The bytes of an object member's start, {@code lead} then the quoted name and a colon: {@code ,"name":}. */
+  /**
+   * {@return the bytes of an object member's start, {@code lead} then the quoted name and a colon
+   * ({@code ,"name":}), to pass to {@link #raw(byte[])} record after record}
+   * @param lead an ASCII character written first, usually {@code ,} or <code>{</code>
+   * @param name the member's name, escaped as {@link #string(String)} escapes it
+   */
   public static byte[] member(char lead, String name) {
     return new JsonOut().raw(lead).string(name).raw(':').take();
   }
 
+  /**
+   * Appends bytes as they are: pre-encoded JSON, not checked or escaped.
+   * @param bytes UTF-8 JSON text
+   * @return this
+   */
   public JsonOut raw(byte[] bytes) {
     ensure(bytes.length);
     System.arraycopy(bytes, 0, buf, len, bytes.length);
@@ -37,21 +50,34 @@ public final class JsonOut {
     return this;
   }
 
+  /**
+   * Appends one ASCII character as it is, not checked or escaped ({@code ,}, {@code :}, {@code [}).
+   * @param ascii a character below 0x80; higher ones are cut to their low byte
+   * @return this
+   */
   public JsonOut raw(char ascii) {
     ensure(1);
     buf[len++] = (byte) ascii;
     return this;
   }
 
+  /** {@return this, after appending {@code null}} */
   public JsonOut nul() {
     return raw(NULL);
   }
 
+  /**
+   * {@return this, after appending {@code true} or {@code false}}
+   * @param b the value
+   */
   public JsonOut bool(boolean b) {
     return raw(b ? TRUE : FALSE);
   }
 
-  /** A signed decimal. */
+  /**
+   * {@return this, after appending {@code v} as a signed decimal, without allocating}
+   * @param v the value
+   */
   public JsonOut number(long v) {
     if (v < 0) {
       if (v == Long.MIN_VALUE) {
@@ -63,7 +89,10 @@ public final class JsonOut {
     return digits(v);
   }
 
-  /** The unsigned decimal of {@code v}'s 64 bits. */
+  /**
+   * {@return this, after appending the unsigned decimal of {@code v}'s 64 bits (a {@code Q} value)}
+   * @param v the bits; -1 is written as 18446744073709551615
+   */
   public JsonOut unsigned(long v) {
     if (v >= 0) {
       return digits(v);
@@ -73,22 +102,41 @@ public final class JsonOut {
     return raw((char) ('0' + (v - q * 10)));
   }
 
+  /**
+   * {@return this, after appending {@code f} as {@link Float#toString(float)} writes it; NaN and
+   * the infinities as the strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}}
+   * @param f the value
+   */
   public JsonOut number(float f) {
     String s = Float.toString(f);
     return Float.isFinite(f) ? ascii(s) : string(s);
   }
 
+  /**
+   * {@return this, after appending {@code d} as {@link Double#toString(double)} writes it; NaN and
+   * the infinities as strings, as {@link #number(float)} does}
+   * @param d the value
+   */
   public JsonOut number(double d) {
     String s = Double.toString(d);
     return Double.isFinite(d) ? ascii(s) : string(s);
   }
 
-  /** {@code text} as a quoted, escaped JSON string. */
+  /**
+   * {@return this, after appending {@code text} as a quoted, escaped JSON string}
+   * @param text the text (a lone surrogate is written as its <code>&#92;uXXXX</code> escape)
+   */
   public JsonOut string(String text) {
     return string(text.toCharArray(), 0, text.length());
   }
 
-  /** {@code n} chars of {@code text} from {@code off} as a quoted, escaped JSON string. */
+  /**
+   * {@return this, after appending {@code n} chars of {@code text} from {@code off} as a quoted,
+   * escaped JSON string}
+   * @param text the chars
+   * @param off the first char to write
+   * @param n how many chars to write
+   */
   public JsonOut string(char[] text, int off, int n) {
     ensure(n * 6 + 2);
     byte[] b = buf;
@@ -122,21 +170,25 @@ public final class JsonOut {
     return this;
   }
 
-  /** Bytes written since the last reset. */
+  /** {@return the number of bytes written since the last {@link #reset} or {@link #take}} */
   public int length() {
     return len;
   }
 
-  /** The buffer itself (valid up to {@link #length}; replaced when it grows). */
+  /**
+   * {@return the buffer itself, not a copy: valid up to {@link #length}, and replaced by a larger
+   * one when a later write needs room}
+   */
   public byte[] array() {
     return buf;
   }
 
+  /** Empties the buffer for the next record, keeping its capacity. */
   public void reset() {
     len = 0;
   }
 
-  /** The bytes written, as a new array; the buffer is emptied. */
+  /** {@return the bytes written, as a new array; the buffer is emptied, keeping its capacity} */
   public byte[] take() {
     byte[] out = Arrays.copyOf(buf, len);
     len = 0;

@@ -18,19 +18,26 @@ public final class LeafSet {
     this.paths = List.copyOf(paths);
   }
 
+  /**
+   * {@return true when the leaf at {@code path} is in the set; false for a struct or array path}
+   * @param path a path of the set's layout
+   * @throws LayoutException when the path names nothing in the layout
+   */
   public boolean contains(String path) {
     return ids.get(layout.resolve(path).id());
   }
 
+  /** {@return true when the set holds no leaf} */
   public boolean isEmpty() {
     return ids.isEmpty();
   }
 
-  /** The leaf paths, in layout order. */
+  /** {@return the leaf paths, in layout order (immutable)} */
   public List<String> paths() {
     return paths;
   }
 
+  /** {@return the layout whose leaves these are} */
   public RecordLayout layout() {
     return layout;
   }

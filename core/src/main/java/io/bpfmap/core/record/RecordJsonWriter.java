@@ -52,7 +52,13 @@ public final class RecordJsonWriter {
     this.scratch = new char[Math.max(32, CString.maxChars(maxBytes(layout)))];
   }
 
-  /** Writes the record starting at {@code base} in {@code m} as one JSON object. */
+  /**
+   * Appends the record starting at {@code base} in {@code m} to {@code out} as one JSON object
+   * (as its one value, for a bare layout).
+   * @param out where the JSON goes
+   * @param m memory holding the record; a record past its end throws IndexOutOfBoundsException
+   * @param base the record's byte offset in {@code m}
+   */
   public void write(JsonOut out, MemorySegment m, long base) {
     for (int i = 0; i < leaves.length; i++) {
       out.raw(literals[i]);
@@ -61,7 +67,11 @@ public final class RecordJsonWriter {
     out.raw(literals[leaves.length]);
   }
 
-  /** The record as UTF-8 JSON bytes (a fresh array; the buffer is reused). */
+  /**
+   * {@return the record as UTF-8 JSON bytes, in a new array (the writer's buffer is reused)}
+   * @param m memory holding the record; a record past its end throws IndexOutOfBoundsException
+   * @param base the record's byte offset in {@code m}
+   */
   public byte[] toJson(MemorySegment m, long base) {
     if (own == null) {
       own = new JsonOut();
@@ -71,6 +81,11 @@ public final class RecordJsonWriter {
     return own.take();
   }
 
+  /**
+   * {@return a record's bytes as UTF-8 JSON bytes, in a new array}
+   * @param record the record at offset 0; bytes past the layout's size are ignored
+   * @throws IndexOutOfBoundsException when {@code record} is shorter than the layout
+   */
   public byte[] toJson(byte[] record) {
     return toJson(MemorySegment.ofArray(record), 0);
   }

@@ -93,34 +93,54 @@ public final class MapStream implements AutoCloseable {
     }
   }
 
-  /** A builder for a stream over {@code map} (which the stream does not close). */
+  /**
+   * Starts a stream over {@code map}. The stream never closes the map: close the stream, and the
+   * map once {@link #idle()} has completed.
+   * @param map the map to read; opened READ_WRITE for {@link Mode#DRAIN}
+   * @return a builder with the defaults its options state
+   */
   public static Builder builder(BpfMap map) {
     return new Builder(map);
   }
 
-  /** The events; see the class comment for backpressure, sharing and errors. */
+  /**
+   * {@return the events, cycle after cycle (backpressure, sharing: see the class comment)} The
+   * first cycle starts on subscription ({@link Builder#subscribers} of them), the next ones on
+   * the interval's ticks. A kernel error, or the map closed or gone, ends the Flux with a
+   * {@link BpfException} naming the map, after {@link StreamStats#onError} listeners saw it; a
+   * second concurrent DRAIN subscriber gets one at once. On cancel (of the last subscriber) the
+   * running cycle settles on its own, DRAIN putting back what it took and did not deliver, and
+   * {@link #idle()} completes. A new subscription starts over: cycles from 1, CHANGES state
+   * empty. The Flux completes on {@link #close()}.
+   */
   public Flux<MapEvent> events() {
     return events;
   }
 
+  /** {@return the stream's counters and listeners: one object for the stream's whole life} */
   public StreamStats stats() {
     return stats;
   }
 
-  /** The layouts and compiled mask the events are decoded with (sinks render with these). */
+  /** {@return the layouts and compiled mask the events are decoded with (sinks use them too)} */
   public RecordView view() {
     return view;
   }
 
+  /** {@return what the stream emits each cycle, as built} */
   public Mode mode() {
     return mode;
   }
 
   /**
-   * DRAIN: puts an event's entry back into the map (unless its key exists again). Operators that
-   * buffer (publishOn, buffer…) discard what they hold when the subscriber cancels; in DRAIN those
-   * entries are already out of the kernel, so end such chains with
-   * {@code .doOnDiscard(MapEvent.class, stream::restore)}. Returns false when it could not.
+   * DRAIN: puts an event's entry back into the map (unless its key exists again), at most once,
+   * by a syscall on the calling thread. Operators that buffer (publishOn, buffer…) discard what
+   * they hold when the subscriber cancels; in DRAIN those entries are already out of the kernel,
+   * so end such chains with {@code .doOnDiscard(MapEvent.class, stream::restore)}.
+   * @param event an event this stream emitted
+   * @return true when the entry is back or there was nothing to put back; false when it could
+   *     not be (key exists again, map closed, update failed, not a stream's event), which is
+   *     counted in {@link StreamStats#drainConflicts()}
    */
   public boolean restore(MapEvent event) {
     boolean ok = event instanceof Event e && reader.restore(e);
@@ -134,7 +154,8 @@ public final class MapStream implements AutoCloseable {
    * CHANGES: the next cycle emits this event's key again, with its value then (or a DELETE if it is
    * gone), for a sink that could not deliver the event and must not resend it late (a late resend
    * could land after a newer record of the same key). Other modes: nothing (SNAPSHOT emits every
-   * key every cycle; DRAIN sinks give entries back with {@link #restore}).
+   * key every cycle; DRAIN sinks give entries back with {@link #restore}). Thread-safe.
+   * @param event an event this stream emitted; a CYCLE_END is ignored
    */
   public void resync(MapEvent event) {
     if (event instanceof Event e && e.kind() != MapEvent.Kind.CYCLE_END) {
@@ -143,9 +164,9 @@ public final class MapStream implements AutoCloseable {
   }
 
   /**
-   * Completes once no cycle is running: at once when none is; after a cancel, when the running
-   * cycle has settled (every event it made has reached its subscriber or, in DRAIN, gone back into
-   * the map). Never blocks.
+   * {@return a Mono that completes once no cycle or DRAIN give-back is running; never errors}
+   * At once when none is; after a cancel, when the running cycle has settled (every event it made
+   * has reached its subscriber or, in DRAIN, gone back into the map). Never blocks.
    */
   public Mono<Void> idle() {
     return reader.idle();
@@ -154,7 +175,9 @@ public final class MapStream implements AutoCloseable {
   /**
    * Ends the stream: subscribers complete, the running cycle (if any) is cancelled and settles, and
    * the native buffers are freed once it has ({@link #idle()} completes after that). Does not block
-   * and does not close the map. Later subscribers get an error. Idempotent.
+   * and does not close the map. Later subscribers complete at once (a cycle starting just as
+   * {@code close()} runs may instead end with a {@link BpfException}: the stream is closed).
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -162,16 +185,20 @@ public final class MapStream implements AutoCloseable {
     closed.tryEmitEmpty();
   }
 
-  /** True once {@link #close()} has freed the stream's native memory. */
+  /** {@return true once {@link #close()} has freed the stream's native memory} */
   public boolean isFreed() {
     return reader.freed();
   }
 
-  /** Keys and heap bytes held by CHANGES state (0 in other modes). */
+  /**
+   * {@return the heap bytes of the CHANGES state (per live key: its bytes, a value fingerprint),
+   * not sized by {@code max_entries}; 0 in other modes and before the first cycle}
+   */
   public long changeStateBytes() {
     return reader.changeStateBytes();
   }
 
+  /** {@return the keys the CHANGES state holds; 0 in other modes and before the first cycle} */
   public int changeStateKeys() {
     return reader.changeStateKeys();
   }
@@ -184,6 +211,16 @@ public final class MapStream implements AutoCloseable {
    * (on bounded elastic) and starts again. A permanent error (no permission, a layout that does
    * not fit) ends the Flux. {@code onError} sees every failure. For a daemon with sinks,
    * {@link MapSupervisor} also reports where the map stands.
+   *
+   * <p>Backpressure is that of {@link #events()}; a reopened stream starts over (cycles from 1,
+   * CHANGES emitting every entry). On cancel the running cycle settles, then stream and map close.
+   * @param pin where the map is pinned on bpffs; nothing need be pinned there yet
+   * @param openMode how to open the map: READ_WRITE for a DRAIN stream
+   * @param build makes the stream of each opened map; a throw is a failure like any other
+   * @param minBackoff the first wait before reopening
+   * @param maxBackoff the longest wait
+   * @param onError sees every failure, before it is retried or ends the Flux
+   * @return the events of each stream in turn; it never completes by itself
    */
   public static Flux<MapEvent> resilient(Path pin, OpenMode openMode, Function<BpfMap, MapStream> build,
       Duration minBackoff, Duration maxBackoff, Consumer<Throwable> onError) {
@@ -238,45 +275,68 @@ public final class MapStream implements AutoCloseable {
       this.map = map;
     }
 
-    /** The name events carry; default: the kernel's map name. */
+    /**
+     * {@return this builder, naming the stream {@code name} in its events and stats}
+     * @param name the name; default (or null): the map's kernel name
+     */
     public Builder name(String name) {
       this.name = name;
       return this;
     }
 
-    /** Default: the layout of the map's BTF key type (a map without BTF needs one). */
+    /**
+     * {@return this builder, decoding keys with {@code layout} (a map without BTF needs one)}
+     * @param layout the key layout; default (or null): that of the map's BTF key type
+     */
     public Builder keyLayout(RecordLayout layout) {
       this.keyLayout = layout;
       return this;
     }
 
     /**
-     * Use the layouts given even where they differ from the map's BTF; default false: a layout
-     * that differs is refused, naming the first difference.
+     * {@return this builder, using the layouts given even where they differ from the map's BTF}
+     * Their sizes must still match; by default {@link #build()} refuses them, naming the first
+     * difference.
+     * @param trust true to skip the check against BTF; default false
      */
     public Builder trustLayouts(boolean trust) {
       this.trustLayouts = trust;
       return this;
     }
 
-    /** Default: the layout of the map's BTF value type (one CPU's value on per-CPU maps). */
+    /**
+     * {@return this builder, decoding values with {@code layout} (per-CPU maps: one CPU's value)}
+     * @param layout the value layout; default (or null): that of the map's BTF value type
+     */
     public Builder valueLayout(RecordLayout layout) {
       this.valueLayout = layout;
       return this;
     }
 
-    /** Default: everything readable. */
+    /**
+     * {@return this builder, letting subscribers see what {@code mask} makes readable}
+     * {@link #build()} checks it against the value layout.
+     * @param mask the mask; default: everything readable
+     */
     public Builder mask(PermissionMask mask) {
       this.mask = mask;
       return this;
     }
 
+    /**
+     * {@return this builder, emitting what {@code mode} says each cycle}
+     * @param mode the mode; default {@link Mode#SNAPSHOT}
+     */
     public Builder mode(Mode mode) {
       this.mode = mode;
       return this;
     }
 
-    /** Time between cycle starts; default 1 s. */
+    /**
+     * {@return this builder, starting a cycle every {@code interval}}
+     * @param interval the time between cycle starts; default 1 s
+     * @throws IllegalArgumentException when {@code interval} is zero or negative
+     */
     public Builder interval(Duration interval) {
       if (interval.isNegative() || interval.isZero()) {
         throw new IllegalArgumentException("interval must be positive, got " + interval);
@@ -285,7 +345,11 @@ public final class MapStream implements AutoCloseable {
       return this;
     }
 
-    /** Entries per batch syscall; default 4096 (grows when a hash bucket needs more). */
+    /**
+     * {@return this builder, reading {@code batchSize} entries per batch syscall}
+     * @param batchSize the batch size; default 4096 (grows when a hash bucket needs more)
+     * @throws IllegalArgumentException when {@code batchSize} is below 1
+     */
     public Builder batchSize(int batchSize) {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -294,28 +358,43 @@ public final class MapStream implements AutoCloseable {
       return this;
     }
 
-    /** For per-CPU maps; default SUM. */
+    /**
+     * {@return this builder, making a per-CPU map's values into events by {@code policy}}
+     * Other maps ignore it.
+     * @param policy the policy; default {@link PerCpuPolicy#SUM}
+     */
     public Builder perCpu(PerCpuPolicy policy) {
       this.perCpu = policy;
       return this;
     }
 
-    /** False reads per key (get_next_key + lookup) even where batch lookup works. */
+    /**
+     * {@return this builder, reading in batches where the kernel can, or else per key}
+     * @param enabled default true; false reads per key (get_next_key + lookup) even where
+     *     batch lookup works
+     */
     public Builder batchLookup(boolean enabled) {
       this.batchLookup = enabled;
       return this;
     }
 
-    /** Events the sharing operator may hold ahead of its slowest subscriber; default 256. */
+    /**
+     * {@return this builder, letting the sharing operator hold {@code prefetch} events ahead}
+     * SNAPSHOT and CHANGES: ahead of the slowest subscriber; below 1 makes {@link #build()}
+     * throw {@link IllegalArgumentException}.
+     * @param prefetch the events; default 256
+     */
     public Builder prefetch(int prefetch) {
       this.prefetch = prefetch;
       return this;
     }
 
     /**
-     * SNAPSHOT and CHANGES: the first cycle waits until this many subscribers have subscribed, so
-     * that every sink of a daemon sees it (a CHANGES subscriber that joins later sees only changes).
-     * Default 1.
+     * {@return this builder, starting the first cycle once {@code n} subscribers have come}
+     * SNAPSHOT and CHANGES: so that every sink of a daemon sees it (a CHANGES subscriber that
+     * joins later sees only changes).
+     * @param n the subscribers to wait for; default 1
+     * @throws IllegalArgumentException when {@code n} is below 1
      */
     public Builder subscribers(int n) {
       if (n < 1) {
@@ -325,18 +404,35 @@ public final class MapStream implements AutoCloseable {
       return this;
     }
 
-    /** Where syscalls run; default {@code Schedulers.boundedElastic()}. */
+    /**
+     * {@return this builder, making the syscalls (reads, DRAIN give-backs) on {@code scheduler}}
+     * @param scheduler one meant for blocking work; default {@code Schedulers.boundedElastic()}
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;
     }
 
-    /** Where interval ticks run (non-blocking); default {@code Schedulers.parallel()}. */
+    /**
+     * {@return this builder, running the interval's ticks on {@code timer}} No syscall runs there.
+     * @param timer a scheduler for ticks; default {@code Schedulers.parallel()}
+     */
     public Builder timer(Scheduler timer) {
       this.timer = timer;
       return this;
     }
 
+    /**
+     * Checks the options against the map and builds the stream with its native buffers, which
+     * the caller owns and must {@link MapStream#close() close}. Nothing is read before
+     * {@link MapStream#events()} is subscribed.
+     * @return the new stream
+     * @throws BpfException when the options do not fit the map: a layout missing or not fitting
+     *     ({@link io.bpfmap.core.LayoutMismatchException}), a mask not fitting the value layout
+     *     ({@link io.bpfmap.core.mask.MaskException}), DRAIN on a map not opened READ_WRITE or
+     *     with PER_CPU on a per-CPU map, batch buffers over {@link MapStream#MAX_BATCH_BYTES}
+     * @throws IllegalArgumentException when {@link #prefetch} is below 1 (SNAPSHOT, CHANGES)
+     */
     public MapStream build() {
       return new MapStream(this);
     }

@@ -42,17 +42,30 @@ public final class MapSupervisor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MapSupervisor.class);
 
   /** Where a supervised map stands. */
-  public enum State { STARTING, UP, RETRYING, FAILED, STOPPED }
+  public enum State {
+    /** Built; {@link #start()} has not opened a map yet. */ STARTING,
+    /** A map is open and exported. */ UP,
+    /** A transient failure or a replaced map: reopening after a backoff. */ RETRYING,
+    /** A permanent failure: retried only once the selector finds another map. */ FAILED,
+    /** Stopped by {@link #stop()} or {@link #close()}, or an unexpected error (logged). */ STOPPED
+  }
 
   /**
-   * {@code reason}: why it is not UP (null when it is); {@code mapId}: the map exported now, or the
-   * last one; {@code restarts}: generations that ended in a failure; {@code since}: this state's start.
+   * Where a supervised map stands, as {@link #status()} gives it.
+   * @param state the state
+   * @param reason why it is not UP; when UP, null or what the last switch to a new map was
+   * @param mapId the id of the map exported now, or the last (FAILED: the failed one); 0 before any
+   * @param restarts generations so far that ended other than by a stop (failed or replaced)
+   * @param since when this status was set
    */
   public record Status(State state, String reason, int mapId, long restarts, Instant since) {}
 
   /** The sinks of one generation, built by the caller for each new stream. */
   public interface Attachment {
-    /** Errors when a sink fails for good (Kafka refused records); need never complete. */
+    /**
+     * {@return a Mono that errors when a sink fails for good (Kafka refused records), ending the
+     * generation; its completion is ignored} Default: never.
+     */
     default Mono<Void> failure() {
       return Mono.never();
     }
@@ -60,7 +73,10 @@ public final class MapSupervisor implements AutoCloseable {
     /** Stops taking events: flags only, never blocks. */
     void stopTaking();
 
-    /** Completes once everything taken is settled (acknowledged, given back, or dropped). */
+    /**
+     * {@return a Mono that completes once everything taken is settled (acknowledged, given back,
+     * or dropped)} Default: at once. It should not error: teardown then skips {@link #close()}.
+     */
     default Mono<Void> settled() {
       return Mono.empty();
     }
@@ -107,12 +123,16 @@ public final class MapSupervisor implements AutoCloseable {
     this.status = new Status(State.STARTING, "not started", 0, 0, Instant.now());
   }
 
-  /** Where the supervised map is found: a pin, an id or a kernel name. */
+  /** {@return where the supervised map is found: a pin, an id or a kernel name} */
   public MapSelector selector() {
     return selector;
   }
 
-  /** A supervisor of the map {@code selector} finds, exported under {@code name}. */
+  /**
+   * {@return a builder of a supervisor of the map {@code selector} finds, exported as {@code name}}
+   * @param name the map's name in log lines and {@link #name()}; not null
+   * @param selector where to find the map at each (re)open; not null
+   */
   public static Builder builder(String name, MapSelector selector) {
     return new Builder(name, selector);
   }
@@ -120,6 +140,8 @@ public final class MapSupervisor implements AutoCloseable {
   /**
    * Opens the first generation on the caller's thread. A permanent failure is thrown (a daemon
    * refuses to start); a transient one (nothing pinned yet) is retried in the background.
+   * @throws RuntimeException a permanent failure to open the map, build its stream or attach its
+   *     sinks, usually an {@link io.bpfmap.core.BpfException}; {@link #status()} is then FAILED
    */
   public void start() {
     AtomicReference<Generation> first = new AtomicReference<>();
@@ -141,16 +163,17 @@ public final class MapSupervisor implements AutoCloseable {
     }
   }
 
-  /** Where the map stands now. */
+  /** {@return where the map stands now} */
   public Status status() {
     return status;
   }
 
-  /** The counters of the current (or last) generation's stream; null before the first opened. */
+  /** {@return the counters of the current (or last) generation's stream; null before one opened} */
   public StreamStats stats() {
     return stats;
   }
 
+  /** {@return the name the map is exported under, as given to {@link #builder}} */
   public String name() {
     return name;
   }
@@ -177,7 +200,7 @@ public final class MapSupervisor implements AutoCloseable {
     }
   }
 
-  /** Completes when the supervisor has stopped: the last generation is closed. */
+  /** {@return a Mono that completes once stopped (the last generation closed); never errors} */
   public Mono<Void> stopped() {
     return stopped.asMono();
   }
@@ -191,7 +214,10 @@ public final class MapSupervisor implements AutoCloseable {
     close(Duration.ofSeconds(30));
   }
 
-  /** {@link #close()} with another wait. */
+  /**
+   * {@link #close()} with another wait; if the calling thread is interrupted, closes at once.
+   * @param wait how long to wait for the last generation to settle
+   */
   public void close(Duration wait) {
     stop();
     try {
@@ -375,43 +401,66 @@ public final class MapSupervisor implements AutoCloseable {
       this.selector = Objects.requireNonNull(selector, "selector");
     }
 
-    /** READ_ONLY (default) or READ_WRITE (DRAIN). */
+    /**
+     * {@return this builder, opening each map in {@code mode}}
+     * @param mode READ_ONLY (default), or READ_WRITE for a DRAIN stream
+     */
     public Builder openMode(OpenMode mode) {
       this.openMode = mode;
       return this;
     }
 
-    /** Builds the stream of each opened map (throwing refuses the map: a permanent failure). */
+    /**
+     * {@return this builder, building the stream of each opened map with {@code streams}; required}
+     * @param streams builds a stream over the map; a throw is a failure (a layout error: permanent)
+     */
     public Builder stream(Function<BpfMap, MapStream> streams) {
       this.streams = streams;
       return this;
     }
 
-    /** Subscribes the sinks to each new stream; default none. */
+    /**
+     * {@return this builder, attaching the sinks to each new stream with {@code attach}}
+     * @param attach subscribes the sinks to the stream; default: no sinks
+     */
     public Builder attach(Function<MapStream, Attachment> attach) {
       this.attach = attach;
       return this;
     }
 
-    /** Waits between attempts: {@code min} doubling up to {@code max}; default 1 s to 30 s. */
+    /**
+     * {@return this builder, waiting {@code min} doubling up to {@code max} between attempts}
+     * @param min the first wait; default 1 s
+     * @param max the longest wait; default 30 s
+     */
     public Builder backoff(Duration min, Duration max) {
       this.minBackoff = min;
       this.maxBackoff = max;
       return this;
     }
 
-    /** How often to check that the selector still finds the same map; default 5 s, zero: never. */
+    /**
+     * {@return this builder, checking every {@code every} that the selector finds the same map}
+     * @param every the period; default 5 s; zero: never
+     */
     public Builder follow(Duration every) {
       this.follow = every;
       return this;
     }
 
-    /** Where opening, checking, retrying and closing run; default bounded elastic. */
+    /**
+     * {@return this builder, opening, checking, retrying and closing on {@code scheduler}}
+     * @param scheduler one meant for blocking work; default bounded elastic
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;
     }
 
+    /**
+     * {@return a new supervisor; nothing is opened before {@link MapSupervisor#start()}}
+     * @throws NullPointerException when {@link #stream} was not set
+     */
     public MapSupervisor build() {
       return new MapSupervisor(this);
     }

@@ -40,23 +40,33 @@ public final class RecordView {
     this.numeric = nums.toArray(FieldAccessor[]::new);
   }
 
+  /** {@return the stream's name, as its events carry it} */
   public String map() {
     return map;
   }
 
+  /** {@return the layout keys are decoded with: the one given to the builder, or the BTF's} */
   public RecordLayout keyLayout() {
     return key;
   }
 
+  /**
+   * {@return the layout values are decoded with, hidden fields included (per-CPU maps: one CPU's
+   * value)}
+   */
   public RecordLayout valueLayout() {
     return mask.layout();
   }
 
+  /** {@return the stream's mask, compiled against {@link #valueLayout()}} */
   public CompiledMask mask() {
     return mask;
   }
 
-  /** A JSON writer for values under the mask (not thread-safe: one per thread). */
+  /**
+   * {@return a new JSON writer for values under the mask, hidden fields written as null} Not
+   * thread-safe: use one per thread.
+   */
   public RecordJsonWriter valueWriter() {
     return mask.jsonWriter();
   }

@@ -35,15 +35,25 @@ public final class StreamStats {
     this.map = map;
   }
 
-  /** Calls {@code listener} after every cycle, on the stream's thread: keep it quick. */
+  /**
+   * Calls {@code listener} with the report of every completed cycle, on the thread that ran the
+   * cycle and before its CYCLE_END event is emitted: keep it quick. An exception it throws fails
+   * the cycle, ending the stream's Flux with it. Listeners cannot be removed.
+   *
+   * @param listener called once per completed cycle
+   */
   public void onCycle(Consumer<CycleReport> listener) {
     listeners.add(listener);
   }
 
   /**
-   * Calls {@code listener} with each error that ends the stream's Flux (a kernel error, a map gone),
-   * on the stream's thread, before subscribers see it: keep it quick (a supervisor schedules its
-   * reaction elsewhere).
+   * Calls {@code listener} with each error a cycle fails with, which then ends the stream's Flux
+   * (a kernel error, a map gone), on the stream's thread, before subscribers see it: keep it quick
+   * and do not throw (a supervisor schedules its reaction elsewhere). Errors that no cycle raised
+   * (a second DRAIN subscriber refused, a cycle that found the stream closed) do not come here.
+   * Listeners cannot be removed.
+   *
+   * @param listener called once per failed cycle
    */
   public void onError(Consumer<Throwable> listener) {
     errorListeners.add(listener);
@@ -85,61 +95,82 @@ public final class StreamStats {
     drainConflicts.addAndGet(n);
   }
 
+  /** {@return the stream's name, as its events carry it} */
   public String map() {
     return map;
   }
 
+  /** {@return the cycles completed so far (up to their CYCLE_END); cancelled or failed ones not} */
   public long cycles() {
     return cycles.get();
   }
 
-  /** Entries read from the kernel so far (counted per batch, as they are read). */
+  /** {@return the entries read from the kernel so far (counted per batch, as they are read)} */
   public long entriesRead() {
     return entriesRead.get();
   }
 
-  /** Events handed to subscribers so far (counted as they are emitted). */
+  /**
+   * {@return the events handed on so far, CYCLE_END markers included (counted as they are
+   * emitted; for a shared stream, into the sharing operator's prefetch buffer)}
+   */
   public long eventsEmitted() {
     return eventsEmitted.get();
   }
 
+  /**
+   * {@return the interval ticks dropped so far, because the previous cycle (or a slow subscriber)
+   * was still running when they came}
+   */
   public long skippedTicks() {
     return skippedTicks.get();
   }
 
+  /** {@return the cycles that failed so far (each one ended the stream's Flux)} */
   public long errors() {
     return errors.get();
   }
 
-  /** DRAIN entries taken but not delivered (cancelled) whose key existed again: not put back. */
+  /**
+   * {@return the DRAIN entries taken out of the map but not delivered (cancelled, or discarded)
+   * that could not be put back: their key existed again, the map was closed, or the update failed}
+   */
   public long drainConflicts() {
     return drainConflicts.get();
   }
 
-  /** Cycles that could not read the whole map (see {@link MapEvent#complete()}). */
+  /** {@return the cycles that could not read the whole map (see {@link MapEvent#complete()})} */
   public long incompleteCycles() {
     return incompleteCycles.get();
   }
 
-  /** Keys the kernel's per-key walk gave more than once in a cycle (each delivered once). */
+  /**
+   * {@return the keys the kernel's per-key walk gave more than once in a cycle, summed over the
+   * cycles (each such key was delivered once)}
+   */
   public long keyRepeats() {
     return keyRepeats.get();
   }
 
+  /**
+   * {@return how long the last completed cycle took, from its start until its CYCLE_END was made;
+   * {@code Duration.ZERO} before the first}
+   */
   public Duration lastCycleDuration() {
     return lastCycleDuration;
   }
 
-  /** When the last cycle ended; null before the first. */
+  /** {@return when the last completed cycle ended; null before the first} */
   public Instant lastCycleEnd() {
     return lastCycleEnd;
   }
 
-  /** The last error; null when there was none. */
+  /** {@return the error the last failed cycle failed with; null when none has failed} */
   public Throwable lastError() {
     return lastError;
   }
 
+  /** {@return when {@link #lastError()} happened; null when no cycle has failed} */
   public Instant lastErrorTime() {
     return lastErrorTime;
   }

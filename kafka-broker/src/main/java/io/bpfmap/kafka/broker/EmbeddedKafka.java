@@ -36,7 +36,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.controllerPort = controllerPort;
   }
 
-  /** Starts a broker on free loopback ports with its data in {@code dataDir}. */
+  /**
+   * Starts a broker on free loopback ports with its data in {@code dataDir}, formatting it first
+   * when it holds no {@code meta.properties}; returns once the broker serves.
+   *
+   * @param dataDir the broker's log directory, created if missing; the caller owns and deletes it
+   * @return the running broker; close it to stop it
+   * @throws java.io.UncheckedIOException when the directory cannot be created or no free port
+   *     can be found
+   * @throws IllegalStateException when formatting the storage fails, or Kafka wants to exit the
+   *     JVM while starting
+   */
   public static EmbeddedKafka start(Path dataDir) {
     int[] ports = freePorts();
     EmbeddedKafka k = new EmbeddedKafka(dataDir, ports[0], ports[1]);
@@ -44,7 +54,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     return k;
   }
 
-  /** {@code 127.0.0.1:<port>} */
+  /** {@return the broker's {@code bootstrap.servers}: {@code 127.0.0.1:<port>}} */
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
   }
@@ -83,6 +93,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** {@return whether the broker is started: true from {@link #start()} to {@link #stop()}} */
   public synchronized boolean running() {
     return server != null;
   }
