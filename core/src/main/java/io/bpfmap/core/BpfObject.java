@@ -1,7 +1,11 @@
 package io.bpfmap.core;
 
+import io.bpfmap.core.btf.Btf;
+import io.bpfmap.core.btf.BtfLayouts;
 import io.bpfmap.core.internal.libbpf.ElfObjects;
 import io.bpfmap.core.internal.libbpf.Libbpf;
+import io.bpfmap.core.internal.libbpf.Programs;
+import io.bpfmap.core.record.RecordLayout;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,19 +16,32 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A BPF ELF object (what {@code clang -target bpf -g} makes) opened and loaded by libbpf: its maps
- * are created with their BTF and its programs loaded. Its maps are {@link BpfMap}s by name, owned
- * by this object: {@link #close()} closes them with it (pin a map, or open it by id, to keep it).
- * Thread-safe for reading maps; close once.
+ * are created with their BTF and its programs loaded. Its maps are {@link BpfMap}s by name and its
+ * programs {@link BpfProgram}s by name, all owned by this object, as are the {@link BpfLink}s its
+ * programs' attaches make: {@link #close()} detaches and closes them all (pin a map or a link to
+ * keep it). Thread-safe; close once.
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.open(Path.of("execs.bpf.o"))) {
+ *   obj.attach(List.of());                      // every program, where its section says
+ *   BpfMap counts = obj.map("counts");
+ *   ...
+ * }                                             // detached, maps closed
+ * }</pre>
  */
 public final class BpfObject implements AutoCloseable {
   private final String name;
   private final MemorySegment object;
   private final Arena elf;
   private final Map<String, BpfMap> maps = new LinkedHashMap<>();
+  private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
+  private final List<BpfLink> links = new ArrayList<>();
+  private Btf btf;
   private boolean closed;
 
   private BpfObject(String name, MemorySegment object, Arena elf) {
@@ -33,7 +50,15 @@ public final class BpfObject implements AutoCloseable {
     this.elf = elf;
   }
 
-  /** Opens and loads the object in {@code path}. */
+  /**
+   * Opens and loads the object in {@code path}: creates its maps and loads its programs, attaching
+   * none.
+   *
+   * @param path an ELF object file
+   * @return the loaded object, to close
+   * @throws BpfException with libbpf's last message when the file is no BPF object or the kernel
+   *     refuses a map or a program (the verifier's refusal included)
+   */
   public static BpfObject open(Path path) {
     Libbpf.ensureAvailable();
     if (!Files.isRegularFile(path)) {
@@ -46,7 +71,14 @@ public final class BpfObject implements AutoCloseable {
     return load(path.toString(), o, a, said);
   }
 
-  /** Opens and loads an object from its bytes; {@code name} names it (libbpf's object name). */
+  /**
+   * Opens and loads an object from its bytes, as {@link #open(Path)} does.
+   *
+   * @param elfBytes the ELF object
+   * @param name its name in messages (libbpf's object name)
+   * @return the loaded object, to close
+   * @throws BpfException when libbpf or the kernel refuses it
+   */
   public static BpfObject open(byte[] elfBytes, String name) {
     Libbpf.ensureAvailable();
     Arena a = Arena.ofShared();
@@ -81,6 +113,10 @@ public final class BpfObject implements AutoCloseable {
           obj.maps.put(ElfObjects.mapName(m), BpfMap.adopt(own, OpenMode.READ_WRITE));
         }
       }
+      for (MemorySegment p : Programs.programs(o.object())) {
+        BpfProgram program = new BpfProgram(obj, p);
+        obj.programs.put(program.name(), program);
+      }
     } catch (RuntimeException e) {
       obj.close();
       throw e;
@@ -106,21 +142,26 @@ public final class BpfObject implements AutoCloseable {
       Map.entry(4010, "the kernel does not support a program type"), Map.entry(4011, "wrong pid in netlink reply"),
       Map.entry(4012, "invalid netlink sequence"), Map.entry(4013, "netlink parse error"));
 
-  /** The object's name: its path, or the name given with its bytes. */
+  /** {@return the object's name: its path, or the name given with its bytes} */
   public String name() {
     return name;
   }
 
-  /** The names of its maps, as libbpf names them (internal maps such as {@code .rodata} included). */
+  /** {@return the names of its maps, as libbpf names them (internal maps such as {@code .rodata} too)} */
   public synchronized Set<String> mapNames() {
     return Collections.unmodifiableSet(maps.keySet());
   }
 
-  /** The map named {@code mapName} (owned by this object); a missing name lists those it has. */
+  /**
+   * The map named {@code mapName}, owned by this object.
+   *
+   * @param mapName the map's name in the object
+   * @return the map; closing it is the object's business
+   * @throws MapNotFoundException naming the maps it has when it has no such map
+   * @throws BpfException when the object is closed
+   */
   public synchronized BpfMap map(String mapName) {
-    if (closed) {
-      throw new BpfException("find map", name, 0, "the BPF object is closed");
-    }
+    checkOpen("find map", name);
     BpfMap m = maps.get(mapName);
     if (m == null) {
       throw new MapNotFoundException("find map", name, Errno.ENOENT, "no map '" + BpfException.show(mapName)
@@ -129,7 +170,125 @@ public final class BpfObject implements AutoCloseable {
     return m;
   }
 
-  /** Pins every map (internal ones aside) as {@code dir/NAME}, creating {@code dir} if needed. */
+  /**
+   * {@return the object's BTF: every type its programs and maps use, read once; empty when it was
+   * compiled without {@code -g}}
+   * @throws BpfException when the object is closed
+   */
+  public synchronized Optional<Btf> btf() {
+    checkOpen("read BTF", name);
+    if (btf == null) {
+      byte[] raw = ElfObjects.btf(object);
+      if (raw == null) {
+        return Optional.empty();
+      }
+      btf = Btf.parse(raw);
+    }
+    return Optional.of(btf);
+  }
+
+  /**
+   * The layout of a type the object's BTF names: what a ring's records are, since a ring's map
+   * has no value type.
+   *
+   * @param cType {@code struct NAME}, {@code union NAME} or a typedef's name
+   * @return the layout
+   * @throws BpfException when the object has no BTF or no such type (or the type has no layout)
+   */
+  public RecordLayout layout(String cType) {
+    Btf types = btf().orElseThrow(() -> new BpfException("find type", name, 0,
+        "the object has no BTF (compile it with clang -g)"));
+    return BtfLayouts.named(types, cType).orElseThrow(() -> new BpfException("find type", name, Errno.ENOENT,
+        "no type '" + BpfException.show(cType) + "' in the object's BTF (BTF keeps the types of globals and "
+        + "signatures only: declare one, as in 'struct event *unused_event __attribute__((unused));')"));
+  }
+
+  /** {@return its programs in the object's order, owned by this object} */
+  public synchronized List<BpfProgram> programs() {
+    return List.copyOf(programs.values());
+  }
+
+  /**
+   * The program named {@code programName} (its C function's name).
+   *
+   * @param programName the program's name
+   * @return the program
+   * @throws BpfException naming the programs it has when it has no such program, or when closed
+   */
+  public synchronized BpfProgram program(String programName) {
+    checkOpen("find program", name);
+    BpfProgram p = programs.get(programName);
+    if (p == null) {
+      throw new BpfException("find program", name, Errno.ENOENT, "no program '" + BpfException.show(programName)
+          + "' in the object (it has " + (programs.isEmpty() ? "none" : String.join(", ", programs.keySet())) + ")");
+    }
+    return p;
+  }
+
+  /**
+   * Attaches the programs named, or every program when {@code programNames} is empty, each where
+   * its section says. All or nothing: when one is refused, those attached by this call are
+   * detached before the error is thrown.
+   *
+   * @param programNames the programs to attach; empty for all
+   * @return their links, in the order given (the object's order for all)
+   * @throws BpfException for an unknown name or the first refusal, naming the program and section
+   */
+  public List<BpfLink> attach(List<String> programNames) {
+    List<BpfProgram> which = programNames.isEmpty() ? programs() : programNames.stream().map(this::program).toList();
+    List<BpfLink> made = new ArrayList<>();
+    try {
+      for (BpfProgram p : which) {
+        made.add(attach(p));
+      }
+    } catch (RuntimeException e) {
+      made.forEach(BpfLink::close);
+      throw e;
+    }
+    return made;
+  }
+
+  /** {@return the links of this object's programs that are still open} */
+  public synchronized List<BpfLink> links() {
+    return List.copyOf(links);
+  }
+
+  BpfLink attach(BpfProgram program) {
+    synchronized (this) {
+      checkOpen("attach", program.target());
+    }
+    Programs.Attached[] attached = new Programs.Attached[1];
+    List<String> said = BpfProgram.libbpfSays(() -> attached[0] = Programs.attach(program.handle()));
+    if (attached[0].link() == null) {
+      throw program.attachFailure(attached[0].errno(), said);
+    }
+    BpfLink link = new BpfLink(this, program, attached[0].link());
+    synchronized (this) {
+      if (closed) {
+        link.close();
+        throw new BpfException("attach", program.target(), 0, "the BPF object closed meanwhile");
+      }
+      links.add(link);
+    }
+    return link;
+  }
+
+  synchronized void forget(BpfLink link) {
+    links.remove(link);
+  }
+
+  synchronized void checkOpen(String operation, String target) {
+    if (closed) {
+      throw new BpfException(operation, target, 0, "the BPF object " + name + " is closed");
+    }
+  }
+
+  /**
+   * Pins every map (internal ones, whose names hold a dot, aside) as {@code dir/NAME}.
+   *
+   * @param dir a directory on a bpf filesystem, created if needed
+   * @throws BpfException when the directory cannot be made or a pin is refused
+   */
   public synchronized void pinMaps(Path dir) {
     try {
       Files.createDirectories(dir);
@@ -143,20 +302,30 @@ public final class BpfObject implements AutoCloseable {
     });
   }
 
-  /** Closes its maps and the object (its programs are unloaded unless pinned or attached elsewhere). */
+  /**
+   * Detaches its programs (destroying every link not pinned), closes its maps and unloads the
+   * object. Maps and links that are pinned stay in the kernel. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    List<BpfLink> open;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open = List.copyOf(links);
     }
-    closed = true;
-    maps.values().forEach(BpfMap::close);
-    ElfObjects.close(object);
-    elf.close();
+    open.forEach(BpfLink::close);
+    synchronized (this) {
+      maps.values().forEach(BpfMap::close);
+      ElfObjects.close(object);
+      elf.close();
+    }
   }
 
   @Override
   public String toString() {
-    return "BpfObject[" + name + ", maps " + maps.keySet() + "]";
+    return "BpfObject[" + name + ", maps " + maps.keySet() + ", programs " + programs.keySet() + "]";
   }
 }

@@ -34,20 +34,25 @@ public final class MapBtf {
     return new MapBtf(KernelBtf.byId(info.btfId()), info.btfKeyTypeId(), info.btfValueTypeId());
   }
 
+  /** {@return the map's whole BTF object, as the kernel holds it ({@code btf_id})} */
   public Btf btf() {
     return btf;
   }
 
-  /** The key's type id; 0 when BTF does not describe the key. */
+  /** {@return the key's type id in {@link #btf()}; 0 when BTF does not describe the key} */
   public int keyTypeId() {
     return keyType;
   }
 
+  /** {@return the value's type id in {@link #btf()}; 0 when BTF does not describe the value} */
   public int valueTypeId() {
     return valueType;
   }
 
-  /** The key layout BTF gives; empty when BTF does not describe the key. */
+  /**
+   * {@return the key layout BTF gives, made once; empty when BTF does not describe the key}
+   * @throws io.bpfmap.core.btf.BtfException when the key's type cannot be a layout
+   */
   public Optional<RecordLayout> keyLayout() {
     if (keyType == 0) {
       return Optional.empty();
@@ -58,6 +63,11 @@ public final class MapBtf {
     return Optional.of(key);
   }
 
+  /**
+   * {@return the value layout BTF gives (one CPU's value on per-CPU maps), made once; empty when
+   * BTF does not describe the value}
+   * @throws io.bpfmap.core.btf.BtfException when the value's type cannot be a layout
+   */
   public Optional<RecordLayout> valueLayout() {
     if (valueType == 0) {
       return Optional.empty();
@@ -69,8 +79,20 @@ public final class MapBtf {
   }
 
   /**
-   * The key and value types as C: the definitions they need, each once, then a comment that names
-   * the key's and the value's type.
+   * The layout of a named type of the map's BTF (the whole object's types, for a map a loaded
+   * object created): what a ring's records are, since a ring's BTF names no value type.
+   *
+   * @param cType {@code struct NAME}, {@code union NAME} or a typedef's name
+   * @return the layout, or empty when the BTF has no such type
+   * @throws io.bpfmap.core.btf.BtfException when the type cannot be a layout
+   */
+  public Optional<RecordLayout> layoutOf(String cType) {
+    return BtfLayouts.named(btf, cType);
+  }
+
+  /**
+   * {@return the key and value types as C source: the definitions they need, each once, then a
+   * C comment that names the key's and the value's type ({@code (no BTF)} for one without)}
    */
   public String c() {
     int[] ids = java.util.stream.IntStream.of(keyType, valueType).filter(id -> id != 0).toArray();
@@ -79,11 +101,22 @@ public final class MapBtf {
         + ", value: " + (valueType == 0 ? "(no BTF)" : typeName(valueType)) + " */";
   }
 
-  /** How a key layout differs from the BTF key type (see {@link #difference}); empty when it agrees or BTF has no key. */
+  /**
+   * {@return the first way {@code layout} differs from the BTF key type (its size, or a field's
+   * name, offset or size); empty when it agrees or BTF has no key}
+   * @param layout a key layout, often written by hand
+   * @throws io.bpfmap.core.btf.BtfException when the key's type cannot be a layout
+   */
   public Optional<String> keyDifference(RecordLayout layout) {
     return keyType == 0 ? Optional.empty() : difference(layout, keyLayout().orElseThrow(), typeName(keyType));
   }
 
+  /**
+   * {@return the first way {@code layout} differs from the BTF value type, as
+   * {@link #keyDifference}; empty when it agrees or BTF has no value}
+   * @param layout a value layout (one CPU's value on per-CPU maps), often written by hand
+   * @throws io.bpfmap.core.btf.BtfException when the value's type cannot be a layout
+   */
   public Optional<String> valueDifference(RecordLayout layout) {
     return valueType == 0 ? Optional.empty() : difference(layout, valueLayout().orElseThrow(), typeName(valueType));
   }
@@ -119,7 +152,10 @@ public final class MapBtf {
     return Optional.empty();
   }
 
-  /** {@code struct flow_key}, {@code __u32}: how messages name a type. */
+  /**
+   * {@return how C names a type, as messages do: {@code struct flow_key}, {@code __u32}}
+   * @param typeId a type id in {@link #btf()}
+   */
   public String typeName(int typeId) {
     return CDecl.name(btf, typeId);
   }

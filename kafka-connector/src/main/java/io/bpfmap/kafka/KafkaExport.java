@@ -2,8 +2,6 @@ package io.bpfmap.kafka;
 
 import io.bpfmap.core.stream.Backoff;
 import io.bpfmap.core.stream.MapEvent;
-import io.bpfmap.core.stream.MapStream;
-import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +27,7 @@ import reactor.core.publisher.Sinks;
  * maximum), which keeps the order. A send that fails at once (no metadata, a full buffer) blocks
  * the queue and is retried, with {@link Backoff}, before anything after it. A record the producer
  * gives up on later (only with a finite {@code delivery.timeout.ms}) is never resent late: in
- * CHANGES the stream re-emits its key's current state in a later cycle ({@link MapStream#resync}),
+ * CHANGES the stream re-emits its key's current state in a later cycle ({@link io.bpfmap.core.stream.MapStream#resync}),
  * in SNAPSHOT the next cycle sends it anyway, and a DRAIN entry goes back into the map.
  *
  * <p><b>Errors.</b> A record Kafka refuses for good (too large, not authorized) ends the export
@@ -45,7 +43,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaExport.class);
 
   private final RecordFormat format;
-  private final MapStream stream;
+  private final Source stream;
   private final SendQueue sends;
   private final Consumer<KafkaExport> onClose;
   private final int maxInFlight;
@@ -70,7 +68,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private volatile Throwable ended;
   private volatile boolean warnedLate;
 
-  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, MapStream stream,
+  KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, Source stream,
       Consumer<KafkaExport> onClose) {
     this.onClose = onClose;
     this.format = format;
@@ -128,19 +126,13 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     if (!warnedLate) {
       warnedLate = true;
       LOG.warn("map '{}': Kafka gave up on records for topic '{}' ({}); {}", o.event.map(), format.topic(),
-          ex.getMessage(), switch (stream.mode()) {
-            case CHANGES -> "their keys are sent again from the map's next cycles";
-            case SNAPSHOT -> "the next cycles send them again";
-            case DRAIN -> "their entries go back into the map";
-          });
+          ex.getMessage(), stream.lateAdvice());
     }
-    if (stream.mode() == Mode.DRAIN) {
+    if (stream.once()) {
       giveBack(o);
       return;
     }
-    if (stream.mode() == Mode.CHANGES) {
-      stream.resync(o.event);
-    }
+    stream.late(o.event);
     dropped.incrementAndGet();
   }
 
@@ -161,7 +153,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
 
   /** An entry that will not be sent: back into the map in DRAIN mode, dropped otherwise. */
   private void giveBack(Outgoing o) {
-    if (stream.mode() == Mode.DRAIN && stream.restore(o.event)) {
+    if (stream.giveBack(o.event)) {
       givenBack.incrementAndGet();
     }
     dropped.incrementAndGet();
@@ -200,15 +192,10 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     }
     stopping = true;
     cancel();
-    if (stream.mode() == Mode.DRAIN) {
-      // Until the stream's cycle has settled, events it emitted may still arrive.
-      stream.idle().doOnSuccess(idle -> {
-        upstreamIdle = true;
-        checkSettled();
-      }).subscribe();
-    } else {
+    stream.idle().doOnSuccess(idle -> {
       upstreamIdle = true;
-    }
+      checkSettled();
+    }).subscribe();
     checkSettled();
   }
 
@@ -228,6 +215,9 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
    * Completes once the export has stopped taking and every record it took is acknowledged or
    * given back (DRAIN) or dropped. With the broker away that waits for the broker, or for
    * {@link #abandon()} and the sink's close.
+   *
+   * @return a {@link Mono} that completes empty, never errors (errors are {@link #done()}'s), and
+   *     replays its completion to late subscribers
    */
   public Mono<Void> settled() {
     return settled.asMono();
@@ -277,8 +267,11 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
 
   /**
    * Stops taking events, waits up to {@code timeout} for the records in flight, then
-   * {@link #abandon()}s the rest. Returns how many records were still unacknowledged (0 for a clean
-   * stop); those are given back when the sink closes.
+   * {@link #abandon()}s the rest. Blocks the calling thread.
+   *
+   * @param timeout how long to wait for acknowledgements
+   * @return how many records were still unacknowledged (0 for a clean stop); those are given back
+   *     when the sink closes
    */
   public long stop(Duration timeout) {
     stopTaking();
@@ -303,36 +296,44 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   /**
    * Completes when the export has stopped and settled; errors when Kafka refused records for good
    * (at once) or the stream failed (once settled).
+   *
+   * @return a {@link Mono} that completes empty or errors with a {@link KafkaSinkException} (or
+   *     the stream's error), replayed to late subscribers; cancelling a subscription to it does
+   *     not stop the export
    */
   public Mono<Void> done() {
     return done.asMono();
   }
 
+  /** {@return the topic this export sends to} */
   public String topic() {
     return format.topic();
   }
 
-  /** Records handed to the producer. */
+  /** {@return how many records were handed to the producer so far} */
   public long sent() {
     return sends.sent();
   }
 
-  /** Records the broker acknowledged. */
+  /** {@return how many records the broker acknowledged so far} */
   public long acknowledged() {
     return acked.get();
   }
 
-  /** Send attempts that failed (at once or later). */
+  /** {@return how many send attempts failed so far, at once or later (a retry counts again)} */
   public long failed() {
     return failed.get();
   }
 
-  /** DRAIN entries put back into their map because their records were not delivered. */
+  /** {@return how many DRAIN entries went back into their map because they were not delivered} */
   public long givenBack() {
     return givenBack.get();
   }
 
-  /** Records taken from the stream and not yet acknowledged, given back or dropped. */
+  /**
+   * {@return how many records were taken from the stream and are not yet acknowledged, given back
+   * or dropped}
+   */
   public long inFlight() {
     long ended = acked.get() + dropped.get();
     return taken.get() - ended;

@@ -1,7 +1,7 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.stream.EventStream;
 import io.bpfmap.core.stream.MapStream;
-import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +54,7 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
+  /** {@return options with bpfmap's defaults: {@code 127.0.0.1:9092}, {@value #DEFAULT_TOPIC}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -83,8 +84,14 @@ public final class KafkaSink implements AutoCloseable {
    * Checks producer settings the way the producer will, before anything starts: every property is
    * one Kafka knows, every value is one Kafka accepts ({@link ProducerConfig}'s own checks), and
    * the bootstrap servers are host:port (whether they resolve is known only when the sink starts:
-   * a container's service name may resolve only then). Throws a {@link KafkaSinkException} naming
-   * the setting.
+   * a container's service name may resolve only then). Nothing is contacted.
+   *
+   * @param bootstrapServers the {@code bootstrap.servers} list, comma-separated host:port
+   * @param producer producer properties the user sets, as for {@link Builder#producerProperties}
+   * @throws KafkaSinkException naming the setting where it can
+   *     ({@link KafkaSinkException#setting()}) when a property is unknown, sets a serializer
+   *     or has a value Kafka refuses, when a server is not host:port, or when
+   *     {@code delivery.timeout.ms} is below {@code linger.ms + request.timeout.ms}
    */
   public static void checkSettings(String bootstrapServers, Map<String, String> producer) {
     for (String key : producer.keySet()) {
@@ -123,7 +130,12 @@ public final class KafkaSink implements AutoCloseable {
 
   private static final Pattern SETTING = Pattern.compile("for configuration ([^:\\s]+)");
 
-  /** The topic of a map: the pattern with {@code {map}} and {@code {node}} filled in. */
+  /**
+   * The topic of a map: the pattern with {@code {map}} and {@code {node}} filled in.
+   *
+   * @param map the map's name
+   * @return the topic name
+   */
   public String topicFor(String map) {
     return config.topic.replace("{map}", map).replace("{node}", config.node);
   }
@@ -133,33 +145,71 @@ public final class KafkaSink implements AutoCloseable {
    * for CHANGES streams), then sends every UPSERT as a record and every DELETE as a tombstone. A
    * DRAIN stream needs the producer to retry until acknowledged: a {@code delivery.timeout.ms} set
    * by the user is refused for it.
+   *
+   * <p>The export subscribes at once, on
+   * {@link reactor.core.scheduler.Schedulers#boundedElastic()}. Backpressure: it requests at most
+   * the sink's {@code maxInFlight} records ahead of their acknowledgements. A stream error ends the
+   * export once what it took is settled ({@link KafkaExport#done()} then errors with it).
+   *
+   * @param stream the stream to export; the export never closes it
+   * @return the running export, to watch and stop
+   * @throws KafkaSinkException when {@code stream} is in DRAIN mode and the producer has a finite
+   *     {@code delivery.timeout.ms}, or when creating its topic fails or times out (30 s)
    */
   public KafkaExport export(MapStream stream) {
-    String map = stream.view().map();
+    return export(Source.of(stream), "map '" + stream.view().map() + "' is drained: each entry taken from the kernel");
+  }
+
+  /**
+   * Starts exporting a ring's events, as {@link #export(MapStream)} does a map's: to an
+   * append-only topic ({@code bpfmap.<ring>} by default), one record per event, keyed by node and
+   * ring so that a node's events keep their order in one partition. A record taken out of a ring
+   * cannot be read again, so the producer retries each until Kafka acknowledges it: a
+   * {@code delivery.timeout.ms} set by the user is refused. To stop without losing what was taken,
+   * close the stream: the export then completes once every record is acknowledged.
+   *
+   * @param stream the ring's stream; the export never closes it
+   * @return the running export, to watch and stop
+   * @throws KafkaSinkException when the producer has a finite {@code delivery.timeout.ms}, or when
+   *     creating the topic fails or times out (30 s)
+   */
+  public KafkaExport export(EventStream stream) {
+    return export(Source.of(stream), "ring '" + stream.view().map() + "' is read once: each record taken from "
+        + "the kernel");
+  }
+
+  private KafkaExport export(Source source, String once) {
+    String map = source.view().map();
     String timeout = config.producer.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
-    if (stream.mode() == Mode.DRAIN && timeout != null && !timeout.equals(Integer.toString(Integer.MAX_VALUE))) {
-      throw new KafkaSinkException("map '" + map + "' is drained: each entry taken from the kernel is retried "
-          + "until Kafka acknowledges it, so the producer's delivery.timeout.ms must be left to bpfmap (it is "
-          + timeout + ")", null);
+    if (source.once() && timeout != null && !timeout.equals(Integer.toString(Integer.MAX_VALUE))) {
+      throw new KafkaSinkException(once + " is retried until Kafka acknowledges it, so the producer's "
+          + "delivery.timeout.ms must be left to bpfmap (it is " + timeout + ")", null);
     }
     String topic = topicFor(map);
     if (config.createTopics && !ensured.contains(topic)) {
-      ensureTopic(topic, stream.mode() == Mode.CHANGES);
+      ensureTopic(topic, source.compacted());
       ensured.add(topic);
     }
-    RecordFormat format = new RecordFormat(topic, config.node, stream.view());
-    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, stream, exports::remove);
+    RecordFormat format = new RecordFormat(topic, config.node, source.view());
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, source, exports::remove);
     exports.add(export);
     // Events are rendered on the stream's thread and sent from the export's own (see KafkaExport),
     // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
     // nothing drained can be stranded in one at a cancel.
-    stream.events()
+    source.events()
         .subscribeOn(Schedulers.boundedElastic())
         .subscribe(export);
     return export;
   }
 
-  /** Fails with a one-line error when no broker answers within {@code timeout}. */
+  /**
+   * Asks the cluster for its id with an admin client (the producer's {@code security.},
+   * {@code sasl.} and {@code ssl.} settings apply), blocking up to about {@code timeout}.
+   *
+   * @param timeout how long to wait for a broker
+   * @throws KafkaSinkException with a one-line message when no broker answers in time, or the
+   *     calling thread is interrupted (its interrupt flag is set again)
+   */
   public void checkReachable(Duration timeout) {
     try (Admin admin = admin(timeout)) {
       admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -172,7 +222,16 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
-  /** Creates {@code topic} unless it exists; compacted when asked. */
+  /**
+   * Creates {@code topic} unless it exists, with the builder's partitions, replication factor and
+   * topic configs; blocks for up to 30 s. An existing topic is left as it is.
+   *
+   * @param topic the topic's name
+   * @param compacted whether to set {@code cleanup.policy=compact} (kept when the configs already
+   *     include compact)
+   * @throws KafkaSinkException when the broker refuses the topic, does not answer within 30 s, or
+   *     the calling thread is interrupted
+   */
   public void ensureTopic(String topic, boolean compacted) {
     Duration timeout = Duration.ofSeconds(30);
     try (Admin admin = admin(timeout)) {
@@ -219,7 +278,10 @@ public final class KafkaSink implements AutoCloseable {
   /**
    * Flushes and closes the producer: it sends what it holds for at most {@code timeout}, then fails
    * the rest, and each DRAIN entry among those goes back into its map before this returns (close
-   * the maps after the sink). Stop the exports first ({@link KafkaExport#stopTaking()}).
+   * the maps after the sink). Stop the exports first ({@link KafkaExport#stopTaking()}). Exports
+   * still open are closed too.
+   *
+   * @param timeout how long the producer may take to send what it holds
    */
   public void close(Duration timeout) {
     producer.close(timeout);
@@ -240,35 +302,72 @@ public final class KafkaSink implements AutoCloseable {
 
     private Builder() {}
 
+    /**
+     * The brokers to reach first: {@code bootstrap.servers}; default {@code 127.0.0.1:9092}.
+     *
+     * @param servers comma-separated host:port
+     * @return this builder
+     */
     public Builder bootstrapServers(String servers) {
       this.bootstrapServers = servers;
       return this;
     }
 
-    /** Topic pattern: {@code {map}} and {@code {node}} are filled in; default {@code bpfmap.{map}}. */
+    /**
+     * The topic of each map; default {@value KafkaSink#DEFAULT_TOPIC}.
+     *
+     * @param pattern a topic name where {@code {map}} and {@code {node}} are filled in
+     * @return this builder
+     */
     public Builder topic(String pattern) {
       this.topic = pattern;
       return this;
     }
 
-    /** The node name records carry; default: the host name. */
+    /**
+     * The node name records carry in their key and value and in the {@code bpfmap.node} header;
+     * it is also in the producer's {@code client.id} ({@code bpfmap-<node>}).
+     *
+     * @param node the name; default: the host name ({@code localhost} when it cannot be found)
+     * @return this builder
+     */
     public Builder node(String node) {
       this.node = node;
       return this;
     }
 
-    /** Any producer property (serializers excepted), e.g. {@code compression.type=zstd}. */
+    /**
+     * Sets one producer property over bpfmap's defaults; the serializers stay bpfmap's. Values
+     * are checked when the producer is built, or earlier with {@link KafkaSink#checkSettings}.
+     *
+     * @param key a Kafka producer property, e.g. {@code compression.type}
+     * @param value its value, e.g. {@code lz4}
+     * @return this builder
+     */
     public Builder producerProperty(String key, String value) {
       this.producer.put(key, value);
       return this;
     }
 
+    /**
+     * Sets producer properties, as {@link #producerProperty} does for each.
+     *
+     * @param properties property to value; copied
+     * @return this builder
+     */
     public Builder producerProperties(Map<String, String> properties) {
       this.producer.putAll(properties);
       return this;
     }
 
-    /** Records sent but not yet acknowledged, at most; default 16384. */
+    /**
+     * Records of one export taken from the stream but not yet acknowledged, at most: the
+     * stream's demand, and so the memory an absent broker can cost.
+     *
+     * @param n at least 1; default 16384
+     * @return this builder
+     * @throws IllegalArgumentException when {@code n} is below 1
+     */
     public Builder maxInFlight(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("max in flight must be at least 1, got " + n);
@@ -277,13 +376,25 @@ public final class KafkaSink implements AutoCloseable {
       return this;
     }
 
-    /** Create missing topics (compacted for CHANGES streams); default false. */
+    /**
+     * Whether {@link KafkaSink#export} creates a map's topic when it is missing (compacted for
+     * CHANGES streams).
+     *
+     * @param create true to create; default false (a missing topic is then left to the broker)
+     * @return this builder
+     */
     public Builder createTopics(boolean create) {
       this.createTopics = create;
       return this;
     }
 
-    /** Partitions of created topics; default 1. */
+    /**
+     * Partitions of created topics.
+     *
+     * @param partitions at least 1; default 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code partitions} is below 1
+     */
     public Builder partitions(int partitions) {
       if (partitions < 1) {
         throw new IllegalArgumentException("topic partitions must be at least 1, got " + partitions);
@@ -292,7 +403,13 @@ public final class KafkaSink implements AutoCloseable {
       return this;
     }
 
-    /** Replication factor of created topics; default: the broker's {@code default.replication.factor}. */
+    /**
+     * Replication factor of created topics.
+     *
+     * @param factor at least 1; default: the broker's {@code default.replication.factor}
+     * @return this builder
+     * @throws IllegalArgumentException when {@code factor} is below 1
+     */
     public Builder replicationFactor(short factor) {
       if (factor < 1) {
         throw new IllegalArgumentException("topic replication factor must be at least 1, got " + factor);
@@ -305,12 +422,22 @@ public final class KafkaSink implements AutoCloseable {
      * Configs of created topics ({@code retention.ms}, {@code min.insync.replicas}…); a CHANGES
      * stream's topic is compacted whatever they say of {@code cleanup.policy}, unless it includes
      * compact already.
+     *
+     * @param configs topic config to value; added to those set before
+     * @return this builder
      */
     public Builder topicConfigs(Map<String, String> configs) {
       this.topicConfigs.putAll(configs);
       return this;
     }
 
+    /**
+     * Creates the producer; no broker is contacted yet (see {@link KafkaSink#checkReachable}).
+     *
+     * @return the sink, which owns the producer until {@link KafkaSink#close()}
+     * @throws KafkaSinkException when the producer cannot be built from the settings (a value
+     *     Kafka refuses, a bootstrap server that does not resolve), with Kafka's reason
+     */
     public KafkaSink build() {
       return new KafkaSink(this);
     }

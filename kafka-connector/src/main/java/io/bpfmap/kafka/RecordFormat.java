@@ -13,6 +13,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * reused buffer, then copied once into each of the record's key and value:
  * key {@code {"node","map","key"}}, value {@code {"node","map","cycle","timestamp","key","value"}}
  * ({@code "cpu"} is added to both for per-CPU values), a null value (tombstone) for a DELETE, and
+ * for a ring's EVENT no {@code "key"} (the record's key is node and ring; {@code "cpu"} names the
+ * perf ring's CPU), and
  * headers {@code bpfmap.map}, {@code bpfmap.node}, {@code bpfmap.layout}. Hidden fields are null:
  * the value writer never reads them. Not thread-safe: one per export.
  */
@@ -37,13 +39,14 @@ final class RecordFormat {
 
   RecordFormat(String topic, String node, RecordView view) {
     this.topic = topic;
-    this.keyWriter = view.keyLayout().jsonWriter();
+    // a ring's events have no key: their records are keyed by node and ring alone
+    this.keyWriter = view.keyLayout() == null ? null : view.keyLayout().jsonWriter();
     this.valueWriter = view.valueWriter();
     this.headers = new RecordHeaders();
     headers.add(HEADER_MAP, view.map().getBytes(StandardCharsets.UTF_8));
     headers.add(HEADER_NODE, node.getBytes(StandardCharsets.UTF_8));
-    headers.add(HEADER_LAYOUT, (view.keyLayout().fingerprint() + ":" + view.valueLayout().fingerprint())
-        .getBytes(StandardCharsets.UTF_8));
+    headers.add(HEADER_LAYOUT, ((view.keyLayout() == null ? "" : view.keyLayout().fingerprint()) + ":"
+        + view.valueLayout().fingerprint()).getBytes(StandardCharsets.UTF_8));
     headers.setReadOnly();
     this.prefix = out.raw(JsonOut.member('{', "node")).string(node).raw(JsonOut.member(',', "map"))
         .string(view.map()).take();
@@ -66,14 +69,16 @@ final class RecordFormat {
     if (e.cpu() >= 0) {
       out.raw(CPU_FIELD).number(e.cpu());
     }
-    keyWriter.write(out.raw(KEY_FIELD), e.rawKey(), 0);
+    if (keyWriter != null) {
+      keyWriter.write(out.raw(KEY_FIELD), e.rawKey(), 0);
+    }
     int sharedEnd = out.length();
     byte[] key = new byte[prefix.length + sharedEnd - shared + 1];
     System.arraycopy(prefix, 0, key, 0, prefix.length);
     System.arraycopy(out.array(), shared, key, prefix.length, sharedEnd - shared);
     key[key.length - 1] = '}';
     byte[] value = null;
-    if (e.kind() == MapEvent.Kind.UPSERT) {
+    if (e.kind() == MapEvent.Kind.UPSERT || e.kind() == MapEvent.Kind.EVENT) {
       valueWriter.write(out.raw(VALUE_FIELD), e.rawValue(), 0);
       value = out.raw('}').take();
     }

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,7 +31,15 @@ public final class BtfLayouts {
     this.btf = btf;
   }
 
-  /** The layout of type {@code id}; {@code role} names a record that is not a struct. */
+  /**
+   * {@return the layout of type {@code id} in the notation's explicit forms, in {@code =} mode}
+   * @param btf the types
+   * @param id the type of a map's key or value (typedefs and qualifiers are looked through)
+   * @param role the name of the one field of a record that is not a struct, such as {@code key}
+   * @throws BtfException naming the type, when it or a part of it has no layout (such as void, a
+   *     function, a forward declaration, a struct that contains itself or nests more than
+   *     {@link RecordLayout#MAX_DEPTH} deep) or an id does not exist
+   */
   public static RecordLayout layout(Btf btf, int id, String role) {
     Object spec = new BtfLayouts(btf).root(id, role);
     try {
@@ -40,6 +49,20 @@ public final class BtfLayouts {
     } catch (LayoutException e) {
       throw new BtfException("type " + btf.describe(id) + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * {@return the layout of a named type, or empty when {@code btf} has none of that name}
+   * @param btf the types
+   * @param cType {@code struct NAME}, {@code union NAME} or a typedef's name
+   * @throws BtfException when the type cannot be a layout
+   */
+  public static Optional<RecordLayout> named(Btf btf, String cType) {
+    String t = cType.strip();
+    Optional<BtfType> found = t.startsWith("struct ") ? btf.find(BtfKind.STRUCT, t.substring(7).strip())
+        : t.startsWith("union ") ? btf.find(BtfKind.UNION, t.substring(6).strip())
+        : btf.find(BtfKind.TYPEDEF, t);
+    return found.map(type -> layout(btf, type.id(), t));
   }
 
   private Object root(int id, String role) {

@@ -45,6 +45,26 @@ public final class BpfPrograms {
     }
   }
 
+  /**
+   * The kernel reports a perf ring's loss in the ring itself once there is room again, that is with
+   * the next sample on the same CPU. A test run writes on the CPU its thread runs on, so this writes
+   * one sample at a time from new threads until the loss shows: the number of samples written.
+   */
+  public static int untilLossReported(io.bpfmap.core.BpfProgram emit, java.util.function.LongSupplier lost) {
+    int n = 0;
+    while (lost.getAsLong() == 0 && n < 200) {
+      java.util.concurrent.CompletableFuture.runAsync(() -> emit.testRun(new byte[64], 1), r -> Thread.ofPlatform().start(r)).join();
+      n++;
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return n;
+  }
+
   /** Runs bpftool with these arguments; its standard output. */
   public static String bpftool(String... args) {
     List<String> cmd = new ArrayList<>(List.of(tool("bpftool")));

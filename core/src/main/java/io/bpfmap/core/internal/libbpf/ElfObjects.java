@@ -7,12 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -27,21 +25,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class ElfObjects {
   private static final Logger LOG = LoggerFactory.getLogger("io.bpfmap.libbpf");
-  private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-  private static final MemoryLayout STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO_VALUE = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final Libbpf.Bound LIB = Libbpf.LIB;
 
   private static final NativeFunction OPEN_FILE = LIB.fn("bpf_object__open_file",
-      FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), ERRNO);
+      FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), CallState.ERRNO);
   private static final NativeFunction OPEN_MEM = LIB.fn("bpf_object__open_mem",
-      FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO);
+      FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), CallState.ERRNO);
   private static final NativeFunction LOAD = LIB.fn("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   private static final NativeFunction CLOSE = LIB.fn("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
   private static final NativeFunction NEXT_MAP = LIB.fn("bpf_object__next_map",
       FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
   private static final NativeFunction MAP_NAME = LIB.fn("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
   private static final NativeFunction MAP_FD = LIB.fn("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  private static final NativeFunction OBJECT_BTF = LIB.fn("bpf_object__btf", FunctionDescriptor.of(ADDRESS, ADDRESS));
+  private static final NativeFunction BTF_RAW_DATA = LIB.fn("btf__raw_data",
+      FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
   private static final NativeFunction SET_PRINT = LIB.fn("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
   private static final NativeFunction VSNPRINTF = LIB.libc("vsnprintf",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
@@ -71,9 +69,9 @@ public final class ElfObjects {
 
   public static Opened openFile(MemorySegment path) {
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(STATE);
+      MemorySegment state = CallState.allocate(call);
       MemorySegment obj = (MemorySegment) OPEN_FILE.handle().invokeExact(state, path, MemorySegment.NULL);
-      return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? (int) ERRNO_VALUE.get(state, 0L) : 0);
+      return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? CallState.errno(state) : 0);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }
@@ -82,12 +80,12 @@ public final class ElfObjects {
   /** Opens an object from memory, named {@code name} (libbpf's {@code object_name}). */
   public static Opened openMem(MemorySegment elf, MemorySegment name) {
     try (Arena call = Arena.ofConfined()) {
-      MemorySegment state = call.allocate(STATE);
+      MemorySegment state = CallState.allocate(call);
       MemorySegment opts = call.allocate(16, 8);
       opts.set(JAVA_LONG, 0, 16);
       opts.set(ADDRESS, 8, name);
       MemorySegment obj = (MemorySegment) OPEN_MEM.handle().invokeExact(state, elf, elf.byteSize(), opts);
-      return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? (int) ERRNO_VALUE.get(state, 0L) : 0);
+      return new Opened(obj.address() == 0 ? null : obj, obj.address() == 0 ? CallState.errno(state) : 0);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }
@@ -141,6 +139,22 @@ public final class ElfObjects {
   public static int mapFd(MemorySegment map) {
     try {
       return (int) MAP_FD.handle().invokeExact(map);
+    } catch (Throwable t) {
+      throw Libbpf.unexpected(t);
+    }
+  }
+
+  /** The object's BTF as raw bytes (the {@code .BTF} section as loaded), or null when it has none. */
+  public static byte[] btf(MemorySegment obj) {
+    try (Arena call = Arena.ofConfined()) {
+      MemorySegment btf = (MemorySegment) OBJECT_BTF.handle().invokeExact(obj);
+      if (btf.address() == 0) {
+        return null;
+      }
+      MemorySegment size = call.allocate(JAVA_INT);
+      MemorySegment raw = (MemorySegment) BTF_RAW_DATA.handle().invokeExact(btf, size);
+      return raw.address() == 0 ? null
+          : raw.reinterpret(Integer.toUnsignedLong(size.get(JAVA_INT, 0))).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     } catch (Throwable t) {
       throw Libbpf.unexpected(t);
     }

@@ -1,0 +1,81 @@
+package io.bpfmap.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reads the records BPF programs write into a {@link MapType#RINGBUF} or a
+ * {@link MapType#PERF_EVENT_ARRAY}, in the order the kernel committed them. A reader takes records
+ * only when {@link #read} asks, so a reader that stops reading leaves them in the kernel, where the
+ * ring fills and the kernel drops what the programs write next. {@link #await} sleeps in
+ * {@code epoll_wait} until records are ready: an idle reader uses no CPU.
+ *
+ * <p>A reader holds its own file descriptor and mappings; one thread reads and awaits, any thread
+ * may {@link #wake} it; close it from the reading thread once it stopped.
+ */
+public sealed interface EventReader extends AutoCloseable permits RingBufferReader, PerfBufferReader {
+  /** Where {@link #read} hands records. */
+  @FunctionalInterface
+  interface Handler {
+    /**
+     * One record.
+     *
+     * @param cpu the CPU whose perf ring held it, or -1 for a ring buffer (one ring for all CPUs)
+     * @param data the record in place, valid only during this call: copy what you keep
+     */
+    void onEvent(int cpu, MemorySegment data);
+  }
+
+  /**
+   * A reader of {@code map}: the map's own memory for a ring buffer (mapped into this process),
+   * libbpf's perf buffer (a perf ring of {@code perfPages} pages per CPU) for a perf event array.
+   * The map must be open {@link OpenMode#READ_WRITE} (consuming moves the ring's read position).
+   *
+   * @param map a ring buffer or perf event array; the reader does not close it
+   * @param perfPages pages per CPU for a perf event array (a power of two); ignored for a ring buffer
+   * @return the reader, to close
+   * @throws BpfException when the map is of another type, read-only, or the kernel refuses
+   */
+  static EventReader open(BpfMap map, int perfPages) {
+    return switch (map.info().type()) {
+      case RINGBUF -> RingBufferReader.open(map);
+      case PERF_EVENT_ARRAY -> PerfBufferReader.open(map, perfPages);
+      default -> throw new BpfException("read events", map.target(), 0, "a " + map.info().type()
+          + " holds no events: give a RINGBUF or PERF_EVENT_ARRAY map");
+    };
+  }
+
+  /**
+   * Hands up to {@code max} ready records to {@code handler} and returns at once.
+   *
+   * @param max the most records to take out of the kernel, at least 1
+   * @param handler called on this thread for each record
+   * @return the number of records handed
+   * @throws BpfException when the kernel fails the read
+   */
+  int read(int max, Handler handler);
+
+  /**
+   * Blocks until records are ready, {@link #wake} is called or the time passes.
+   *
+   * @param timeoutMillis the most to wait, -1 for no limit
+   * @throws BpfException when {@code epoll_wait} fails
+   */
+  void await(int timeoutMillis);
+
+  /** Makes a waiting {@link #await} (or the next one) return at once; safe from any thread. */
+  void wake();
+
+  /**
+   * {@return the records the kernel reported lost since this reader opened} A perf event array
+   * counts the samples it could not write because its ring was full; the kernel reports a loss in
+   * the ring itself once there is room again, so the count grows when the next sample after the
+   * loss is read. A ring buffer's kernel side
+   * keeps no such count (a failed {@code bpf_ringbuf_reserve} is known only to the program), so
+   * for it this is always 0: count reserve failures in the program.
+   */
+  long lost();
+
+  /** Unmaps the rings and closes the reader's descriptors; the map itself stays open. */
+  @Override
+  void close();
+}

@@ -1,0 +1,146 @@
+package io.bpfmap.core;
+
+import io.bpfmap.core.internal.libbpf.Epoll;
+import io.bpfmap.core.internal.libbpf.Libbpf;
+import io.bpfmap.core.internal.libbpf.Mmap;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A {@link MapType#RINGBUF} read in place, as libbpf's {@code ring_buffer__consume} does, with no
+ * call into native code per record: the consumer page is mapped writable, the producer page and
+ * the data area (mapped twice in a row by the kernel, so that a record that wraps is contiguous)
+ * read-only. Each record starts with an 8-byte header whose length word the producer publishes
+ * with release semantics; a set busy bit means not yet committed, a discard bit means skip.
+ */
+final class RingBufferReader implements EventReader {
+  private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+  private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+  private static final int BUSY = 1 << 31;
+  private static final int DISCARD = 1 << 30;
+  private static final int HEADER = 8;
+
+  private final Arena arena;
+  private final int fd;
+  private final Epoll epoll;
+  private final MemorySegment consumer;
+  private final MemorySegment producer;
+  private final MemorySegment data;
+  private final long mask;
+
+  private RingBufferReader(Arena arena, int fd, Epoll epoll, MemorySegment consumer, MemorySegment producer,
+      long size, long page) {
+    this.arena = arena;
+    this.fd = fd;
+    this.epoll = epoll;
+    this.consumer = consumer;
+    this.producer = producer;
+    this.data = producer.asSlice(page);
+    this.mask = size - 1;
+  }
+
+  static RingBufferReader open(BpfMap map) {
+    if (map.mode() != OpenMode.READ_WRITE) {
+      throw new BpfPermissionException("read events", map.target(), 0,
+          "reading a ring buffer moves its read position: open it READ_WRITE");
+    }
+    long size = Integer.toUnsignedLong(map.info().maxEntries());
+    long page = Mmap.pageSize();
+    int own;
+    int f = map.acquire("read events");
+    try {
+      own = Libbpf.dup(f);
+    } finally {
+      map.release();
+    }
+    if (own < 0) {
+      throw map.failure("read events", -own);
+    }
+    Arena arena = Arena.ofShared();
+    Epoll epoll = null;
+    try {
+      Mmap.Result c = Mmap.map(own, page, 0, true, arena);
+      if (c.segment() == null) {
+        throw map.failure("mmap ring consumer page", c.errno());
+      }
+      Mmap.Result p = Mmap.map(own, page + 2 * size, page, false, arena);
+      if (p.segment() == null) {
+        throw map.failure("mmap ring data", p.errno());
+      }
+      Epoll.Created e = Epoll.create();
+      if (e.epoll() == null) {
+        throw map.failure("epoll_create", e.errno());
+      }
+      epoll = e.epoll();
+      int rc = epoll.add(own);
+      if (rc < 0) {
+        throw map.failure("epoll_ctl", -rc);
+      }
+      return new RingBufferReader(arena, own, epoll, c.segment(), p.segment(), size, page);
+    } catch (RuntimeException ex) {
+      if (epoll != null) {
+        epoll.close();
+      }
+      arena.close();
+      Libbpf.close(own);
+      throw ex;
+    }
+  }
+
+  @Override
+  public int read(int max, Handler handler) {
+    long cons = (long) LONG.getAcquire(consumer, 0L);
+    long prod = (long) LONG.getAcquire(producer, 0L);
+    int n = 0;
+    try {
+      while (n < max && cons < prod) {
+        long at = cons & mask;
+        int len = (int) INT.getAcquire(data, at);
+        if ((len & BUSY) != 0) {
+          break;
+        }
+        int bytes = len & ~(BUSY | DISCARD);
+        cons += (bytes + HEADER + 7) & ~7L;
+        if ((len & DISCARD) == 0) {
+          n++;
+          handler.onEvent(-1, data.asSlice(at + HEADER, bytes));
+        }
+      }
+    } finally {
+      // published after the handler ran: a record is released to the producer once it is handed
+      LONG.setRelease(consumer, 0L, cons);
+    }
+    return n;
+  }
+
+  @Override
+  public void await(int timeoutMillis) {
+    long cons = (long) LONG.getAcquire(consumer, 0L);
+    if (cons != (long) LONG.getAcquire(producer, 0L)) {
+      return;
+    }
+    int rc = epoll.await(timeoutMillis);
+    if (rc < 0) {
+      throw new BpfException("epoll_wait", "ring buffer fd " + fd, -rc, "");
+    }
+  }
+
+  @Override
+  public void wake() {
+    epoll.wake();
+  }
+
+  @Override
+  public long lost() {
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    epoll.close();
+    arena.close();
+    Libbpf.close(fd);
+  }
+}

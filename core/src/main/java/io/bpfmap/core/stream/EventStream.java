@@ -1,0 +1,348 @@
+package io.bpfmap.core.stream;
+
+import io.bpfmap.core.BpfException;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.EventReader;
+import io.bpfmap.core.MapType;
+import io.bpfmap.core.mask.PermissionMask;
+import io.bpfmap.core.record.RecordLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * The records BPF programs write into a ring buffer or a perf event array, as a {@link Flux} of
+ * {@link MapEvent.Kind#EVENT} events, decoded by a value layout and masked.
+ *
+ * <p><b>Backpressure:</b> a record is taken out of the kernel only when the subscriber has asked
+ * for it, so a slow subscriber leaves records in the ring; when the ring is full the kernel drops
+ * what the programs write next, and {@link #lost()} counts what can be known of it. An idle
+ * stream sleeps in {@code epoll_wait}: no CPU is used while no record comes.
+ *
+ * <p><b>Threads and sharing:</b> the Flux is shared: every subscriber gets every event, at the
+ * pace of the slowest, with at most the prefetch ({@link Builder#prefetch}) held ahead of it. The
+ * first read waits for {@link Builder#subscribers} subscribers. While subscribed, the stream reads
+ * on its own platform thread, which owns the reader (the ring's mapping and descriptors) and
+ * closes it when the last subscriber leaves.
+ *
+ * <p><b>Errors and end:</b> a kernel error ends the Flux with a {@link BpfException} naming the
+ * ring. {@link #close()} completes it after delivering every record already taken out of the
+ * ring: stop a stream with {@code close()}, not by cancelling, to lose none of those. A record
+ * shorter than the layout is skipped and counted in {@link #malformed()}; a longer one is decoded
+ * from its start.
+ */
+public final class EventStream implements AutoCloseable {
+  private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+  private static final int BATCH = 256;
+
+  private final BpfMap ring;
+  private final RecordView view;
+  private final int perfPages;
+  private final BpfMap lostCounter;
+  private final StreamStats stats;
+  private final Flux<MapEvent> events;
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private volatile boolean closing;
+  private volatile Loop running;
+  private volatile long counterBase = -1;
+
+  private EventStream(Builder b) {
+    MapType type = b.ring.info().type();
+    if (type != MapType.RINGBUF && type != MapType.PERF_EVENT_ARRAY) {
+      throw CycleReader.error(b.name, "a " + type + " holds no events: events come from a RINGBUF or "
+          + "PERF_EVENT_ARRAY map");
+    }
+    if (b.layout == null) {
+      throw CycleReader.error(b.name, "an event stream needs the layout of its records (a ring has no BTF type "
+          + "for them)");
+    }
+    this.ring = b.ring;
+    this.view = new RecordView(b.name, null, b.mask.compile(b.layout));
+    this.perfPages = b.perfPages;
+    this.lostCounter = b.lostCounter;
+    this.stats = new StreamStats(b.name);
+    this.events = Flux.<MapEvent>create(this::start, FluxSink.OverflowStrategy.ERROR)
+        .publish(b.prefetch).refCount(b.subscribers);
+  }
+
+  /**
+   * A builder for a stream over {@code ring}, a {@link MapType#RINGBUF} or
+   * {@link MapType#PERF_EVENT_ARRAY} open read-write, which the stream does not close.
+   *
+   * @param ring the map the programs write into
+   * @return a builder; its layout is required
+   */
+  public static Builder builder(BpfMap ring) {
+    return new Builder(ring);
+  }
+
+  /**
+   * {@return the events, shared by every subscriber} Each record is copied once out of the ring
+   * (its hidden fields zeroed) into its event.
+   */
+  public Flux<MapEvent> events() {
+    return events;
+  }
+
+  /** Starts reading for the shared subscription: the reader opens here, its thread owns it. */
+  private void start(FluxSink<MapEvent> sink) {
+    if (closing) {
+      sink.complete();
+      return;
+    }
+    EventReader reader;
+    try {
+      // opened before subscribe returns: a perf event array drops what is written before
+      reader = EventReader.open(ring, perfPages);
+    } catch (RuntimeException e) {
+      stats.error(e);
+      sink.error(e);
+      return;
+    }
+    if (counterBase < 0 && lostCounter != null) {
+      counterBase = counted();
+    }
+    Loop loop = new Loop(sink, reader);
+    Thread t = Thread.ofPlatform().daemon().name("bpfmap-events-" + view.map()).unstarted(loop);
+    loop.thread = t;
+    running = loop;
+    sink.onRequest(n -> LockSupport.unpark(t));
+    sink.onDispose(loop::stop);
+    t.start();
+  }
+
+  /** {@return the stream's counters: records read and events emitted} */
+  public StreamStats stats() {
+    return stats;
+  }
+
+  /** {@return how its events are decoded and masked} */
+  public RecordView view() {
+    return view;
+  }
+
+  /**
+   * {@return the records lost since the stream first subscribed, as far as it can be known} For
+   * a perf event array, the kernel's count of samples it dropped. For a ring buffer the kernel
+   * keeps no count: this is what the program counted in the {@link Builder#lostCounter} map, or 0
+   * without one.
+   */
+  public long lost() {
+    long c = lostCounter == null || counterBase < 0 ? 0 : counted() - counterBase;
+    return lost.get() + c;
+  }
+
+  /** {@return the records skipped because they were shorter than the layout} */
+  public long malformed() {
+    return malformed.get();
+  }
+
+  /**
+   * Completes the Flux after the record in hand and waits (up to 5 s) for the reading thread to
+   * close its reader: once this returns, the stream holds no descriptor, mapping or thread.
+   */
+  @Override
+  public void close() {
+    closing = true;
+    Loop loop = running;
+    if (loop != null) {
+      loop.stop();
+      try {
+        loop.thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private long counted() {
+    try {
+      return lostCounter.lookup(new byte[lostCounter.keySize()])
+          .map(v -> {
+            MemorySegment s = MemorySegment.ofArray(v);
+            long sum = 0;
+            for (long off = 0; off + 8 <= v.length; off += Math.max(8, (lostCounter.info().valueSize() + 7) & ~7)) {
+              sum += s.get(U64, off);
+            }
+            return sum;
+          }).orElse(0L);
+    } catch (BpfException e) {
+      return 0;
+    }
+  }
+
+  /** The reading loop of one subscription, on its own thread. */
+  private final class Loop implements Runnable, EventReader.Handler {
+    private final FluxSink<MapEvent> sink;
+    private volatile boolean stopped;
+    private Thread thread;
+    private final EventReader reader;
+    private long seq;
+
+    Loop(FluxSink<MapEvent> sink, EventReader reader) {
+      this.sink = sink;
+      this.reader = reader;
+    }
+
+    void stop() {
+      stopped = true;
+      LockSupport.unpark(thread);
+      reader.wake();
+    }
+
+    @Override
+    public void run() {
+      try (EventReader r = reader) {
+        long lostBefore = 0;
+        while (!stopped && !closing) {
+          long want = sink.requestedFromDownstream();
+          if (want == 0) {
+            LockSupport.parkNanos(100_000_000L);
+            continue;
+          }
+          int n = r.read((int) Math.min(want, BATCH), this);
+          lost.addAndGet(r.lost() - lostBefore);
+          lostBefore = r.lost();
+          if (n > 0) {
+            stats.read(n);
+          } else if (!stopped && !closing) {
+            r.await(1000);
+          }
+        }
+        sink.complete();
+      } catch (RuntimeException e) {
+        stats.error(e);
+        sink.error(e);
+      } finally {
+        if (running == this) {
+          running = null;
+        }
+      }
+    }
+
+    @Override
+    public void onEvent(int cpu, MemorySegment data) {
+      if (data.byteSize() < view.valueLayout().size()) {
+        malformed.incrementAndGet();
+        return;
+      }
+      seq++;
+      sink.next(new RingEvent(view, seq, Instant.now(), cpu, view.copyVisible(data, 0)));
+      stats.emitted(1);
+    }
+  }
+
+  /** What a stream reads and how it decodes: the layout is required. */
+  public static final class Builder {
+    private final BpfMap ring;
+    private String name;
+    private RecordLayout layout;
+    private PermissionMask mask = PermissionMask.readAll();
+    private int perfPages = 64;
+    private BpfMap lostCounter;
+    private int prefetch = 32;
+    private int subscribers = 1;
+
+    private Builder(BpfMap ring) {
+      this.ring = ring;
+      this.name = ring.name();
+    }
+
+    /**
+     * Names the stream.
+     *
+     * @param name the name events carry and errors show; default the ring's kernel name
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Sets how records are decoded: required, since a ring's map has no BTF value type (see
+     * {@link io.bpfmap.core.BpfObject#layout}).
+     *
+     * @param layout the layout of a record the programs write
+     * @return this builder
+     */
+    public Builder valueLayout(RecordLayout layout) {
+      this.layout = layout;
+      return this;
+    }
+
+    /**
+     * Hides fields: a hidden field's bytes are zeroed as the record is copied out of the ring.
+     *
+     * @param mask which fields of a record events may carry; default all
+     * @return this builder
+     */
+    public Builder mask(PermissionMask mask) {
+      this.mask = mask;
+      return this;
+    }
+
+    /**
+     * Sizes a perf event array's rings (a ring buffer's size is the map's).
+     *
+     * @param pages pages of a perf event array's ring on each CPU, a power of two; default 64
+     * @return this builder
+     */
+    public Builder perfPages(int pages) {
+      this.perfPages = pages;
+      return this;
+    }
+
+    /**
+     * A map where the program counts the records it could not reserve in a ring buffer: the
+     * 64-bit value at key 0 (all zero bytes), summed over CPUs for a per-CPU map.
+     *
+     * @param counter the map the program increments when {@code bpf_ringbuf_reserve} fails
+     * @return this builder
+     */
+    public Builder lostCounter(BpfMap counter) {
+      this.lostCounter = counter;
+      return this;
+    }
+
+    /**
+     * Sets how many events the sharing operator may hold ahead of its slowest subscriber.
+     *
+     * @param prefetch at least 1; default 32
+     * @return this builder
+     */
+    public Builder prefetch(int prefetch) {
+      if (prefetch < 1) {
+        throw new IllegalArgumentException("prefetch must be at least 1, got " + prefetch);
+      }
+      this.prefetch = prefetch;
+      return this;
+    }
+
+    /**
+     * Makes the first read wait until this many subscribers have subscribed, so that every sink
+     * sees the first event.
+     *
+     * @param n at least 1; default 1
+     * @return this builder
+     */
+    public Builder subscribers(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("subscribers must be at least 1, got " + n);
+      }
+      this.subscribers = n;
+      return this;
+    }
+
+    /** {@return the stream} @throws BpfException when the map holds no events or no layout is set */
+    public EventStream build() {
+      return new EventStream(this);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.bpfmap.core.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.BpfObject;
+import io.bpfmap.core.BpfProgram;
+import io.bpfmap.core.mask.PermissionMask;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.testing.BpfPrograms;
+import io.bpfmap.core.testing.KernelTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.test.StepVerifier;
+
+/** A real program's ring buffer and perf event array as a Flux, with demand, loss and masks. */
+@KernelTest
+class EventStreamTest {
+  private static final byte[] PACKET = new byte[64];
+  private static final PermissionMask HIDE_SECRET = PermissionMask.parse("{\"*\": \"R\", \"secret\": \"X\"}");
+
+  @Test
+  void everyEventOnceInOrderDecodedByBtfWithTheMaskedFieldInNone() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = stream(obj, "events")) {
+      obj.program("ring_emit").testRun(PACKET, 2000);
+      List<MapEvent> got = s.events().take(2000).collectList().block(Duration.ofSeconds(30));
+      assertThat(got).extracting(e -> ((Number) e.value().get("seq")).longValue())
+          .containsExactlyElementsOf(LongStream.range(0, 2000).boxed().toList());
+      assertThat(got).extracting(MapEvent::cycle).containsExactlyElementsOf(LongStream.rangeClosed(1, 2000)
+          .boxed().toList());
+      assertThat(got).allSatisfy(e -> {
+        assertThat(e.kind()).isEqualTo(MapEvent.Kind.EVENT);
+        assertThat(e.map()).isEqualTo("events");
+        assertThat(e.key()).isNull();
+        assertThat(e.value()).containsEntry("secret", null).containsKey("cpu");
+        // struct event { u64 seq; u32 cpu; u32 secret; char tag[8]; }: the secret's bytes are zeroed
+        assertThat(e.rawValue().asSlice(12, 4).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).containsOnly(0);
+      });
+      assertThat(s.stats().eventsEmitted()).isEqualTo(2000);
+    }
+  }
+
+  @Test
+  void aSlowSubscriberLeavesRecordsInTheKernelWhichDropsAndTheCountSaysHowMany() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = stream(obj, "events")) {
+      BpfProgram emit = obj.program("ring_emit");
+      StepVerifier.create(s.events(), 10)
+          .then(() -> emit.testRun(PACKET, 10))
+          .expectNextCount(10)
+          // no demand: 20 000 more records fill the 8191-record ring, and the rest are dropped
+          .then(() -> emit.testRun(PACKET, 20_000))
+          .expectNoEvent(Duration.ofMillis(300))
+          .then(() -> assertThat(s.lost()).isEqualTo(20_000 - 8191))
+          .thenRequest(Long.MAX_VALUE)
+          .expectNextCount(8191)
+          .then(s::close)
+          .verifyComplete();
+      assertThat(s.stats().entriesRead()).isEqualTo(10 + 8191);
+    }
+  }
+
+  @Test
+  void perfEventArraysStreamTooAndTheKernelCountsWhatItLost() throws InterruptedException {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = EventStream.builder(obj.map("perf_events")).valueLayout(layout(obj)).perfPages(1)
+            .mask(HIDE_SECRET).build()) {
+      BpfProgram emit = obj.program("perf_emit");
+      List<MapEvent> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+      BaseSubscriber<MapEvent> sub = new BaseSubscriber<>() {
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+          // no demand yet: the samples wait in the kernel's one-page rings, which overflow
+        }
+
+        @Override
+        protected void hookOnNext(MapEvent e) {
+          got.add(e);
+        }
+      };
+      s.events().subscribe(sub);
+      emit.testRun(PACKET, 3000);
+      sub.request(Long.MAX_VALUE);
+      int more = BpfPrograms.untilLossReported(emit, s::lost);
+      for (int i = 0; i < 100 && got.size() + s.lost() < 3000 + more; i++) {
+        Thread.sleep(20);
+      }
+      sub.dispose();
+      assertThat(s.lost()).isPositive();
+      assertThat(got.size() + s.lost()).isEqualTo(3000 + more);
+      assertThat(got).allSatisfy(e -> assertThat(e.value()).containsEntry("secret", null));
+    }
+  }
+
+  @Test
+  void subscribersShareEveryEventAndTheThreadEndsWithTheLastOne() throws InterruptedException {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = EventStream.builder(obj.map("events")).valueLayout(layout(obj)).subscribers(2).build()) {
+      obj.program("ring_emit").testRun(PACKET, 100);
+      List<MapEvent> a = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<MapEvent> b = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Disposable first = s.events().subscribe(a::add);
+      Thread.sleep(200);
+      assertThat(a).as("the first read waits for the second subscriber").isEmpty();
+      Disposable second = s.events().subscribe(b::add);
+      for (int i = 0; i < 100 && (a.size() < 100 || b.size() < 100); i++) {
+        Thread.sleep(20);
+      }
+      assertThat(a).hasSize(100).isEqualTo(b);
+      first.dispose();
+      assertThat(threads()).isOne();
+      second.dispose();
+      for (int i = 0; i < 100 && threads() > 0; i++) {
+        Thread.sleep(50);
+      }
+      assertThat(threads()).isZero();
+    }
+  }
+
+  @Test
+  void closeDeliversWhatWasTakenThenCompletes() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = stream(obj, "events")) {
+      obj.program("ring_emit").testRun(PACKET, 3);
+      StepVerifier.create(s.events()).expectNextCount(3).then(s::close).verifyComplete();
+      StepVerifier.create(s.events()).as("a closed stream completes at once").verifyComplete();
+    }
+  }
+
+  @Test
+  void onlyRingsAndARecordLayoutMakeAStream() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"))) {
+      BpfMap counters = obj.map("counters");
+      assertThatThrownBy(() -> EventStream.builder(counters).valueLayout(layout(obj)).build())
+          .hasMessage("stream on map 'counters': a ARRAY holds no events: events come from a RINGBUF or PERF_EVENT_ARRAY map");
+      assertThatThrownBy(() -> EventStream.builder(obj.map("events")).build())
+          .hasMessage("stream on map 'events': an event stream needs the layout of its records (a ring has no BTF type for "
+              + "them)");
+    }
+  }
+
+  private static EventStream stream(BpfObject obj, String ring) {
+    return EventStream.builder(obj.map(ring)).valueLayout(layout(obj)).mask(HIDE_SECRET)
+        .lostCounter(obj.map("ring_lost")).build();
+  }
+
+  private static RecordLayout layout(BpfObject obj) {
+    return obj.layout("struct event");
+  }
+
+  private static long threads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("bpfmap-events-")).count();
+  }
+}
