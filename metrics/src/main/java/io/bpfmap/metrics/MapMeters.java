@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,13 +64,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private final String map;
   private final List<Metric> metrics;
   private final FieldAccessor[] values;
+  private final Labels labels;
   private final String[] labelNames;
-  private final FieldAccessor[] labelNumbers;
-  private final int[] labelOffsets;
-  private final int[] labelSizes;
-  private final LabelDecoder[] decoders;
-  /** The names of enum key fields (from BTF), by value; null for other fields. */
-  private final Map<Long, String>[] enums;
   private final int maxSeries;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
@@ -89,27 +83,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     this.values = metrics.stream().map(m -> mask.accessor(m.field())).toArray(FieldAccessor[]::new);
     RecordLayout key = stream.view().keyLayout();
     List<String> leaves = key.leafPaths();
-    this.labelNames = leaves.stream().map(MapMeters::labelName).toArray(String[]::new);
-    this.labelNumbers = new FieldAccessor[leaves.size()];
-    this.labelOffsets = new int[leaves.size()];
-    this.labelSizes = new int[leaves.size()];
-    this.decoders = new LabelDecoder[leaves.size()];
-    @SuppressWarnings("unchecked")
-    Map<Long, String>[] names = new Map[leaves.size()];
-    this.enums = names;
-    for (int i = 0; i < leaves.size(); i++) {
-      String p = leaves.get(i);
-      labelOffsets[i] = key.offsetOf(p);
-      labelSizes[i] = key.sizeOf(p);
-      char letter = key.letterOf(p);
-      labelNumbers[i] = "sPpcx".indexOf(letter) >= 0 ? null : key.accessor(p);
-      decoders[i] = b.labels.get(p);
-      String refused = decoders[i] == null ? null : decoders[i].refuses(labelSizes[i]);
-      if (refused != null) {
-        throw new IllegalArgumentException("label field '" + p + "' of map '" + map + "': " + refused);
-      }
-      enums[i] = key.enumNames(p);
-    }
+    this.labels = new Labels(key, leaves, b.labels, "map '" + map + "'");
+    this.labelNames = labels.names();
     for (String configured : b.labels.keySet()) {
       if (!leaves.contains(configured)) {
         throw new IllegalArgumentException("label field '" + configured + "' is not a key field of map '" + map + "'");
@@ -188,38 +163,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   }
 
   private List<String> labels(MapEvent e) {
-    MemorySegment key = e.rawKey();
-    List<String> out = new ArrayList<>(labelNames.length + 1);
-    for (int i = 0; i < labelNames.length; i++) {
-      FieldAccessor n = labelNumbers[i];
-      byte[] raw = key.asSlice(labelOffsets[i], labelSizes[i]).toArray(ValueLayout.JAVA_BYTE);
-      if (decoders[i] != null) {
-        // not one conditional expression: with a long and a double operand, Java makes both a double
-        Object value;
-        if (n == null) {
-          value = raw;
-        } else if (n.floating()) {
-          value = n.getDouble(key, 0);
-        } else {
-          value = n.getLong(key, 0);
-        }
-        out.add(decoders[i].decode(value, raw));
-      } else if (enums[i] != null) {
-        long v = n.getLong(key, 0);
-        String name = enums[i].get(v);
-        out.add(name != null ? name : n.signed() ? Long.toString(v) : Long.toUnsignedString(v));
-      } else if (n == null) {
-        out.add(new CStringDecoder().decode(raw, raw));
-      } else if (n.floating()) {
-        out.add(Double.toString(n.getDouble(key, 0)));
-      } else {
-        out.add(n.signed() ? Long.toString(n.getLong(key, 0)) : Long.toUnsignedString(n.getLong(key, 0)));
-      }
-    }
-    if (e.cpu() >= 0) {
-      out.add(Integer.toString(e.cpu()));
-    }
-    return out;
+    return labels.values(e.rawKey(), e.cpu());
   }
 
   /**
@@ -299,10 +243,6 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         }
       }
     }
-  }
-
-  private static String labelName(String path) {
-    return path.replace('.', '_').replace("[", "_").replace("]", "");
   }
 
   /** Options of {@link MapMeters}. */
