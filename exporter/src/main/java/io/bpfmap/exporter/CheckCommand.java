@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  */
 final class CheckCommand implements Callable<Integer> {
   static final Command COMMAND = new Command("check",
-      "Check a daemon config and the maps it names, without exporting: one line per map, exit 2 on any error.",
+      "Check a daemon config, its programs, maps and rings, without exporting: one line each, exit 2 on any error.",
       List.of(ExportCommand.CONFIG), List.of("", "Example:", "  bpfmap check --config /etc/bpfmap/bpfmap.yaml"),
       CheckCommand::new);
 
@@ -31,23 +31,70 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() {
     Config cfg = Config.load(config);
     int failed = 0;
-    for (int i = 0; i < cfg.maps().size(); i++) {
-      Config.MapConfig m = cfg.maps().get(i);
-      String at = "maps[" + i + "] '" + m.name() + "' (" + m.selector() + ")";
-      try {
-        System.out.println(at + ": " + check(m));
-        System.out.flush(); // in order with the errors on stderr
-      } catch (BpfException | CliException e) {
-        System.err.println("bpfmap: " + (e.getMessage().startsWith(m.at()) ? "" : at + ": ") + e.getMessage());
-        failed++;
+    int checked = 0;
+    LoadedPrograms programs;
+    try {
+      programs = LoadedPrograms.load(cfg.programs(), false);
+    } catch (BpfException | CliException e) {
+      System.err.println("bpfmap: " + config + ": " + e.getMessage());
+      return Main.BAD_INPUT;
+    }
+    try (programs) {
+      for (SourceConfigs.ProgramConfig p : cfg.programs()) {
+        System.out.println(p.at() + " '" + p.name() + "': ok, loaded and attached");
+      }
+      for (Config.MapConfig m : cfg.maps()) {
+        failed += line(m.at() + " '" + m.name() + "' (" + m.selector() + ")", m.at(),
+            () -> check(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name"))));
+        checked++;
+      }
+      for (SourceConfigs.RingConfig r : cfg.rings()) {
+        failed += line(r.at() + " '" + r.name() + "' (" + r.selector() + ")", r.at(), () -> check(r, programs));
+        checked++;
       }
     }
     if (failed > 0) {
-      System.err.println("bpfmap: " + config + ": " + failed + " of " + cfg.maps().size() + " maps failed the check");
+      System.err.println("bpfmap: " + config + ": " + failed + " of " + checked + " maps and rings failed the check");
       return Main.BAD_INPUT;
     }
-    System.out.println(config + ": ok, " + cfg.maps().size() + " maps");
+    System.out.println(config + ": ok, " + cfg.programs().size() + " programs, " + cfg.maps().size() + " maps, "
+        + cfg.rings().size() + " rings");
     return 0;
+  }
+
+  /** One line on stdout, or the error on stderr: 1 when it failed. */
+  private static int line(String what, String at, java.util.function.Supplier<String> check) {
+    try {
+      System.out.println(what + ": " + check.get());
+      System.out.flush(); // in order with the errors on stderr
+      return 0;
+    } catch (BpfException | CliException e) {
+      System.err.println("bpfmap: " + (e.getMessage().startsWith(at) ? "" : what + ": ") + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** What the daemon would stream: the ring, its layout and labels; throws what it would say. */
+  private static String check(SourceConfigs.RingConfig r, LoadedPrograms programs) {
+    try (BpfMap ring = programs.resolve(r.selector(), r.at()).open(OpenMode.READ_WRITE)) {
+      RecordLayout layout = r.value() != null ? r.value() : programs.layout(ring, r.valueType(), r.at() + ".value");
+      io.bpfmap.core.stream.EventStream stream;
+      try {
+        r.mask().compile(layout);
+        stream = io.bpfmap.core.stream.EventStream.builder(ring).name(r.name()).valueLayout(layout).build();
+      } catch (BpfException e) {
+        throw new CliException(r.at() + ": " + e.getMessage(), e);
+      }
+      io.bpfmap.metrics.RingMeters.Builder m = io.bpfmap.metrics.RingMeters.builder(stream);
+      r.labels().forEach(m::label);
+      try {
+        m.build();
+      } catch (IllegalArgumentException e) {
+        throw new CliException(r.at() + ".labels: " + e.getMessage(), e);
+      }
+      return "ok, id " + ring.info().id() + ", " + ring.info().type().name().toLowerCase(java.util.Locale.ROOT)
+          + ", events " + layout.size() + " B " + (r.value() != null ? "(config)" : "(BTF " + r.valueType() + ")");
+    }
   }
 
   /** What the daemon would read: the map and its layouts; throws what it would say. */

@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * The daemon's configuration (README "Config reference"), read from YAML strictly: unknown keys are
  * errors, and every error names its YAML path: {@code maps[0].mode: unknown mode 'chnges'}.
  */
-record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig prometheus, boolean stdout,
+record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapConfig> maps,
+    List<SourceConfigs.RingConfig> rings, KafkaConfig kafka, PromConfig prometheus, boolean stdout,
     Duration statusInterval, Duration stopTimeout) {
 
   /** The default stop timeout; packaging/bpfmap.service's TimeoutStopSec leaves 10 s more for the JVM. */
@@ -46,6 +47,12 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
   record MapConfig(String name, MapSelector selector, RecordLayout key, RecordLayout value, PermissionMask mask,
       Mode mode, Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
       List<MapMeters.Metric> metrics, int maxSeries, boolean trustLayouts, String at) {
+
+    /** This map found by {@code selector} instead (a loaded program's map, by id). */
+    MapConfig withSelector(MapSelector selector) {
+      return new MapConfig(name, selector, key, value, mask, mode, interval, batchSize, perCpu, labels, metrics,
+          maxSeries, trustLayouts, at);
+    }
 
     /** The map through this config's layouts (null: BTF's); one that does not fit names its YAML path. */
     ParsedMap parse(BpfMap map) {
@@ -134,22 +141,29 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
 
   static Config parse(Object tree) {
     Map<String, Object> root = YamlValues.object(tree, "");
-    YamlValues.keys(root, "", Set.of("node", "maps", "sinks", "status-interval", "stop-timeout"));
+    YamlValues.keys(root, "", Set.of("node", "programs", "maps", "rings", "sinks", "status-interval", "stop-timeout"));
     String node = root.containsKey("node") ? YamlValues.string(root.get("node"), "node") : hostName();
+    List<SourceConfigs.ProgramConfig> programs = SourceConfigs.programs(root.get("programs"));
+    Set<String> programNames = new java.util.HashSet<>(programs.stream().map(SourceConfigs.ProgramConfig::name).toList());
+    List<SourceConfigs.RingConfig> rings = SourceConfigs.rings(root.get("rings"), programNames);
     List<MapConfig> maps = new ArrayList<>();
     Object mapsTree = root.get("maps");
-    if (!(mapsTree instanceof List<?> list) || list.isEmpty()) {
-      throw new CliException("maps: a list of at least one map is required");
+    if (mapsTree != null && !(mapsTree instanceof List<?>)) {
+      throw new CliException("maps: expected a list of maps");
     }
-    Map<String, Integer> names = new java.util.HashMap<>();
+    List<?> list = mapsTree == null ? List.of() : (List<?>) mapsTree;
+    if (list.isEmpty() && rings.isEmpty()) {
+      throw new CliException("maps: a list of at least one map (or rings: of one ring) is required");
+    }
+    Map<String, String> names = new java.util.HashMap<>();
     for (int i = 0; i < list.size(); i++) {
       MapConfig m = map(list.get(i), "maps[" + i + "]");
-      Integer before = names.putIfAbsent(m.name(), i);
-      if (before != null) {
-        throw new CliException("maps[" + i + "].name: '" + m.name() + "' is already the name of maps[" + before
-            + "] (names pick topics, meters and /health entries: each must be unique)");
-      }
+      SourceConfigs.checkObjectMap(m.selector(), m.at() + ".kernel-name", programNames);
+      unique(names, m.name(), m.at());
       maps.add(m);
+    }
+    for (SourceConfigs.RingConfig r : rings) {
+      unique(names, r.name(), r.at());
     }
     Map<String, Object> sinks = root.containsKey("sinks") ? YamlValues.object(root.get("sinks"), "sinks") : Map.of();
     YamlValues.keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
@@ -171,11 +185,24 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
             + "entries are retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
       }
     }
+    if (!rings.isEmpty() && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
+      throw new CliException("sinks.kafka.producer.delivery.timeout.ms: " + rings.getFirst().at() + " is a ring, whose "
+          + "records are read once and retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
+    }
     Duration status = root.containsKey("status-interval") ? duration(root.get("status-interval"), "status-interval")
         : Duration.ofSeconds(10);
     Duration stop = root.containsKey("stop-timeout") ? duration(root.get("stop-timeout"), "stop-timeout")
         : STOP_TIMEOUT;
-    return new Config(node, List.copyOf(maps), kafka, prom, stdout, status, stop);
+    return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, stdout, status, stop);
+  }
+
+  /** Names pick topics, meters and /health entries: a map's or ring's name is taken once. */
+  private static void unique(Map<String, String> names, String name, String at) {
+    String before = names.putIfAbsent(name, at);
+    if (before != null) {
+      throw new CliException(at + ".name: '" + name + "' is already the name of " + before
+          + " (names pick topics, meters and /health entries: each must be unique)");
+    }
   }
 
   private static MapConfig map(Object tree, String at) {
@@ -188,12 +215,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     RecordLayout key = m.get("key") == null ? null : layout(m.get("key"), at + ".key");
     RecordLayout value = m.get("value") == null ? null : layout(m.get("value"), at + ".value");
     boolean trust = m.containsKey("trust-layout") && YamlValues.bool(m.get("trust-layout"), at + ".trust-layout");
-    PermissionMask mask;
-    try {
-      mask = m.containsKey("mask") ? PermissionMask.of(m.get("mask")) : PermissionMask.readAll();
-    } catch (BpfException e) {
-      throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
-    }
+    PermissionMask mask = mask(m, at);
     Mode mode = YamlValues.choice(m.getOrDefault("mode", "snapshot"), at + ".mode", "mode", Mode.class, Map.of());
     Duration interval = m.containsKey("interval") ? duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(1);
     int batch = m.containsKey("batch-size") ? YamlValues.integer(m.get("batch-size"), at + ".batch-size", 1) : 4096;
@@ -225,8 +247,17 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     return cfg;
   }
 
+  /** The {@code mask} of a map or ring; everything readable when it has none. */
+  static PermissionMask mask(Map<String, Object> m, String at) {
+    try {
+      return m.containsKey("mask") ? PermissionMask.of(m.get("mask")) : PermissionMask.readAll();
+    } catch (BpfException e) {
+      throw new CliException(at + ".mask: " + e.getMessage().replaceFirst("^mask ?", ""), e);
+    }
+  }
+
   /** Exactly one of pin, id and kernel-name. */
-  private static MapSelector selector(Map<String, Object> m, String at) {
+  static MapSelector selector(Map<String, Object> m, String at) {
     List<String> given = java.util.stream.Stream.of("pin", "id", "kernel-name").filter(k -> m.get(k) != null).toList();
     if (given.size() != 1) {
       throw new CliException(at + ": " + (given.isEmpty() ? "say which map: pin, id or kernel-name"
@@ -324,7 +355,7 @@ record Config(String node, List<MapConfig> maps, KafkaConfig kafka, PromConfig p
     return Duration.ofMillis(n * unit);
   }
 
-  private static RecordLayout layout(Object tree, String at) {
+  static RecordLayout layout(Object tree, String at) {
     try {
       return Inputs.layout(tree);
     } catch (BpfException | CliException e) {

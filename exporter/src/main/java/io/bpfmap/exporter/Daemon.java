@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +25,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The export daemon: every configured map read once per cycle and fed to Kafka, Prometheus and
- * stdout, each under its own supervisor (retried with backoff while the others run, followed when
- * its pin is replaced); a status event per map in the log; a stop in order within the stop timeout.
+ * The export daemon: the configured programs loaded and attached first; every configured map read
+ * once per cycle and fed to Kafka, Prometheus and stdout, each under its own supervisor (retried
+ * with backoff while the others run, followed when its pin is replaced); every ring streamed to the
+ * same sinks; a status event per map and ring in the log; a stop in order within the stop timeout,
+ * programs detached last.
  */
 final class Daemon implements AutoCloseable {
   private final Config cfg;
   private final boolean status;
-  private final List<MapPipeline> pipelines = new ArrayList<>();
+  private final List<Pipeline> pipelines = new ArrayList<>();
+  private LoadedPrograms programs;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("bpfmap-status").factory());
   private final Map<String, long[]> lastCounts = new HashMap<>();
@@ -73,8 +75,15 @@ final class Daemon implements AutoCloseable {
         kafka = b.build();
         kafka.checkReachable(k.connectTimeout());
       }
+      programs = LoadedPrograms.load(cfg.programs(), true);
       for (Config.MapConfig m : cfg.maps()) {
-        MapPipeline p = new MapPipeline(m, kafka, registry, server, cfg.stdout());
+        MapPipeline p = new MapPipeline(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name")), kafka,
+            registry, server, cfg.stdout());
+        pipelines.add(p);
+        p.start();
+      }
+      for (SourceConfigs.RingConfig r : cfg.rings()) {
+        RingPipeline p = new RingPipeline(r, programs, kafka, registry, cfg.stdout());
         pipelines.add(p);
         p.start();
       }
@@ -95,7 +104,7 @@ final class Daemon implements AutoCloseable {
    * {@code acked_total} and {@code in_flight}, {@code errors_total} and {@code state}.
    */
   void logStatus(double seconds) {
-    for (MapPipeline p : pipelines) {
+    for (Pipeline p : pipelines) {
       StreamStats s = p.stats();
       long read = s == null ? 0 : s.entriesRead();
       long[] last = lastCounts.getOrDefault(p.name(), new long[] {0});
@@ -107,11 +116,11 @@ final class Daemon implements AutoCloseable {
         event = event.addKeyValue("acked_total", p.acknowledged()).addKeyValue("in_flight", p.inFlight());
       }
       event.addKeyValue("errors_total", s == null ? 0 : s.errors())
-          .addKeyValue("state", s == null ? "down" : p.status().state().name().toLowerCase(Locale.ROOT)).log("status");
+          .addKeyValue("state", s == null ? "down" : p.state()).log("status");
     }
   }
 
-  List<MapPipeline> pipelines() {
+  List<Pipeline> pipelines() {
     return pipelines;
   }
 
@@ -140,16 +149,19 @@ final class Daemon implements AutoCloseable {
     long deadline = start + timeout.toNanos();
     long reserve = Math.min(Duration.ofSeconds(5).toNanos(), timeout.toNanos() / 4);
     timer.shutdownNow();
-    pipelines.forEach(MapPipeline::stopTaking);
+    pipelines.forEach(Pipeline::stopTaking);
     boolean settled = awaitStopped(deadline - reserve);
     if (kafka != null) {
       if (!settled) {
-        pipelines.forEach(MapPipeline::abandon);
+        pipelines.forEach(Pipeline::abandon);
       }
       kafka.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     awaitStopped(System.nanoTime() + Duration.ofSeconds(5).toNanos());
     pipelines.forEach(p -> p.close(Duration.ZERO));
+    if (programs != null) {
+      programs.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -159,16 +171,16 @@ final class Daemon implements AutoCloseable {
     if (!started) {
       return;
     }
-    long unsettled = pipelines.stream().mapToLong(MapPipeline::inFlight).sum();
-    long givenBack = pipelines.stream().mapToLong(MapPipeline::givenBack).sum();
+    long unsettled = pipelines.stream().mapToLong(Pipeline::inFlight).sum();
+    long givenBack = pipelines.stream().mapToLong(Pipeline::givenBack).sum();
     LOG.info("stopped in {} ms: {} records acknowledged, {} drained entries given back to their maps{}",
-        (System.nanoTime() - start) / 1_000_000, pipelines.stream().mapToLong(MapPipeline::acknowledged).sum(),
+        (System.nanoTime() - start) / 1_000_000, pipelines.stream().mapToLong(Pipeline::acknowledged).sum(),
         givenBack, unsettled == 0 ? "" : ", " + unsettled + " records unsettled");
   }
 
   /** Waits until every pipeline has stopped or the deadline (nanoTime) passes; true when all did. */
   private boolean awaitStopped(long deadline) {
-    for (MapPipeline p : pipelines) {
+    for (Pipeline p : pipelines) {
       long left = deadline - System.nanoTime();
       try {
         p.stopped().toFuture().get(Math.max(0, left), TimeUnit.NANOSECONDS);

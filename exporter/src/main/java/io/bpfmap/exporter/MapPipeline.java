@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  * the meters, stdout. The supervisor retries, follows a replaced pin and reports on /health; this
  * class says what a generation's sinks are and keeps the Kafka counters across generations.
  */
-final class MapPipeline {
+final class MapPipeline implements Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(MapPipeline.class);
 
   private final Config.MapConfig cfg;
@@ -66,7 +66,8 @@ final class MapPipeline {
    * retried in the background; any other error (sizes, permissions) is thrown for the caller to
    * report.
    */
-  void start() {
+  @Override
+  public void start() {
     if (server != null) {
       server.watch(supervisor);
     }
@@ -193,8 +194,8 @@ final class MapPipeline {
   private static final byte[] VALUE = JsonOut.member(',', "value");
 
   /** JSON Lines of events: {"map":…,"cycle":…,"kind":…,"key":…,"value":…}. */
-  private static Consumer<MapEvent> stdoutPrinter(String name, RecordView view) {
-    RecordJsonWriter keys = view.keyLayout().jsonWriter();
+  static Consumer<MapEvent> stdoutPrinter(String name, RecordView view) {
+    RecordJsonWriter keys = view.keyLayout() == null ? null : view.keyLayout().jsonWriter();
     RecordJsonWriter values = view.valueWriter();
     JsonOut json = new JsonOut();
     byte[] head = new JsonOut().raw(JsonOut.member('{', "map")).string(name).raw(JsonOut.member(',', "cycle")).take();
@@ -206,8 +207,10 @@ final class MapPipeline {
       if (e.cpu() >= 0) {
         json.raw(CPU).number(e.cpu());
       }
-      keys.write(json.raw(KEY), e.rawKey(), 0);
-      if (e.kind() == MapEvent.Kind.UPSERT) {
+      if (keys != null) {
+        keys.write(json.raw(KEY), e.rawKey(), 0);
+      }
+      if (e.kind() == MapEvent.Kind.UPSERT || e.kind() == MapEvent.Kind.EVENT) {
         values.write(json.raw(VALUE), e.rawValue(), 0);
       }
       String line = new String(json.raw('}').take(), StandardCharsets.UTF_8);
@@ -218,17 +221,20 @@ final class MapPipeline {
   }
 
   /** Phase one of a stop: no new generation; the current one's sinks stop taking and settle. */
-  void stopTaking() {
+  @Override
+  public void stopTaking() {
     supervisor.stop();
   }
 
   /** Completes once the supervisor has closed its last generation. */
-  Mono<Void> stopped() {
+  @Override
+  public Mono<Void> stopped() {
     return supervisor.stopped();
   }
 
   /** Past the stop's deadline: what Kafka has not taken is given back now, the rest as the sink closes. */
-  void abandon() {
+  @Override
+  public void abandon() {
     Sinks s = current;
     if (s != null) {
       s.abandon();
@@ -236,11 +242,13 @@ final class MapPipeline {
   }
 
   /** Last phase: closes whatever is still open, settled or not. */
-  void close(Duration wait) {
+  @Override
+  public void close(Duration wait) {
     supervisor.close(wait);
   }
 
-  String name() {
+  @Override
+  public String name() {
     return cfg.name();
   }
 
@@ -248,7 +256,13 @@ final class MapPipeline {
     return supervisor.status();
   }
 
-  StreamStats stats() {
+  @Override
+  public String state() {
+    return supervisor.status().state().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public StreamStats stats() {
     return supervisor.stats();
   }
 
@@ -263,18 +277,21 @@ final class MapPipeline {
   }
 
   /** Records Kafka acknowledged, over every generation. */
-  long acknowledged() {
+  @Override
+  public long acknowledged() {
     Sinks s = current;
     return ackedBefore.get() + (s == null || s.export == null ? 0 : s.export.acknowledged());
   }
 
   /** DRAIN entries given back to the map, over every generation. */
-  long givenBack() {
+  @Override
+  public long givenBack() {
     Sinks s = current;
     return givenBefore.get() + (s == null || s.export == null ? 0 : s.export.givenBack());
   }
 
-  long inFlight() {
+  @Override
+  public long inFlight() {
     Sinks s = current;
     return s == null || s.export == null ? 0 : s.export.inFlight();
   }

@@ -97,7 +97,7 @@ final class QuickstartCommand implements Callable<Integer> {
         long lastRead = 0;
         while (!stop.await(Math.min(2000, Math.max(1, (end - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)
             && System.nanoTime() < end) {
-          MapPipeline p = daemon.pipelines().getFirst();
+          Pipeline p = daemon.pipelines().getFirst();
           long read = p.stats() == null ? lastRead : p.stats().entriesRead();
           System.out.printf("quickstart: %d flows | %d entries read/s | %d records acknowledged | lag %d records%n",
               writer.flows(), (read - lastRead) / 2, p.acknowledged(), p.inFlight());
@@ -126,7 +126,7 @@ final class QuickstartCommand implements Callable<Integer> {
         PerCpuPolicy.SUM, Map.of("saddr", LabelDecoder.of("ipv4"), "daddr", LabelDecoder.of("ipv4")),
         List.of(new MapMeters.Metric("packets", MapMeters.Type.COUNTER, "Packets of the demo flow"),
             new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), 10_000, false, "quickstart");
-    return new Config("quickstart", List.of(flows),
+    return new Config("quickstart", List.of(), List.of(flows), List.of(),
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
             new Config.Topics(1, null, Map.of())),
         new Config.PromConfig(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),

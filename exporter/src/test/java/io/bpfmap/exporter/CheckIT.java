@@ -27,7 +27,7 @@ class CheckIT {
     var r = Cli.run("check", "--config", cfg.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).matches("maps\\[0\\] 'flows' \\(" + pin + "\\): ok, id \\d+, hash, key 8 B \\(config\\), "
-        + "value 16 B \\(config\\)\n" + cfg + ": ok, 1 maps");
+        + "value 16 B \\(config\\)\n" + cfg + ": ok, 0 programs, 1 maps, 0 rings");
     assertThat(r.err()).isEmpty();
   }
 
@@ -53,7 +53,47 @@ class CheckIT {
         "bpfmap: maps[0].value: parse on map 'small': the value layout is 8 bytes, the map's values are 16 bytes",
         "bpfmap: maps[1] 'gone' (" + missing + "): open pin " + missing
             + ": ENOENT (No such file or directory): nothing is pinned there",
-        "bpfmap: " + cfg + ": 2 of 3 maps failed the check");
+        "bpfmap: " + cfg + ": 2 of 3 maps and rings failed the check");
+  }
+
+  @Test
+  void programsAreLoadedAndTheirMapsAndRingsCheckedThenDetached(@TempDir Path tmp) throws Exception {
+    Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+        programs:
+          - object: %s
+        maps:
+          - {name: syscalls, kernel-name: quickstart/syscalls}
+        rings:
+          - {name: execs, value: struct exec_event, labels: {comm: cstring}}
+          - {name: bad, kernel-name: quickstart/execs, value: struct nope}
+          - {name: labels, kernel-name: quickstart/execs, value: struct exec_event, labels: {nope: hex}}
+        sinks: {stdout: true}
+        """.formatted(ProgramExportIT.OBJECT));
+    var r = Cli.run("check", "--config", cfg.toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.out().lines()).hasSize(3);
+    assertThat(r.out().lines().toList().get(0)).isEqualTo("programs[0] 'quickstart': ok, loaded and attached");
+    assertThat(r.out().lines().toList().get(1)).matches("maps\\[0\\] 'syscalls' \\(name:quickstart/syscalls\\): ok, "
+        + "id \\d+, hash, key 20 B \\(BTF\\), value 8 B \\(BTF\\)");
+    assertThat(r.out().lines().toList().get(2)).matches("rings\\[0\\] 'execs' \\(name:execs\\): ok, id \\d+, ringbuf, "
+        + "events 96 B \\(BTF struct exec_event\\)");
+    assertThat(r.err().lines()).containsExactly(
+        "bpfmap: rings[1].value: find type " + ProgramExportIT.OBJECT + ": ENOENT (No such file or directory): no "
+            + "type 'struct nope' in the object's BTF (BTF keeps the types of globals and signatures only: declare one, "
+            + "as in 'struct event *unused_event __attribute__((unused));')",
+        "bpfmap: rings[2].labels: label field 'nope' is not a field of ring 'labels' (it has pid, uid, time_ns, comm, "
+            + "filename)",
+        "bpfmap: " + cfg + ": 2 of 4 maps and rings failed the check");
+    Path wrong = Files.writeString(tmp.resolve("wrong.yaml"), """
+        programs:
+          - object: %s
+        rings:
+          - {name: execs, kernel-name: other/execs, value: struct exec_event}
+        """.formatted(ProgramExportIT.OBJECT));
+    var w = Cli.run("check", "--config", wrong.toString());
+    assertThat(w.exit()).isEqualTo(2);
+    assertThat(w.err()).isEqualTo("bpfmap: " + wrong + ": rings[0].kernel-name: 'other/execs' names a map of program "
+        + "'other', which programs: does not load (it loads quickstart)");
   }
 
   @Test

@@ -113,7 +113,7 @@ class ConfigTest {
         .hasMessage("maps[0].mode: drain delivers each entry once, to one sink: use kafka or stdout alone, and no metrics");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("listen: 127.0.0.1:9469", "listen: nowhere")))
         .hasMessage("sinks.prometheus.listen: expected host:port, got 'nowhere'");
-    assertThatThrownBy(() -> parse("maps: []")).hasMessage("maps: a list of at least one map is required");
+    assertThatThrownBy(() -> parse("maps: []")).hasMessage("maps: a list of at least one map (or rings: of one ring) is required");
   }
 
   @Test

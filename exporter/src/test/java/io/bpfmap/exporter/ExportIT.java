@@ -76,24 +76,7 @@ class ExportIT {
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> topic(String topic, int min) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(300)).forEach(out::add);
-        if (out.size() >= min && c.position(tp) >= c.endOffsets(List.of(tp)).get(tp)) {
-          break;
-        }
-      }
-    }
-    return out;
+    return KafkaTopics.read(kafka.bootstrapServers(), topic, min);
   }
 
   @Test
