@@ -21,6 +21,7 @@ public final class Bench {
       Jmh.run(BtfRecordBench.class, "record.btf", true);
     });
     ALL.put("stream", StreamBench::run);
+    ALL.put("ring", RingBench::run);
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);
     ALL.put("cli", CliBench::run);
