@@ -70,21 +70,28 @@ final class RingBench {
         Figures f = figures.get(size);
         BpfProgram emit = obj.program(size.program());
         RecordLayout layout = obj.layout(size.type());
+        measure(object, size, f.c, f.batches, () -> batchRound(emit, ring, layout, size.n()));
         measure(object, size, f.c, f.stream, () -> streamRound(emit, ring, layout, size.n()));
         long dropped = counter(obj.map("counters"), 1);
         if (dropped != 0) {
           throw new IllegalStateException(size.program() + " dropped " + dropped + " records: the ring is too small");
         }
-        double reader = ReadBench.median(f.reader.eps);
-        Bench.report(size.name(), "stream_eps", f.stream.eps, "c_eps", f.c,
-            "reader_eps=" + Bench.sci(reader) + " (" + Bench.sci(min(f.reader.eps)) + "-" + Bench.sci(max(f.reader.eps))
-                + ")",
-            String.format(Locale.ROOT, "reader_ratio=%.2f", reader / ReadBench.median(f.c)),
+        double c = ReadBench.median(f.c);
+        Bench.report(size.name(), "batch_eps", f.batches.eps, "c_eps", f.c,
+            figure("stream", f.stream, c), figure("reader", f.reader, c),
             "record_bytes=" + layout.size(), "events_per_round=" + size.n(),
-            "alloc_b_per_event=" + f.stream.allocPerEvent(size.n()),
+            "batch_alloc_b_per_event=" + f.batches.allocPerEvent(size.n()),
+            "stream_alloc_b_per_event=" + f.stream.allocPerEvent(size.n()),
             "reader_alloc_b_per_event=" + f.reader.allocPerEvent(size.n()));
       }
     }
+  }
+
+  /** {@code NAME_eps=median (min-max) NAME_ratio=median/c}. */
+  private static String figure(String name, Rounds r, double c) {
+    double m = ReadBench.median(r.eps);
+    return name + "_eps=" + Bench.sci(m) + " (" + Bench.sci(min(r.eps)) + "-" + Bench.sci(max(r.eps)) + ") "
+        + String.format(Locale.ROOT, "%s_ratio=%.2f", name, m / c);
   }
 
   /** The rounds of one consumer: events/s, and the bytes the JVM allocated during them. */
@@ -102,6 +109,7 @@ final class RingBench {
     final List<Double> c = new ArrayList<>();
     final Rounds reader = new Rounds();
     final Rounds stream = new Rounds();
+    final Rounds batches = new Rounds();
   }
 
   /** Warms {@code round} up, then runs blocks of C rounds and of its rounds in turn. */
@@ -136,6 +144,39 @@ final class RingBench {
       sub.dispose();
     }
     return (n - 1) / ((sub.last - sub.first) / 1e9);
+  }
+
+  /**
+   * Fills the ring with {@code n} records, then drains them through a fresh stream's batches;
+   * returns events/s from the first batch's arrival to the last (the first batch not counted).
+   */
+  static double batchRound(BpfProgram emit, BpfMap ring, RecordLayout layout, int n) {
+    emit.testRun(PACKET, n);
+    CountDownLatch done = new CountDownLatch(1);
+    long[] seen = new long[4];  // count, first batch's size, first and last arrival
+    try (EventStream stream = EventStream.builder(ring).valueLayout(layout).build()) {
+      var sub = stream.batches().subscribe(b -> {
+        if (seen[0] == 0) {
+          seen[1] = b.size();
+          seen[2] = System.nanoTime();
+        }
+        seen[0] += b.size();
+        if (seen[0] >= n) {
+          seen[3] = System.nanoTime();
+          done.countDown();
+        }
+      });
+      try {
+        if (!done.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the batches held " + seen[0] + " of " + n + " events in 60 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sub.dispose();
+    }
+    return (n - seen[1]) / ((seen[3] - seen[2]) / 1e9);
   }
 
   /** Fills the ring with {@code n} records, then drains them with a fresh reader; returns events/s. */

@@ -55,6 +55,33 @@ public sealed interface EventReader extends AutoCloseable permits RingBufferRead
   int read(int max, Handler handler);
 
   /**
+   * Records taken out of the kernel together, copied into one array: record {@code i} is
+   * {@code lengths[i]} bytes at {@code offsets[i]} of {@code data}, from the perf ring of CPU
+   * {@code cpus[i]} ({@code cpus} is null for a ring buffer).
+   *
+   * @param data the records' bytes (and, between them, what the ring held around them)
+   * @param offsets where each record starts in {@code data}
+   * @param lengths each record's length in bytes
+   * @param cpus each record's CPU, or null for a ring buffer
+   * @param count how many records; the arrays may be longer
+   */
+  record Records(byte[] data, int[] offsets, int[] lengths, int[] cpus, int count) {}
+
+  /**
+   * Takes up to {@code max} ready records out of the kernel at once, each copied once into one
+   * array: for a ring buffer, one bulk copy of the span they occupy. Returns at once.
+   *
+   * @param max the most records to take, at least 1
+   * @return the records, possibly none
+   * @throws BpfException when the kernel fails the read
+   */
+  default Records readRecords(int max) {
+    RecordsBuffer out = new RecordsBuffer();
+    read(max, out);
+    return out.records();
+  }
+
+  /**
    * Blocks until records are ready, {@link #wake} is called or the time passes.
    *
    * @param timeoutMillis the most to wait, -1 for no limit

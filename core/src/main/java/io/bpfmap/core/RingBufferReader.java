@@ -115,6 +115,39 @@ final class RingBufferReader implements EventReader {
     return n;
   }
 
+  /** Scans the headers, then copies the whole span the records occupy at once. */
+  @Override
+  public Records readRecords(int max) {
+    long cons = (long) LONG.getAcquire(consumer, 0L);
+    long prod = (long) LONG.getAcquire(producer, 0L);
+    long pos = cons;
+    int n = 0;
+    int[] offsets = new int[Math.min(max, 1024)];
+    int[] lengths = new int[offsets.length];
+    while (n < max && pos < prod && pos - cons < Integer.MAX_VALUE - mask) {
+      int len = (int) INT.getAcquire(data, pos & mask);
+      if ((len & BUSY) != 0) {
+        break;
+      }
+      int bytes = len & ~(BUSY | DISCARD);
+      if ((len & DISCARD) == 0) {
+        if (n == offsets.length) {
+          offsets = java.util.Arrays.copyOf(offsets, n * 2);
+          lengths = java.util.Arrays.copyOf(lengths, n * 2);
+        }
+        offsets[n] = (int) (pos - cons) + HEADER;
+        lengths[n] = bytes;
+        n++;
+      }
+      pos += (bytes + HEADER + 7) & ~7L;
+    }
+    // the data area is mapped twice in a row: a span that wraps is contiguous
+    byte[] copy = new byte[(int) (pos - cons)];
+    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, cons & mask, copy, 0, copy.length);
+    LONG.setRelease(consumer, 0L, pos);
+    return new Records(copy, offsets, lengths, null, n);
+  }
+
   @Override
   public void await(int timeoutMillis) {
     long cons = (long) LONG.getAcquire(consumer, 0L);

@@ -9,9 +9,8 @@ import io.bpfmap.core.record.RecordLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
@@ -38,7 +37,6 @@ import reactor.core.publisher.FluxSink;
  */
 public final class EventStream implements AutoCloseable {
   private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-  private static final int BATCH = 256;
 
   private final BpfMap ring;
   private final RecordView view;
@@ -46,10 +44,13 @@ public final class EventStream implements AutoCloseable {
   private final BpfMap lostCounter;
   private final StreamStats stats;
   private final Flux<MapEvent> events;
+  private final Flux<EventBatch> batches;
+  private final AtomicBoolean reading = new AtomicBoolean();
+  private long seq;
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private volatile boolean closing;
-  private volatile Loop running;
+  private volatile RingLoop<?> running;
   private volatile long counterBase = -1;
 
   private EventStream(Builder b) {
@@ -67,8 +68,11 @@ public final class EventStream implements AutoCloseable {
     this.perfPages = b.perfPages;
     this.lostCounter = b.lostCounter;
     this.stats = new StreamStats(b.name);
-    this.events = Flux.<MapEvent>create(this::start, FluxSink.OverflowStrategy.ERROR)
-        .publish(b.prefetch).refCount(b.subscribers);
+    this.events = Flux.<MapEvent>create(sink -> start(sink, r -> new RingLoop.Events(this, sink, r)),
+        FluxSink.OverflowStrategy.ERROR).publish(b.prefetch).refCount(b.subscribers);
+    int batchSize = b.batchSize;
+    this.batches = Flux.<EventBatch>create(sink -> start(sink, r -> new RingLoop.Batches(this, sink, r, batchSize)),
+        FluxSink.OverflowStrategy.ERROR).publish(2).refCount(b.subscribers);
   }
 
   /**
@@ -90,10 +94,25 @@ public final class EventStream implements AutoCloseable {
     return events;
   }
 
-  /** Starts reading for the shared subscription: the reader opens here, its thread owns it. */
-  private void start(FluxSink<MapEvent> sink) {
+  /**
+   * {@return the events in batches, shared by every subscriber} Each batch holds what one read
+   * took out of the kernel, at most {@link Builder#batchSize} records, copied together once; a
+   * request is for batches, so up to a batch is read ahead of a subscriber's need. While this
+   * Flux reads, {@link #events()} cannot, and the other way round: a ring has one reader.
+   */
+  public Flux<EventBatch> batches() {
+    return batches;
+  }
+
+  /** Starts reading for a shared subscription: the reader opens here, the loop's thread owns it. */
+  private <T> void start(FluxSink<T> sink, java.util.function.Function<EventReader, RingLoop<T>> loops) {
     if (closing) {
       sink.complete();
+      return;
+    }
+    if (!reading.compareAndSet(false, true)) {
+      sink.error(CycleReader.error(view.map(), "the ring is already read through "
+          + (running instanceof RingLoop.Batches ? "batches()" : "events()") + ": a ring has one reader"));
       return;
     }
     EventReader reader;
@@ -101,6 +120,7 @@ public final class EventStream implements AutoCloseable {
       // opened before subscribe returns: a perf event array drops what is written before
       reader = EventReader.open(ring, perfPages);
     } catch (RuntimeException e) {
+      reading.set(false);
       stats.error(e);
       sink.error(e);
       return;
@@ -108,13 +128,51 @@ public final class EventStream implements AutoCloseable {
     if (counterBase < 0 && lostCounter != null) {
       counterBase = counted();
     }
-    Loop loop = new Loop(sink, reader);
-    Thread t = Thread.ofPlatform().daemon().name("bpfmap-events-" + view.map()).unstarted(loop);
-    loop.thread = t;
+    RingLoop<T> loop = loops.apply(reader);
+    loop.thread = Thread.ofPlatform().daemon().name("bpfmap-events-" + view.map()).unstarted(loop);
     running = loop;
-    sink.onRequest(n -> LockSupport.unpark(t));
+    // demand arrives per event through the sharing operator: the loop wakes only when it waits for it
+    sink.onRequest(n -> loop.demanded());
     sink.onDispose(loop::stop);
-    t.start();
+    loop.thread.start();
+  }
+
+  /** The loop's end: another subscription may read now. */
+  void ended(RingLoop<?> loop) {
+    if (running == loop) {
+      running = null;
+    }
+    reading.set(false);
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  void lostMore(long n) {
+    if (n != 0) {
+      lost.addAndGet(n);
+    }
+  }
+
+  void malformedOne() {
+    malformed.incrementAndGet();
+  }
+
+  /** The sequence number of the last event (read by the loop's thread only). */
+  long seq() {
+    return seq;
+  }
+
+  long nextSeq() {
+    return ++seq;
+  }
+
+  /** Numbers {@code n} events: the first one's number. */
+  long takeSeq(int n) {
+    long first = seq + 1;
+    seq += n;
+    return first;
   }
 
   /** {@return the stream's counters: records read and events emitted} */
@@ -150,7 +208,7 @@ public final class EventStream implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    Loop loop = running;
+    RingLoop<?> loop = running;
     if (loop != null) {
       loop.stop();
       try {
@@ -177,67 +235,6 @@ public final class EventStream implements AutoCloseable {
     }
   }
 
-  /** The reading loop of one subscription, on its own thread. */
-  private final class Loop implements Runnable, EventReader.Handler {
-    private final FluxSink<MapEvent> sink;
-    private volatile boolean stopped;
-    private Thread thread;
-    private final EventReader reader;
-    private long seq;
-
-    Loop(FluxSink<MapEvent> sink, EventReader reader) {
-      this.sink = sink;
-      this.reader = reader;
-    }
-
-    void stop() {
-      stopped = true;
-      LockSupport.unpark(thread);
-      reader.wake();
-    }
-
-    @Override
-    public void run() {
-      try (EventReader r = reader) {
-        long lostBefore = 0;
-        while (!stopped && !closing) {
-          long want = sink.requestedFromDownstream();
-          if (want == 0) {
-            LockSupport.parkNanos(100_000_000L);
-            continue;
-          }
-          int n = r.read((int) Math.min(want, BATCH), this);
-          lost.addAndGet(r.lost() - lostBefore);
-          lostBefore = r.lost();
-          if (n > 0) {
-            stats.read(n);
-          } else if (!stopped && !closing) {
-            r.await(1000);
-          }
-        }
-        sink.complete();
-      } catch (RuntimeException e) {
-        stats.error(e);
-        sink.error(e);
-      } finally {
-        if (running == this) {
-          running = null;
-        }
-      }
-    }
-
-    @Override
-    public void onEvent(int cpu, MemorySegment data) {
-      if (data.byteSize() < view.valueLayout().size()) {
-        malformed.incrementAndGet();
-        return;
-      }
-      seq++;
-      sink.next(new RingEvent(view, seq, Instant.now(), cpu, view.copyVisible(data, 0)));
-      stats.emitted(1);
-    }
-  }
-
   /** What a stream reads and how it decodes: the layout is required. */
   public static final class Builder {
     private final BpfMap ring;
@@ -248,6 +245,7 @@ public final class EventStream implements AutoCloseable {
     private BpfMap lostCounter;
     private int prefetch = 32;
     private int subscribers = 1;
+    private int batchSize = RingLoop.BATCH;
 
     private Builder(BpfMap ring) {
       this.ring = ring;
@@ -322,6 +320,20 @@ public final class EventStream implements AutoCloseable {
         throw new IllegalArgumentException("prefetch must be at least 1, got " + prefetch);
       }
       this.prefetch = prefetch;
+      return this;
+    }
+
+    /**
+     * Sets the most records a batch of {@link #batches()} holds.
+     *
+     * @param size at least 1; default 4096
+     * @return this builder
+     */
+    public Builder batchSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("batch size must be at least 1, got " + size);
+      }
+      this.batchSize = size;
       return this;
     }
 

@@ -21,6 +21,8 @@ public final class RecordView {
   /** (offset, length) of whole visible bytes, then (offset, bits) of bytes a hidden bitfield shares. */
   private final int[] visible;
   private final int[] partial;
+  /** The byte ranges no readable field covers (offset, length pairs), zeroed by {@link #maskInPlace}. */
+  private final int[] hidden;
   private final FieldAccessor[] numeric;
 
   RecordView(String map, RecordLayout key, CompiledMask mask) {
@@ -31,6 +33,7 @@ public final class RecordView {
         .filter(p -> mask.permission(p).readable()).toList());
     this.visible = visibleRanges(bits);
     this.partial = partialBytes(bits);
+    this.hidden = hiddenRanges(bits);
     List<FieldAccessor> nums = new ArrayList<>();
     for (String p : mask.layout().numericPaths()) {
       if (mask.permission(p).readable()) {
@@ -138,6 +141,39 @@ public final class RecordView {
   }
 
   /** Sorted, merged (offset, length) pairs of the value's bytes that are wholly readable. */
+  /**
+   * Zeroes, in a record already copied into {@code data} at {@code off}, the bytes that hidden
+   * fields hold: what {@link #copyVisible} leaves out, for records copied in bulk.
+   */
+  void maskInPlace(byte[] data, int off) {
+    for (int i = 0; i < hidden.length; i += 2) {
+      java.util.Arrays.fill(data, off + hidden[i], off + hidden[i] + hidden[i + 1], (byte) 0);
+    }
+    for (int i = 0; i < partial.length; i += 2) {
+      data[off + partial[i]] &= (byte) partial[i + 1];
+    }
+  }
+
+  /** {@return true when the mask hides no byte: a bulk copy needs no masking} */
+  boolean showsAll() {
+    return hidden.length == 0 && partial.length == 0;
+  }
+
+  private static int[] hiddenRanges(byte[] bits) {
+    List<Integer> ranges = new ArrayList<>();
+    for (int i = 0; i < bits.length; i++) {
+      if (bits[i] == 0 && (i == 0 || bits[i - 1] != 0)) {
+        int j = i;
+        while (j < bits.length && bits[j] == 0) {
+          j++;
+        }
+        ranges.add(i);
+        ranges.add(j - i);
+      }
+    }
+    return ranges.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   private static int[] visibleRanges(byte[] bits) {
     List<Integer> ranges = new ArrayList<>();
     for (int i = 0; i < bits.length; i++) {

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * An {@link MapEvent.Kind#EVENT}: one record a program wrote into a ring, copied once out of the
- * ring with its hidden fields zeroed, decoded when asked.
+ * ring with its hidden fields zeroed (into its own array, or a batch's at {@code offset}), decoded
+ * when asked.
  */
 final class RingEvent implements MapEvent {
   private final RecordView view;
@@ -14,13 +15,15 @@ final class RingEvent implements MapEvent {
   private final Instant read;
   private final int cpu;
   private final byte[] value;
+  private final int offset;
 
-  RingEvent(RecordView view, long seq, Instant read, int cpu, byte[] value) {
+  RingEvent(RecordView view, long seq, Instant read, int cpu, byte[] value, int offset) {
     this.view = view;
     this.seq = seq;
     this.read = read;
     this.cpu = cpu;
     this.value = value;
+    this.offset = offset;
   }
 
   @Override
@@ -50,7 +53,7 @@ final class RingEvent implements MapEvent {
 
   @Override
   public Map<String, Object> value() {
-    return view.mask().unpack(value);
+    return view.mask().unpack(MemorySegment.ofArray(value), offset);
   }
 
   @Override
@@ -60,7 +63,7 @@ final class RingEvent implements MapEvent {
 
   @Override
   public MemorySegment rawValue() {
-    return MemorySegment.ofArray(value).asReadOnly();
+    return MemorySegment.ofArray(value).asSlice(offset, view.valueLayout().size()).asReadOnly();
   }
 
   @Override

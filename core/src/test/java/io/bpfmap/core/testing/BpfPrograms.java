@@ -48,12 +48,16 @@ public final class BpfPrograms {
   /**
    * The kernel reports a perf ring's loss in the ring itself once there is room again, that is with
    * the next sample on the same CPU. A test run writes on the CPU its thread runs on, so this writes
-   * one sample at a time from new threads until the loss shows: the number of samples written.
+   * one sample at a time from new threads (each lands on some CPU) until every sample written is
+   * either read or reported lost: {@code accounted} is read plus lost, {@code written} the samples
+   * written before. Returns how many samples it wrote.
    */
-  public static int untilLossReported(io.bpfmap.core.BpfProgram emit, java.util.function.LongSupplier lost) {
+  public static int untilEveryLossReported(io.bpfmap.core.BpfProgram emit, java.util.function.LongSupplier accounted,
+      long written) {
     int n = 0;
-    while (lost.getAsLong() == 0 && n < 200) {
-      java.util.concurrent.CompletableFuture.runAsync(() -> emit.testRun(new byte[64], 1), r -> Thread.ofPlatform().start(r)).join();
+    while (accounted.getAsLong() < written + n && n < 400) {
+      java.util.concurrent.CompletableFuture.runAsync(() -> emit.testRun(new byte[64], 1),
+          r -> Thread.ofPlatform().start(r)).join();
       n++;
       try {
         Thread.sleep(10);
