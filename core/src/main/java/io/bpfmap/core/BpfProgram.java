@@ -113,7 +113,11 @@ public final class BpfProgram {
   BpfException attachFailure(int errno, List<String> said) {
     String last = said.isEmpty() ? "" : ": " + said.getLast().replaceFirst("^libbpf: ", "")
         .replaceFirst("^prog '" + java.util.regex.Pattern.quote(name) + "': ", "");
-    return new BpfException("attach", target(), errno, "section " + section + last);
+    boolean tracepoint = section.startsWith("tracepoint/") || section.startsWith("tp/");
+    String hint = tracepoint && !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/kernel/tracing/events"))
+        && !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/kernel/debug/tracing/events"))
+        ? " (tracefs is not mounted: mount -t tracefs tracefs /sys/kernel/tracing)" : "";
+    return new BpfException("attach", target(), errno, "section " + section + last + hint);
   }
 
   static List<String> libbpfSays(Runnable call) {

@@ -47,6 +47,11 @@ final class Cli {
     return builder(Map.of(), args).redirectError(log.toFile()).start();
   }
 
+  /** Starts a long-running command with its stdout and stderr, merged, in {@code out}. */
+  static Process startLogged(Path out, String... args) throws IOException {
+    return builder(Map.of(), args).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+  }
+
   static Process start(Map<String, String> env, String... args) throws IOException {
     return builder(env, args).start();
   }
