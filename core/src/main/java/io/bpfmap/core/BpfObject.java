@@ -95,11 +95,15 @@ public final class BpfObject implements AutoCloseable {
       a.close();
       throw failure("open BPF object", target, o.errno(), said);
     }
+    Map<String, String> sections = new LinkedHashMap<>();
+    for (MemorySegment p : Programs.programs(o.object())) {
+      sections.put(Programs.name(p), Programs.section(p));
+    }
     int rc = ElfObjects.logged(said, () -> ElfObjects.load(o.object()));
     if (rc < 0) {
       ElfObjects.close(o.object());
       a.close();
-      throw failure("load BPF object", target, -rc, said);
+      throw failure("load BPF object", target, -rc, programSaid(said, sections));
     }
     BpfObject obj = new BpfObject(target, o.object(), a);
     try {
@@ -123,6 +127,44 @@ public final class BpfObject implements AutoCloseable {
     }
     return obj;
   }
+
+  /**
+   * What libbpf said, its last word on a program first when it has one, with that program's
+   * section: {@code program 'on_exec' (section tracepoint/sched/sched_process_exec): failed to
+   * load: -1}, rather than libbpf's closing "failed to load object".
+   */
+  private static List<String> programSaid(List<String> said, Map<String, String> sections) {
+    for (int i = said.size() - 1; i >= 0; i--) {
+      java.util.regex.Matcher m = PROGRAM_SAID.matcher(said.get(i));
+      if (m.matches() && sections.containsKey(m.group(1))) {
+        List<String> out = new ArrayList<>(said);
+        String verifier = verifierSaid(said);
+        out.add("program '" + m.group(1) + "' (section " + sections.get(m.group(1)) + "): "
+            + (verifier == null ? m.group(2) : "the verifier said: " + verifier));
+        return out;
+      }
+    }
+    return said;
+  }
+
+  /** The verifier's reason: the last line of its log before its statistics, or null without a log. */
+  private static String verifierSaid(List<String> said) {
+    for (int i = said.size() - 1; i >= 0; i--) {
+      String text = said.get(i);
+      int begin = text.indexOf("-- BEGIN PROG LOAD LOG --");
+      if (begin >= 0) {
+        int end = text.indexOf("-- END PROG LOAD LOG --");
+        List<String> lines = text.substring(begin, end < 0 ? text.length() : end).lines().skip(1)
+            .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("processed ")
+                && !l.startsWith("verification time")).toList();
+        return lines.isEmpty() ? null : lines.getLast();
+      }
+    }
+    return null;
+  }
+
+  private static final java.util.regex.Pattern PROGRAM_SAID =
+      java.util.regex.Pattern.compile("(?:libbpf: )?prog '([^']+)': (.*)");
 
   /** One line from what libbpf said: its last warning names the cause (a libbpf errno, 4000 and up, is named too). */
   private static BpfException failure(String operation, String target, int errno, List<String> said) {

@@ -101,6 +101,16 @@ class BpfProgramTest {
   }
 
   @Test
+  void aProgramTheVerifierRefusesIsNamedWithItsSectionInOneLine() {
+    java.nio.file.Path object = BpfPrograms.compile("refused");
+    assertThatThrownBy(() -> BpfObject.open(object)).isInstanceOf(BpfException.class)
+        .hasMessage("load BPF object on " + object + ": EINVAL (Invalid argument): program 'gpl_only' "
+            + "(section tracepoint/syscalls/sys_enter_getpid): the verifier said: cannot call GPL-restricted function "
+            + "from non-GPL compatible program")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
   void aClosedObjectRefusesToAttachOrRun() {
     BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
     BpfProgram p = obj.program("ring_emit");

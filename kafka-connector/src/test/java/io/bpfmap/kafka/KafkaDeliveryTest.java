@@ -141,6 +141,7 @@ class KafkaDeliveryTest {
    * The daemon's stop order with the broker away: stop taking, wait (2 s here), abandon, close the
    * sink, and only then the map. Every entry drained and not acknowledged goes back into the map:
    * none is lost (before, records the producer still held were failed after the map had closed).
+   * A record in doubt (appended by the broker as it stopped, unacknowledged) may be in both.
    */
   @Test
   void aStopWithTheBrokerAwayGivesEveryUndeliveredEntryBackBeforeTheMapCloses(@TempDir Path dir) throws Exception {
@@ -178,11 +179,13 @@ class KafkaDeliveryTest {
       Map<Integer, Integer> counts = countsPerKey(kafka.bootstrapServers(), "bpfmap.stop_outage",
           (int) export.acknowledged());
       assertThat(counts.values()).containsOnly(1);
-      for (int key : counts.keySet()) {
-        assertThat(parsed.lookup(Flows.key(key))).as("key %d is in Kafka and still in the map", key).isEmpty();
-      }
+      // Delivery at a stop with the broker away is at least once: a record the broker appended as it
+      // went away, whose answer never came, is given back too, so its key is in both places.
+      long both = counts.keySet().stream().filter(key -> parsed.lookup(Flows.key(key)).isPresent()).count();
+      assertThat(both).as("keys in Kafka and back in the map: records in doubt, all given back")
+          .isLessThanOrEqualTo(export.givenBack());
       assertThat(stream.stats().drainConflicts()).isZero();
-      assertThat(counts.size() + map.entries().size()).as("in Kafka or back in the map, nothing lost")
+      assertThat(counts.size() + map.entries().size() - both).as("in Kafka or back in the map, nothing lost")
           .isEqualTo(total);
     }
   }

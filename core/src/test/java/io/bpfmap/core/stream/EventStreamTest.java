@@ -161,6 +161,25 @@ class EventStreamTest {
     }
   }
 
+  /** An idle stream sleeps in epoll_wait: its thread uses (next to) no CPU while no record comes. */
+  @Test
+  void anIdleStreamUsesNoCpu() throws InterruptedException {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = stream(obj, "events")) {
+      Disposable sub = s.events().subscribe();
+      Thread.sleep(200);
+      long id = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("bpfmap-events-"))
+          .findFirst().orElseThrow().threadId();
+      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long before = threads.getThreadCpuTime(id);
+      Thread.sleep(1500);
+      long used = threads.getThreadCpuTime(id) - before;
+      sub.dispose();
+      // a loop that polled would use the whole 1.5 s; waking once a second to look at its flags costs microseconds
+      assertThat(used).as("CPU ns over 1.5 s idle").isLessThan(50_000_000L);
+    }
+  }
+
   @Test
   void closeDeliversWhatWasTakenThenCompletes() {
     try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
