@@ -71,6 +71,7 @@ final class RingBench {
         BpfProgram emit = obj.program(size.program());
         RecordLayout layout = obj.layout(size.type());
         measure(object, size, f.c, f.batches, () -> batchRound(emit, ring, layout, size.n()));
+        f.cCopy.addAll(cReference(object, size, BLOCKS * ROUNDS, true));
         measure(object, size, f.c, f.stream, () -> streamRound(emit, ring, layout, size.n()));
         long dropped = counter(obj.map("counters"), 1);
         if (dropped != 0) {
@@ -79,6 +80,10 @@ final class RingBench {
         double c = ReadBench.median(f.c);
         Bench.report(size.name(), "batch_eps", f.batches.eps, "c_eps", f.c,
             figure("stream", f.stream, c), figure("reader", f.reader, c),
+            "c_copy_eps=" + Bench.sci(ReadBench.median(f.cCopy)) + " (" + Bench.sci(min(f.cCopy)) + "-"
+                + Bench.sci(max(f.cCopy)) + ")",
+            String.format(Locale.ROOT, "batch_vs_c_copy=%.2f", ReadBench.median(f.batches.eps)
+                / ReadBench.median(f.cCopy)),
             "record_bytes=" + layout.size(), "events_per_round=" + size.n(),
             "batch_alloc_b_per_event=" + f.batches.allocPerEvent(size.n()),
             "stream_alloc_b_per_event=" + f.stream.allocPerEvent(size.n()),
@@ -110,6 +115,8 @@ final class RingBench {
     final Rounds reader = new Rounds();
     final Rounds stream = new Rounds();
     final Rounds batches = new Rounds();
+    /** The C consumer that copies every record, as one that keeps its events must. */
+    final List<Double> cCopy = new ArrayList<>();
   }
 
   /** Warms {@code round} up, then runs blocks of C rounds and of its rounds in turn. */
@@ -118,7 +125,7 @@ final class RingBench {
       round.getAsDouble();
     }
     for (int block = 0; block < BLOCKS; block++) {
-      c.addAll(cReference(object, size, ROUNDS));
+      c.addAll(cReference(object, size, ROUNDS, false));
       for (int i = 0; i < ROUNDS; i++) {
         long before = allocatedBytes();
         rounds.eps.add(round.getAsDouble());
@@ -221,11 +228,15 @@ final class RingBench {
   }
 
   /** Runs the C consumer for {@code rounds} rounds on its own load of the object; returns its events/s. */
-  static List<Double> cReference(Path object, Size size, int rounds) {
+  static List<Double> cReference(Path object, Size size, int rounds, boolean copy) {
     String bin = System.getProperty("bpfmap.bench.ring", "benchmarks/build/ringbench");
     try {
-      Process p = new ProcessBuilder(bin, object.toString(), size.program(), String.valueOf(size.n()),
-          String.valueOf(rounds)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      List<String> cmd = new ArrayList<>(List.of(bin, object.toString(), size.program(), String.valueOf(size.n()),
+          String.valueOf(rounds)));
+      if (copy) {
+        cmd.add("copy");
+      }
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (p.waitFor() != 0 || !out.startsWith("c_eps=")) {
         throw new IllegalStateException("C reference failed: " + out);

@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Reads the records BPF programs write into a {@link MapType#RINGBUF} or a
- * {@link MapType#PERF_EVENT_ARRAY}, in the order the kernel committed them. A reader takes records
+ * {@link MapType#PERF_EVENT_ARRAY}, in the order the kernel committed them (a perf event array
+ * keeps that order per CPU only: its rings are one per CPU). A reader takes records
  * only when {@link #read} asks, so a reader that stops reading leaves them in the kernel, where the
  * ring fills and the kernel drops what the programs write next. {@link #await} sleeps in
  * {@code epoll_wait} until records are ready: an idle reader uses no CPU.

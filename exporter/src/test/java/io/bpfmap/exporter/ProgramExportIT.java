@@ -59,9 +59,10 @@ class ProgramExportIT {
           sinks:
             kafka: {bootstrap-servers: "%s"}
             prometheus: {listen: "127.0.0.1:%d"}
+            stdout: true
           """.formatted(OBJECT, kafka.bootstrapServers(), port));
       Path log = tmp.resolve("daemon.log");
-      Process daemon = Cli.start(log, "export", "--config", cfg.toString());
+      Process daemon = Cli.startLogged(log, "export", "--config", cfg.toString());
       List<Long> pids = new ArrayList<>();
       try {
         Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_events_lost_total{map=\"execs\"}"));
@@ -93,6 +94,9 @@ class ProgramExportIT {
       assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String err = Files.readString(log);
       assertThat(daemon.exitValue()).as(err).isZero();
+      assertThat(err.lines().filter(l -> l.startsWith("{\"map\":\"execs\"") && l.contains("\"kind\":\"EVENT\"")
+          && l.contains("\"filename\":\"" + marker + "\"") && l.contains("\"uid\":null")))
+          .as("stdout: every exec of the marker as a JSON line, uid masked").hasSize(20);
       assertThat(err).contains("program 'quickstart' loaded from " + OBJECT + ": 2 attached (count_syscalls at "
           + "tracepoint/raw_syscalls/sys_enter, on_exec at tracepoint/sched/sched_process_exec)");
     }

@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * key {@code {"node","map","key"}}, value {@code {"node","map","cycle","timestamp","key","value"}}
  * ({@code "cpu"} is added to both for per-CPU values), a null value (tombstone) for a DELETE, and
  * for a ring's EVENT no {@code "key"} (the record's key is node and ring; {@code "cpu"} names the
- * perf ring's CPU), and
+ * perf ring's CPU) and a header {@code bpfmap.kind: EVENT}, and
  * headers {@code bpfmap.map}, {@code bpfmap.node}, {@code bpfmap.layout}. Hidden fields are null:
  * the value writer never reads them. Not thread-safe: one per export.
  */
@@ -22,6 +22,8 @@ final class RecordFormat {
   static final String HEADER_MAP = "bpfmap.map";
   static final String HEADER_NODE = "bpfmap.node";
   static final String HEADER_LAYOUT = "bpfmap.layout";
+  /** On a ring's records only: {@code EVENT}, the kind of event each is. */
+  static final String HEADER_KIND = "bpfmap.kind";
 
   private static final byte[] CYCLE_FIELD = JsonOut.member(',', "cycle");
   private static final byte[] TIMESTAMP_FIELD = JsonOut.member(',', "timestamp");
@@ -47,6 +49,9 @@ final class RecordFormat {
     headers.add(HEADER_NODE, node.getBytes(StandardCharsets.UTF_8));
     headers.add(HEADER_LAYOUT, ((view.keyLayout() == null ? "" : view.keyLayout().fingerprint()) + ":"
         + view.valueLayout().fingerprint()).getBytes(StandardCharsets.UTF_8));
+    if (view.keyLayout() == null) {
+      headers.add(HEADER_KIND, "EVENT".getBytes(StandardCharsets.UTF_8));
+    }
     headers.setReadOnly();
     this.prefix = out.raw(JsonOut.member('{', "node")).string(node).raw(JsonOut.member(',', "map"))
         .string(view.map()).take();

@@ -53,6 +53,9 @@ class KafkaEventExportTest {
         assertThat(value.get("cycle").asLong()).isEqualTo(i + 1);
         assertThat(value.get("value").get("secret").isNull()).isTrue();
         assertThat(value.has("key")).isFalse();
+        assertThat(new String(r.headers().lastHeader("bpfmap.kind").value(), StandardCharsets.UTF_8)).isEqualTo("EVENT");
+        assertThat(new String(r.headers().lastHeader("bpfmap.map").value(), StandardCharsets.UTF_8))
+            .isEqualTo("ring_events");
         assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain("6088679"); // 0x5ec7e7
       }
     }
