@@ -76,22 +76,9 @@ class LifecycleIT {
 
   /** Records per key id in {@code topic}. */
   private static Map<Long, Integer> perKey(String topic) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     Map<Long, Integer> counts = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long end = c.endOffsets(List.of(tp)).get(tp);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (c.position(tp) < end && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
-          counts.merge(JSON.readTree(r.key()).get("key").get("id").asLong(), 1, Integer::sum);
-        }
-      }
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.read(kafka.bootstrapServers(), topic, 0)) {
+      counts.merge(JSON.readTree(r.key()).get("key").get("id").asLong(), 1, Integer::sum);
     }
     return counts;
   }
