@@ -70,7 +70,8 @@ final class RingBench {
         Figures f = figures.get(size);
         BpfProgram emit = obj.program(size.program());
         RecordLayout layout = obj.layout(size.type());
-        measure(object, size, f.c, f.batches, () -> batchRound(emit, ring, layout, size.n()));
+        measure(object, size, f.c, f.views, () -> batchRound(emit, ring, layout, size.n(), true));
+        measure(object, size, f.c, f.batches, () -> batchRound(emit, ring, layout, size.n(), false));
         f.cCopy.addAll(cReference(object, size, BLOCKS * ROUNDS, true));
         measure(object, size, f.c, f.stream, () -> streamRound(emit, ring, layout, size.n()));
         long dropped = counter(obj.map("counters"), 1);
@@ -78,13 +79,14 @@ final class RingBench {
           throw new IllegalStateException(size.program() + " dropped " + dropped + " records: the ring is too small");
         }
         double c = ReadBench.median(f.c);
-        Bench.report(size.name(), "batch_eps", f.batches.eps, "c_eps", f.c,
-            figure("stream", f.stream, c), figure("reader", f.reader, c),
+        Bench.report(size.name(), "view_eps", f.views.eps, "c_eps", f.c,
+            figure("batch", f.batches, c), figure("stream", f.stream, c), figure("reader", f.reader, c),
             "c_copy_eps=" + Bench.sci(ReadBench.median(f.cCopy)) + " (" + Bench.sci(min(f.cCopy)) + "-"
                 + Bench.sci(max(f.cCopy)) + ")",
             String.format(Locale.ROOT, "batch_vs_c_copy=%.2f", ReadBench.median(f.batches.eps)
                 / ReadBench.median(f.cCopy)),
             "record_bytes=" + layout.size(), "events_per_round=" + size.n(),
+            "view_alloc_b_per_event=" + f.views.allocPerEvent(size.n()),
             "batch_alloc_b_per_event=" + f.batches.allocPerEvent(size.n()),
             "stream_alloc_b_per_event=" + f.stream.allocPerEvent(size.n()),
             "reader_alloc_b_per_event=" + f.reader.allocPerEvent(size.n()));
@@ -115,6 +117,7 @@ final class RingBench {
     final Rounds reader = new Rounds();
     final Rounds stream = new Rounds();
     final Rounds batches = new Rounds();
+    final Rounds views = new Rounds();
     /** The C consumer that copies every record, as one that keeps its events must. */
     final List<Double> cCopy = new ArrayList<>();
   }
@@ -154,20 +157,22 @@ final class RingBench {
   }
 
   /**
-   * Fills the ring with {@code n} records, then drains them through a fresh stream's batches;
-   * returns events/s from the first batch's arrival to the last (the first batch not counted).
+   * Fills the ring with {@code n} records, then drains them through a fresh stream's batches (in
+   * place with {@code views}: each released once counted; else copies); returns events/s from the
+   * first batch's arrival to the last (the first batch not counted).
    */
-  static double batchRound(BpfProgram emit, BpfMap ring, RecordLayout layout, int n) {
+  static double batchRound(BpfProgram emit, BpfMap ring, RecordLayout layout, int n, boolean views) {
     emit.testRun(PACKET, n);
     CountDownLatch done = new CountDownLatch(1);
     long[] seen = new long[4];  // count, first batch's size, first and last arrival
     try (EventStream stream = EventStream.builder(ring).valueLayout(layout).build()) {
-      var sub = stream.batches().subscribe(b -> {
+      var sub = (views ? stream.views() : stream.batches()).subscribe(b -> {
         if (seen[0] == 0) {
           seen[1] = b.size();
           seen[2] = System.nanoTime();
         }
         seen[0] += b.size();
+        b.release();
         if (seen[0] >= n) {
           seen[3] = System.nanoTime();
           done.countDown();

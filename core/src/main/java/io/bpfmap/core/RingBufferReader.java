@@ -29,6 +29,10 @@ final class RingBufferReader implements EventReader {
   private final MemorySegment producer;
   private final MemorySegment data;
   private final long mask;
+  /** With views: where the next view starts, past the views not yet released; -1 before any view. */
+  private long viewed = -1;
+  /** Views released before one taken earlier: start to end, freed once those before them are. */
+  private final java.util.TreeMap<Long, Long> releasedEarly = new java.util.TreeMap<>();
 
   private RingBufferReader(Arena arena, int fd, Epoll epoll, MemorySegment consumer, MemorySegment producer,
       long size, long page) {
@@ -149,9 +153,70 @@ final class RingBufferReader implements EventReader {
   }
 
   @Override
+  public View view(int max) {
+    long start = viewed >= 0 ? viewed : (long) LONG.getAcquire(consumer, 0L);
+    long prod = (long) LONG.getAcquire(producer, 0L);
+    long pos = start;
+    int n = 0;
+    // at most a record per 8 bytes of what is there to read
+    int[] offsets = new int[(int) Math.min(max, Math.max(1, (prod - start) / HEADER))];
+    int[] lengths = new int[offsets.length];
+    while (n < max && pos < prod && pos - start < Integer.MAX_VALUE - mask) {
+      int len = (int) INT.getAcquire(data, pos & mask);
+      if ((len & BUSY) != 0) {
+        break;
+      }
+      int bytes = len & ~(BUSY | DISCARD);
+      if ((len & DISCARD) == 0) {
+        if (n == offsets.length) {
+          offsets = java.util.Arrays.copyOf(offsets, n * 2);
+          lengths = java.util.Arrays.copyOf(lengths, n * 2);
+        }
+        offsets[n] = (int) (pos - start) + HEADER;
+        lengths[n] = bytes;
+        n++;
+      }
+      pos += (bytes + HEADER + 7) & ~7L;
+    }
+    if (pos == start) {
+      return null;
+    }
+    viewed = pos;
+    long end = pos;
+    // the data area is mapped twice in a row: a span that wraps is contiguous
+    return new View(data.asSlice(start & mask, end - start).asReadOnly(), offsets, lengths, n,
+        () -> release(start, end));
+  }
+
+  /** Frees a view's space once every view taken before it is released too. */
+  private synchronized void release(long start, long end) {
+    long cons = (long) LONG.getAcquire(consumer, 0L);
+    if (start != cons) {
+      releasedEarly.put(start, end);
+      return;
+    }
+    cons = end;
+    Long next;
+    while ((next = releasedEarly.remove(cons)) != null) {
+      cons = next;
+    }
+    LONG.setRelease(consumer, 0L, cons);
+  }
+
+  @Override
   public void await(int timeoutMillis) {
     long cons = (long) LONG.getAcquire(consumer, 0L);
-    if (cons != (long) LONG.getAcquire(producer, 0L)) {
+    long prod = (long) LONG.getAcquire(producer, 0L);
+    if (viewed >= 0 && viewed != cons) {
+      // views not yet released: the kernel sees data to read and epoll would not wait, so sleep a
+      // little unless new records came
+      if (viewed == prod) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(10, timeoutMillis < 0 ? 10 : timeoutMillis)
+            * 1_000_000L);
+      }
+      return;
+    }
+    if (cons != prod) {
       return;
     }
     int rc = epoll.await(timeoutMillis);

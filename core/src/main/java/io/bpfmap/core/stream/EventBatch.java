@@ -6,21 +6,27 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Records an {@link EventStream} took out of a ring in one read, copied together once into one
- * array (hidden fields zeroed): for rates where an object per event costs more than the event.
- * {@link #record} gives a record in place; iterating gives each as a {@link MapEvent} that shares
- * the batch's array. Immutable.
+ * Records an {@link EventStream} took out of a ring in one read: for rates where an object per
+ * event costs more than the event. A batch of {@link EventStream#batches()} holds copies, made
+ * together once into one array (hidden fields zeroed), and needs no release. A batch of
+ * {@link EventStream#views()} is a view of the ring's own memory: the ring's space is freed when
+ * the batch is {@linkplain #release() released}, in order, and reading a batch after its release
+ * reads what the programs wrote since. {@link #record} gives a record in place; iterating gives
+ * each as a {@link MapEvent} (sharing a copied batch's array; copied out of a view).
  */
 public final class EventBatch implements Iterable<MapEvent> {
   private final RecordView view;
   private final long firstSeq;
   private final Instant read;
-  private final byte[] data;
+  private final MemorySegment data;
   private final int[] offsets;
   private final int[] cpus;
   private final int size;
+  /** Frees a view's ring space; null for a batch of copies. */
+  private Runnable release;
 
-  EventBatch(RecordView view, long firstSeq, Instant read, byte[] data, int[] offsets, int[] cpus, int size) {
+  EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int[] cpus, int size,
+      Runnable release) {
     this.view = view;
     this.firstSeq = firstSeq;
     this.read = read;
@@ -28,6 +34,23 @@ public final class EventBatch implements Iterable<MapEvent> {
     this.offsets = offsets;
     this.cpus = cpus;
     this.size = size;
+    this.release = release;
+  }
+
+  /**
+   * Frees the ring space a view holds (the ring's space is freed in the order views were read,
+   * so an unreleased view holds back those after it); a no-op for a batch of copies and when
+   * released already. Safe from any thread.
+   */
+  public void release() {
+    Runnable r;
+    synchronized (this) {
+      r = release;
+      release = null;
+    }
+    if (r != null) {
+      r.run();
+    }
   }
 
   /** {@return how many records the batch holds} */
@@ -51,7 +74,7 @@ public final class EventBatch implements Iterable<MapEvent> {
    * @throws IndexOutOfBoundsException for any other {@code i}
    */
   public MemorySegment record(int i) {
-    return MemorySegment.ofArray(data).asSlice(offset(i), view.valueLayout().size()).asReadOnly();
+    return data.asSlice(offset(i), view.valueLayout().size()).asReadOnly();
   }
 
   /**
@@ -68,7 +91,9 @@ public final class EventBatch implements Iterable<MapEvent> {
    * @param i from 0 to {@link #size()} - 1
    */
   public MapEvent event(int i) {
-    return new RingEvent(view, firstSeq + i, read, cpu(i), data, offset(i));
+    MemorySegment r = data.asSlice(offset(i), view.valueLayout().size());
+    return new RingEvent(view, firstSeq + i, read, cpu(i), data.isNative()
+        ? MemorySegment.ofArray(r.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)) : r);
   }
 
   @Override

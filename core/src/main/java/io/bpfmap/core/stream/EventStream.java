@@ -45,6 +45,7 @@ public final class EventStream implements AutoCloseable {
   private final StreamStats stats;
   private final Flux<MapEvent> events;
   private final Flux<EventBatch> batches;
+  private final Flux<EventBatch> views;
   private final AtomicBoolean reading = new AtomicBoolean();
   private long seq;
   private final AtomicLong lost = new AtomicLong();
@@ -73,6 +74,10 @@ public final class EventStream implements AutoCloseable {
     int batchSize = b.batchSize;
     this.batches = Flux.<EventBatch>create(sink -> start(sink, r -> new RingLoop.Batches(this, sink, r, batchSize)),
         FluxSink.OverflowStrategy.ERROR).publish(2).refCount(b.subscribers);
+    // Not shared: a view is released by its one subscriber. One dropped on the way (a cancel) is
+    // released by the discard hook.
+    this.views = Flux.<EventBatch>create(sink -> startViews(sink, batchSize), FluxSink.OverflowStrategy.ERROR)
+        .doOnDiscard(EventBatch.class, EventBatch::release);
   }
 
   /**
@@ -104,6 +109,31 @@ public final class EventStream implements AutoCloseable {
     return batches;
   }
 
+  /**
+   * {@return the events in batches read in place: no copy at all} Each batch is a view of the
+   * ring's own memory holding at most {@link Builder#batchSize} records, and the subscriber must
+   * {@linkplain EventBatch#release() release} every batch it gets: the ring's space is freed as
+   * batches are released, so batches held back keep the programs' records out of the ring (the
+   * kernel drops what does not fit). Ring buffers only, one subscriber, and a mask that hides
+   * nothing (a view cannot zero bytes); while it reads, {@link #events()} and {@link #batches()}
+   * cannot. Batches a cancel drops are released.
+   */
+  public Flux<EventBatch> views() {
+    return views;
+  }
+
+  private void startViews(FluxSink<EventBatch> sink, int batchSize) {
+    if (ring.info().type() != MapType.RINGBUF) {
+      sink.error(CycleReader.error(view.map(), "views() reads ring buffers in place: a " + ring.info().type()
+          + "'s records are copied (use batches())"));
+    } else if (!view.showsAll()) {
+      sink.error(CycleReader.error(view.map(), "views() hands records in place, where hidden fields cannot be "
+          + "zeroed: with a mask that hides fields, use batches()"));
+    } else {
+      start(sink, r -> new RingLoop.Views(this, sink, r, batchSize));
+    }
+  }
+
   /** Starts reading for a shared subscription: the reader opens here, the loop's thread owns it. */
   private <T> void start(FluxSink<T> sink, java.util.function.Function<EventReader, RingLoop<T>> loops) {
     if (closing) {
@@ -112,7 +142,8 @@ public final class EventStream implements AutoCloseable {
     }
     if (!reading.compareAndSet(false, true)) {
       sink.error(CycleReader.error(view.map(), "the ring is already read through "
-          + (running instanceof RingLoop.Batches ? "batches()" : "events()") + ": a ring has one reader"));
+          + (running instanceof RingLoop.Batches ? "batches()" : running instanceof RingLoop.Views ? "views()"
+          : "events()") + ": a ring has one reader"));
       return;
     }
     EventReader reader;

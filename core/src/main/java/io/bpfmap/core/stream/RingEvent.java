@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * An {@link MapEvent.Kind#EVENT}: one record a program wrote into a ring, copied once out of the
- * ring with its hidden fields zeroed (into its own array, or a batch's at {@code offset}), decoded
+ * ring with its hidden fields zeroed (into its own array, or a batch's), decoded
  * when asked.
  */
 final class RingEvent implements MapEvent {
@@ -14,16 +14,15 @@ final class RingEvent implements MapEvent {
   private final long seq;
   private final Instant read;
   private final int cpu;
-  private final byte[] value;
-  private final int offset;
+  /** The record, exactly: its own array, or a slice of its batch's. */
+  private final MemorySegment value;
 
-  RingEvent(RecordView view, long seq, Instant read, int cpu, byte[] value, int offset) {
+  RingEvent(RecordView view, long seq, Instant read, int cpu, MemorySegment value) {
     this.view = view;
     this.seq = seq;
     this.read = read;
     this.cpu = cpu;
     this.value = value;
-    this.offset = offset;
   }
 
   @Override
@@ -53,7 +52,7 @@ final class RingEvent implements MapEvent {
 
   @Override
   public Map<String, Object> value() {
-    return view.mask().unpack(MemorySegment.ofArray(value), offset);
+    return view.mask().unpack(value, 0);
   }
 
   @Override
@@ -63,7 +62,7 @@ final class RingEvent implements MapEvent {
 
   @Override
   public MemorySegment rawValue() {
-    return MemorySegment.ofArray(value).asSlice(offset, view.valueLayout().size()).asReadOnly();
+    return value.asReadOnly();
   }
 
   @Override

@@ -101,7 +101,7 @@ abstract class RingLoop<T> implements Runnable {
         stream.malformedOne();
         return;
       }
-      sink.next(new RingEvent(view, stream.nextSeq(), now, cpu, view.copyVisible(data, 0), 0));
+      sink.next(new RingEvent(view, stream.nextSeq(), now, cpu, MemorySegment.ofArray(view.copyVisible(data, 0))));
     }
   }
 
@@ -139,11 +139,48 @@ abstract class RingLoop<T> implements Runnable {
         }
       }
       if (kept > 0) {
-        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, r.data(), offsets, r.cpus(), kept);
+        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, MemorySegment.ofArray(r.data()), offsets,
+            r.cpus(), kept, null);
         stream.stats().emitted(kept);
         sink.next(batch);
       }
       return r.count();
+    }
+  }
+
+  /** One view per read: the records in place in the ring, freed as the subscriber releases them. */
+  static final class Views extends RingLoop<EventBatch> {
+    private final int size;
+
+    Views(EventStream stream, FluxSink<EventBatch> sink, EventReader reader, int size) {
+      super(stream, sink, reader);
+      this.size = size;
+    }
+
+    @Override
+    int step(long want) {
+      EventReader.View v = reader.view(size);
+      if (v == null) {
+        return 0;
+      }
+      RecordView view = stream.view();
+      int need = view.valueLayout().size();
+      int[] offsets = v.offsets();
+      int kept = 0;
+      for (int i = 0; i < v.count(); i++) {
+        if (v.lengths()[i] < need) {
+          stream.malformedOne();
+          continue;
+        }
+        offsets[kept++] = offsets[i];
+      }
+      if (kept == 0) {
+        v.release().run();
+        return v.count();
+      }
+      stream.stats().emitted(kept);
+      sink.next(new EventBatch(view, stream.takeSeq(kept), now, v.data(), offsets, null, kept, v.release()));
+      return v.count();
     }
   }
 }

@@ -153,6 +153,58 @@ class EventStreamTest {
     }
   }
 
+  @Test
+  void viewsHandRecordsInPlaceAndTheRingFillsUntilTheyAreReleased() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream s = EventStream.builder(obj.map("events")).valueLayout(layout(obj)).batchSize(1000)
+            .lostCounter(obj.map("ring_lost")).build()) {
+      BpfProgram emit = obj.program("ring_emit");
+      List<EventBatch> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Disposable sub = s.views().subscribe(held::add);
+      emit.testRun(PACKET, 8191);
+      for (int i = 0; i < 100 && held.stream().mapToInt(EventBatch::size).sum() < 8191; i++) {
+        sleep(20);
+      }
+      List<Long> seqs = new java.util.ArrayList<>();
+      for (EventBatch b : held) {
+        for (int i = 0; i < b.size(); i++) {
+          seqs.add(b.record(i).get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        }
+      }
+      assertThat(seqs).containsExactlyElementsOf(LongStream.range(0, 8191).boxed().toList());
+      // nothing released: the ring is still full, and the program's next records are lost
+      emit.testRun(PACKET, 100);
+      assertThat(s.lost()).isEqualTo(100);
+      // releasing in any order frees the space once every earlier view is released
+      held.getLast().release();
+      emit.testRun(PACKET, 10);
+      assertThat(s.lost()).isEqualTo(110);
+      held.forEach(EventBatch::release);
+      held.clear();
+      emit.testRun(PACKET, 10);
+      for (int i = 0; i < 100 && held.stream().mapToInt(EventBatch::size).sum() < 10; i++) {
+        sleep(20);
+      }
+      assertThat(s.lost()).isEqualTo(110);
+      assertThat(held.stream().mapToInt(EventBatch::size).sum()).isEqualTo(10);
+      assertThat(held.getFirst().event(0).cycle()).isEqualTo(8192);
+      sub.dispose();
+    }
+  }
+
+  @Test
+  void viewsNeedARingBufferAndAMaskThatHidesNothing() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        EventStream masked = stream(obj, "events");
+        EventStream perf = EventStream.builder(obj.map("perf_events")).valueLayout(layout(obj)).build()) {
+      StepVerifier.create(masked.views()).expectErrorMessage("stream on map 'events': views() hands records in "
+          + "place, where hidden fields cannot be zeroed: with a mask that hides fields, use batches()")
+          .verify(Duration.ofSeconds(10));
+      StepVerifier.create(perf.views()).expectErrorMessage("stream on map 'perf_events': views() reads ring buffers "
+          + "in place: a PERF_EVENT_ARRAY's records are copied (use batches())").verify(Duration.ofSeconds(10));
+    }
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
