@@ -83,27 +83,29 @@ public sealed interface EventReader extends AutoCloseable permits RingBufferRead
   }
 
   /**
-   * Records in place in a ring buffer's memory: record {@code i} is {@code lengths[i]} bytes at
-   * {@code offsets[i]} of {@code data}, until {@code release} runs; the ring's space is freed in
-   * the order views were taken, as they are released.
+   * Records in place in a ring buffer's memory: record {@code i} is {@code slots[2 * i + 1]} bytes
+   * at {@code slots[2 * i]} of {@code data}, until {@code release} runs; the ring's space is freed
+   * in the order views were taken, as they are released. {@code slots} is the reader's and is
+   * reused once the view is released: the caller may rewrite it until then.
    *
    * @param data the ring's memory the records occupy, read-only
-   * @param offsets where each record starts in {@code data}
-   * @param lengths each record's length in bytes
-   * @param count how many records (possibly 0 when all were discarded); the arrays may be longer
-   * @param release frees the view's space; run it once, from any thread
+   * @param slots each record's offset and length, in pairs
+   * @param count how many records (possibly 0 when all were discarded or short)
+   * @param tooShort records left out because they were shorter than asked
+   * @param release frees the view's space and takes back {@code slots}; run it once, from any thread
    */
-  record View(MemorySegment data, int[] offsets, int[] lengths, int count, Runnable release) {}
+  record View(MemorySegment data, int[] slots, int count, int tooShort, Runnable release) {}
 
   /**
    * Takes up to {@code max} ready records in place, without copying them: their space stays taken
    * until the view is released. Ring buffers only; returns at once.
    *
    * @param max the most records to take, at least 1
+   * @param minLength records shorter than this are passed over (counted in {@link View#tooShort})
    * @return the records, or null when none is ready
    * @throws BpfException for a perf event array, whose records libbpf copies out of its rings
    */
-  default View view(int max) {
+  default View view(int max, int minLength) {
     throw new BpfException("read events", "perf event array", 0, "records in place come from ring buffers only: "
         + "a perf event array's are read through copies");
   }

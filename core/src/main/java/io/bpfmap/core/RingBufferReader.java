@@ -33,6 +33,8 @@ final class RingBufferReader implements EventReader {
   private long viewed = -1;
   /** Views released before one taken earlier: start to end, freed once those before them are. */
   private final java.util.TreeMap<Long, Long> releasedEarly = new java.util.TreeMap<>();
+  /** Slot arrays of released views, reused: a view in steady state allocates nothing per record. */
+  private final java.util.ArrayDeque<int[]> spareSlots = new java.util.ArrayDeque<>();
 
   private RingBufferReader(Arena arena, int fd, Epoll epoll, MemorySegment consumer, MemorySegment producer,
       long size, long page) {
@@ -153,43 +155,58 @@ final class RingBufferReader implements EventReader {
   }
 
   @Override
-  public View view(int max) {
+  public View view(int max, int minLength) {
     long start = viewed >= 0 ? viewed : (long) LONG.getAcquire(consumer, 0L);
     long prod = (long) LONG.getAcquire(producer, 0L);
+    long limit = Math.min(prod, start + Integer.MAX_VALUE - mask);
+    int[] slots = slots(max);
+    int cap = slots.length / 2;
     long pos = start;
     int n = 0;
-    // at most a record per 8 bytes of what is there to read
-    int[] offsets = new int[(int) Math.min(max, Math.max(1, (prod - start) / HEADER))];
-    int[] lengths = new int[offsets.length];
-    while (n < max && pos < prod && pos - start < Integer.MAX_VALUE - mask) {
+    int tooShort = 0;
+    while (n < cap && pos < limit) {
       int len = (int) INT.getAcquire(data, pos & mask);
       if ((len & BUSY) != 0) {
         break;
       }
       int bytes = len & ~(BUSY | DISCARD);
       if ((len & DISCARD) == 0) {
-        if (n == offsets.length) {
-          offsets = java.util.Arrays.copyOf(offsets, n * 2);
-          lengths = java.util.Arrays.copyOf(lengths, n * 2);
+        if (bytes >= minLength) {
+          slots[2 * n] = (int) (pos - start) + HEADER;
+          slots[2 * n + 1] = bytes;
+          n++;
+        } else {
+          tooShort++;
         }
-        offsets[n] = (int) (pos - start) + HEADER;
-        lengths[n] = bytes;
-        n++;
       }
       pos += (bytes + HEADER + 7) & ~7L;
     }
     if (pos == start) {
+      giveBack(slots);
       return null;
     }
     viewed = pos;
     long end = pos;
     // the data area is mapped twice in a row: a span that wraps is contiguous
-    return new View(data.asSlice(start & mask, end - start).asReadOnly(), offsets, lengths, n,
-        () -> release(start, end));
+    return new View(data.asSlice(start & mask, end - start).asReadOnly(), slots, n, tooShort,
+        () -> release(start, end, slots));
+  }
+
+  /** An array for {@code max} records' slots: one a released view gave back, or a new one. */
+  private synchronized int[] slots(int max) {
+    int[] s = spareSlots.poll();
+    return s != null && s.length == 2 * max ? s : new int[2 * max];
+  }
+
+  private synchronized void giveBack(int[] slots) {
+    if (spareSlots.size() < 4) {
+      spareSlots.push(slots);
+    }
   }
 
   /** Frees a view's space once every view taken before it is released too. */
-  private synchronized void release(long start, long end) {
+  private synchronized void release(long start, long end, int[] slots) {
+    giveBack(slots);
     long cons = (long) LONG.getAcquire(consumer, 0L);
     if (start != cons) {
       releasedEarly.put(start, end);

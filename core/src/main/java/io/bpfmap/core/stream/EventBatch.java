@@ -10,8 +10,8 @@ import java.util.NoSuchElementException;
  * event costs more than the event. A batch of {@link EventStream#batches()} holds copies, made
  * together once into one array (hidden fields zeroed), and needs no release. A batch of
  * {@link EventStream#views()} is a view of the ring's own memory: the ring's space is freed when
- * the batch is {@linkplain #release() released}, in order, and reading a batch after its release
- * reads what the programs wrote since. {@link #record} gives a record in place; iterating gives
+ * the batch is {@linkplain #release() released}, in order, and a batch must not be read after its
+ * release (it would read what the programs wrote since, or fail). {@link #record} gives a record in place; iterating gives
  * each as a {@link MapEvent} (sharing a copied batch's array; copied out of a view).
  */
 public final class EventBatch implements Iterable<MapEvent> {
@@ -20,18 +20,21 @@ public final class EventBatch implements Iterable<MapEvent> {
   private final Instant read;
   private final MemorySegment data;
   private final int[] offsets;
+  /** Where record i's offset is: {@code offsets[i * stride]}. */
+  private final int stride;
   private final int[] cpus;
   private final int size;
   /** Frees a view's ring space; null for a batch of copies. */
   private Runnable release;
 
-  EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int[] cpus, int size,
-      Runnable release) {
+  EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int stride, int[] cpus,
+      int size, Runnable release) {
     this.view = view;
     this.firstSeq = firstSeq;
     this.read = read;
     this.data = data;
     this.offsets = offsets;
+    this.stride = stride;
     this.cpus = cpus;
     this.size = size;
     this.release = release;
@@ -120,7 +123,7 @@ public final class EventBatch implements Iterable<MapEvent> {
     if (i < 0 || i >= size) {
       throw new IndexOutOfBoundsException("record " + i + " of a batch of " + size);
     }
-    return offsets[i];
+    return offsets[i * stride];
   }
 
   @Override

@@ -190,6 +190,12 @@ public final class EventStream implements AutoCloseable {
     malformed.incrementAndGet();
   }
 
+  void malformed(int n) {
+    if (n > 0) {
+      malformed.addAndGet(n);
+    }
+  }
+
   /** The sequence number of the last event (read by the loop's thread only). */
   long seq() {
     return seq;
@@ -276,7 +282,7 @@ public final class EventStream implements AutoCloseable {
     private BpfMap lostCounter;
     private int prefetch = 32;
     private int subscribers = 1;
-    private int batchSize = RingLoop.BATCH;
+    private int batchSize = RingLoop.BATCH_SIZE;
 
     private Builder(BpfMap ring) {
       this.ring = ring;
@@ -357,7 +363,7 @@ public final class EventStream implements AutoCloseable {
     /**
      * Sets the most records a batch of {@link #batches()} holds.
      *
-     * @param size at least 1; default 4096
+     * @param size at least 1; default 16 384
      * @return this builder
      */
     public Builder batchSize(int size) {

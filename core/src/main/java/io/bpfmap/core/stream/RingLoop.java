@@ -13,8 +13,13 @@ import reactor.core.publisher.FluxSink;
  * the Flux when the stream closes.
  */
 abstract class RingLoop<T> implements Runnable {
-  /** The most records one read takes, so that a stop or a cancel is seen between reads. */
+  /** The most records one read of events() takes, so that a stop or a cancel is seen between reads. */
   static final int BATCH = 4096;
+  /**
+   * The default most records of a batch: large enough that a batch's own cost (a few microseconds)
+   * is small per record, small enough that its offsets (two ints a record) stay in the cache.
+   */
+  static final int BATCH_SIZE = 16_384;
 
   final EventStream stream;
   final FluxSink<T> sink;
@@ -139,7 +144,7 @@ abstract class RingLoop<T> implements Runnable {
         }
       }
       if (kept > 0) {
-        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, MemorySegment.ofArray(r.data()), offsets,
+        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, MemorySegment.ofArray(r.data()), offsets, 1,
             r.cpus(), kept, null);
         stream.stats().emitted(kept);
         sink.next(batch);
@@ -159,28 +164,21 @@ abstract class RingLoop<T> implements Runnable {
 
     @Override
     int step(long want) {
-      EventReader.View v = reader.view(size);
+      RecordView view = stream.view();
+      EventReader.View v = reader.view(size, view.valueLayout().size());
       if (v == null) {
         return 0;
       }
-      RecordView view = stream.view();
-      int need = view.valueLayout().size();
-      int[] offsets = v.offsets();
-      int kept = 0;
-      for (int i = 0; i < v.count(); i++) {
-        if (v.lengths()[i] < need) {
-          stream.malformedOne();
-          continue;
-        }
-        offsets[kept++] = offsets[i];
-      }
-      if (kept == 0) {
+      stream.malformed(v.tooShort());
+      if (v.count() == 0) {
         v.release().run();
-        return v.count();
+        return v.tooShort();
       }
-      stream.stats().emitted(kept);
-      sink.next(new EventBatch(view, stream.takeSeq(kept), now, v.data(), offsets, null, kept, v.release()));
-      return v.count();
+      stream.stats().emitted(v.count());
+      // the slots are (offset, length) pairs: the batch reads every second entry
+      sink.next(new EventBatch(view, stream.takeSeq(v.count()), now, v.data(), v.slots(), 2, null, v.count(),
+          v.release()));
+      return v.count() + v.tooShort();
     }
   }
 }
