@@ -2,8 +2,8 @@
  *
  *   syscalls  a hash map: system calls per process (tgid and command), counted on every
  *             raw_syscalls/sys_enter tracepoint;
- *   execs     a ring buffer: one event per exec (sched/sched_process_exec), with the new
- *             process's pid, its parent's, uid, command and file name;
+ *   execs     a ring buffer: one event per exec (sched/sched_process_exec), with the process's
+ *             pid, uid, time, command and file name;
  *   execs_lost  execs the ring had no room for, for bpfmap's lost count.
  *
  * The object ships prebuilt next to this file (quickstart.bpf.o); rebuild it with

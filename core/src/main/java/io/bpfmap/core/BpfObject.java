@@ -268,20 +268,29 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Attaches the programs named, or every program when {@code programNames} is empty, each where
-   * its section says. All or nothing: when one is refused, those attached by this call are
-   * detached before the error is thrown.
+   * Attaches the programs named, each where its section says; with {@code programNames} empty,
+   * every program whose section libbpf can attach by itself (those it cannot, such as
+   * {@code socket} filters, are loaded and left unattached, as libbpf's skeletons do). All or
+   * nothing: when one is refused, those attached by this call are detached before the error is
+   * thrown.
    *
-   * @param programNames the programs to attach; empty for all
+   * @param programNames the programs to attach; empty for all that can attach by section
    * @return their links, in the order given (the object's order for all)
    * @throws BpfException for an unknown name or the first refusal, naming the program and section
    */
   public List<BpfLink> attach(List<String> programNames) {
-    List<BpfProgram> which = programNames.isEmpty() ? programs() : programNames.stream().map(this::program).toList();
+    boolean all = programNames.isEmpty();
+    List<BpfProgram> which = all ? programs() : programNames.stream().map(this::program).toList();
     List<BpfLink> made = new ArrayList<>();
     try {
       for (BpfProgram p : which) {
-        made.add(attach(p));
+        try {
+          made.add(attach(p));
+        } catch (BpfException e) {
+          if (!all || e.errno() != Errno.EOPNOTSUPP) {
+            throw e;
+          }
+        }
       }
     } catch (RuntimeException e) {
       made.forEach(BpfLink::close);

@@ -92,9 +92,10 @@ public sealed interface EventReader extends AutoCloseable permits RingBufferRead
    * @param slots each record's offset and length, in pairs
    * @param count how many records (possibly 0 when all were discarded or short)
    * @param tooShort records left out because they were shorter than asked
+   * @param longest the length of the longest record taken
    * @param release frees the view's space and takes back {@code slots}; run it once, from any thread
    */
-  record View(MemorySegment data, int[] slots, int count, int tooShort, Runnable release) {}
+  record View(MemorySegment data, int[] slots, int count, int tooShort, int longest, Runnable release) {}
 
   /**
    * Takes up to {@code max} ready records in place, without copying them: their space stays taken

@@ -164,6 +164,7 @@ final class RingBufferReader implements EventReader {
     long pos = start;
     int n = 0;
     int tooShort = 0;
+    int longest = 0;
     while (n < cap && pos < limit) {
       int len = (int) INT.getAcquire(data, pos & mask);
       if ((len & BUSY) != 0) {
@@ -174,6 +175,7 @@ final class RingBufferReader implements EventReader {
         if (bytes >= minLength) {
           slots[2 * n] = (int) (pos - start) + HEADER;
           slots[2 * n + 1] = bytes;
+          longest = Math.max(longest, bytes);
           n++;
         } else {
           tooShort++;
@@ -188,7 +190,7 @@ final class RingBufferReader implements EventReader {
     viewed = pos;
     long end = pos;
     // the data area is mapped twice in a row: a span that wraps is contiguous
-    return new View(data.asSlice(start & mask, end - start).asReadOnly(), slots, n, tooShort,
+    return new View(data.asSlice(start & mask, end - start).asReadOnly(), slots, n, tooShort, longest,
         () -> release(start, end, slots));
   }
 

@@ -97,6 +97,9 @@ class BpfProgramTest {
       assertThatThrownBy(() -> obj.attach(List.of("count_syscalls", "probe_missing")))
           .hasMessageStartingWith("attach on program 'probe_missing'");
       assertThat(obj.links()).as("all or nothing").isEmpty();
+      // all: the socket filters, which no section attaches, are left out; the missing kprobe still fails
+      assertThatThrownBy(() -> obj.attach(List.of())).hasMessageStartingWith("attach on program 'probe_missing'");
+      assertThat(obj.links()).isEmpty();
     }
   }
 
@@ -108,6 +111,15 @@ class BpfProgramTest {
             + "(section tracepoint/syscalls/sys_enter_getpid): the verifier said: cannot call GPL-restricted function "
             + "from non-GPL compatible program")
         .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void attachingAllLeavesOutWhatNoSectionAttaches() {
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("mixed"))) {
+      assertThat(obj.attach(List.of())).extracting(l -> l.program().name()).containsExactly("on_enter");
+      assertThatThrownBy(() -> obj.attach(List.of("filter"))).hasMessageStartingWith(
+          "attach on program 'filter': EOPNOTSUPP (Operation not supported): section socket");
+    }
   }
 
   @Test

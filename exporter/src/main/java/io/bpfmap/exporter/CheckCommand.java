@@ -34,22 +34,24 @@ final class CheckCommand implements Callable<Integer> {
     int checked = 0;
     LoadedPrograms programs;
     try {
-      programs = LoadedPrograms.load(cfg.programs(), false);
+      programs = LoadedPrograms.verify(cfg.programs());
     } catch (BpfException | CliException e) {
       System.err.println("bpfmap: " + config + ": " + e.getMessage());
       return Main.BAD_INPUT;
     }
     try (programs) {
       for (SourceConfigs.ProgramConfig p : cfg.programs()) {
-        System.out.println(p.at() + " '" + p.name() + "': ok, loaded and attached");
+        System.out.println(p.at() + " '" + p.name() + "': " + programs.said(p.name()));
       }
+      System.out.flush();
       for (Config.MapConfig m : cfg.maps()) {
         failed += line(m.at() + " '" + m.name() + "' (" + m.selector() + ")", m.at(),
             () -> check(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name"))));
         checked++;
       }
+      java.util.Map<Integer, String> rings = new java.util.HashMap<>();
       for (SourceConfigs.RingConfig r : cfg.rings()) {
-        failed += line(r.at() + " '" + r.name() + "' (" + r.selector() + ")", r.at(), () -> check(r, programs));
+        failed += line(r.at() + " '" + r.name() + "' (" + r.selector() + ")", r.at(), () -> check(r, programs, rings));
         checked++;
       }
     }
@@ -57,9 +59,13 @@ final class CheckCommand implements Callable<Integer> {
       System.err.println("bpfmap: " + config + ": " + failed + " of " + checked + " maps and rings failed the check");
       return Main.BAD_INPUT;
     }
-    System.out.println(config + ": ok, " + cfg.programs().size() + " programs, " + cfg.maps().size() + " maps, "
-        + cfg.rings().size() + " rings");
+    System.out.println(config + ": ok, " + count(cfg.programs().size(), "program") + ", "
+        + count(cfg.maps().size(), "map") + ", " + count(cfg.rings().size(), "ring"));
     return 0;
+  }
+
+  static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
   }
 
   /** One line on stdout, or the error on stderr: 1 when it failed. */
@@ -75,13 +81,21 @@ final class CheckCommand implements Callable<Integer> {
   }
 
   /** What the daemon would stream: the ring, its layout and labels; throws what it would say. */
-  private static String check(SourceConfigs.RingConfig r, LoadedPrograms programs) {
-    try (BpfMap ring = programs.resolve(r.selector(), r.at()).open(OpenMode.READ_WRITE)) {
+  private static String check(SourceConfigs.RingConfig r, LoadedPrograms programs,
+      java.util.Map<Integer, String> claimed) {
+    try (BpfMap ring = RingPipeline.open(r, programs);
+        BpfMap lost = r.lostCounter() == null ? null : programs.resolve(io.bpfmap.core.MapSelector.name(r.lostCounter()),
+            r.at() + ".lost-counter").open(OpenMode.READ_ONLY)) {
       RecordLayout layout = r.value() != null ? r.value() : programs.layout(ring, r.valueType(), r.at() + ".value");
       io.bpfmap.core.stream.EventStream stream;
       try {
         r.mask().compile(layout);
-        stream = io.bpfmap.core.stream.EventStream.builder(ring).name(r.name()).valueLayout(layout).build();
+        io.bpfmap.core.stream.EventStream.Builder b = io.bpfmap.core.stream.EventStream.builder(ring).name(r.name())
+            .valueLayout(layout).mask(r.mask());
+        if (lost != null) {
+          b.lostCounter(lost);
+        }
+        stream = b.build();
       } catch (BpfException e) {
         throw new CliException(r.at() + ": " + e.getMessage(), e);
       }
@@ -92,6 +106,7 @@ final class CheckCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CliException(r.at() + ".labels: " + e.getMessage(), e);
       }
+      RingPipeline.claim(ring, r, claimed);
       return "ok, id " + ring.info().id() + ", " + ring.info().type().name().toLowerCase(java.util.Locale.ROOT)
           + ", events " + layout.size() + " B " + (r.value() != null ? "(config)" : "(BTF " + r.valueType() + ")");
     }

@@ -185,6 +185,15 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
             + "entries are retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
       }
     }
+    for (SourceConfigs.RingConfig r : rings) {
+      if (kafka == null && prom == null && !stdout) {
+        throw new CliException(r.at() + ": no sink reads this ring, and the kernel drops what fills it: configure "
+            + "sinks.kafka, sinks.prometheus or sinks.stdout");
+      }
+      if (!r.labels().isEmpty() && prom == null) {
+        throw new CliException(r.at() + ".labels: needs sinks.prometheus");
+      }
+    }
     if (!rings.isEmpty() && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
       throw new CliException("sinks.kafka.producer.delivery.timeout.ms: " + rings.getFirst().at() + " is a ring, whose "
           + "records are read once and retried until Kafka acknowledges them: leave delivery.timeout.ms to bpfmap");
@@ -198,6 +207,10 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
 
   /** Names pick topics, meters and /health entries: a map's or ring's name is taken once. */
   private static void unique(Map<String, String> names, String name, String at) {
+    if (name.isEmpty() || name.contains("/")) {
+      throw new CliException(at + ".name: '" + BpfException.show(name) + "' cannot name a map or ring (names pick "
+          + "topics and metric names: not empty, no '/')");
+    }
     String before = names.putIfAbsent(name, at);
     if (before != null) {
       throw new CliException(at + ".name: '" + name + "' is already the name of " + before
@@ -210,7 +223,9 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     YamlValues.keys(m, at, Set.of("name", "pin", "id", "kernel-name", "key", "value", "trust-layout", "mask", "mode", "interval",
         "batch-size", "per-cpu", "labels", "metrics", "max-series"));
     MapSelector selector = selector(m, at);
-    String name = m.get("name") == null && m.get("kernel-name") != null ? YamlValues.string(m.get("kernel-name"), at + ".kernel-name")
+    // a name from kernel-name OBJECT/MAP is MAP: the name goes into topics and metric names
+    String name = m.get("name") == null && m.get("kernel-name") != null
+        ? YamlValues.string(m.get("kernel-name"), at + ".kernel-name").replaceFirst("^.*/", "")
         : YamlValues.string(YamlValues.required(m, "name", at), at + ".name");
     RecordLayout key = m.get("key") == null ? null : layout(m.get("key"), at + ".key");
     RecordLayout value = m.get("value") == null ? null : layout(m.get("value"), at + ".value");

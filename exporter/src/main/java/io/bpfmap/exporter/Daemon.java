@@ -75,15 +75,16 @@ final class Daemon implements AutoCloseable {
         kafka = b.build();
         kafka.checkReachable(k.connectTimeout());
       }
-      programs = LoadedPrograms.load(cfg.programs(), true);
+      programs = LoadedPrograms.load(cfg.programs());
       for (Config.MapConfig m : cfg.maps()) {
         MapPipeline p = new MapPipeline(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name")), kafka,
             registry, server, cfg.stdout());
         pipelines.add(p);
         p.start();
       }
+      java.util.Map<Integer, String> rings = new java.util.HashMap<>();
       for (SourceConfigs.RingConfig r : cfg.rings()) {
-        RingPipeline p = new RingPipeline(r, programs, kafka, registry, cfg.stdout());
+        RingPipeline p = new RingPipeline(r, programs, kafka, registry, server, cfg.stdout(), rings);
         pipelines.add(p);
         p.start();
       }

@@ -32,9 +32,11 @@ final class ExportCommand implements Callable<Integer> {
     try (Daemon daemon = new Daemon(cfg, true)) {
       daemon.start();
       LogLayout.showKafkaWarnings();
-      log.atInfo().addKeyValue("maps", cfg.maps().size()).addKeyValue("metrics_port", daemon.metricsPort())
-          .log("exporting {} map(s){}", cfg.maps().size(), daemon.metricsPort() > 0 ? ", metrics on port "
-              + daemon.metricsPort() : "");
+      log.atInfo().addKeyValue("maps", cfg.maps().size()).addKeyValue("rings", cfg.rings().size())
+          .addKeyValue("metrics_port", daemon.metricsPort())
+          .log("exporting {} map(s){}{}", cfg.maps().size(), cfg.rings().isEmpty() ? "" : " and "
+              + cfg.rings().size() + " ring(s)", daemon.metricsPort() > 0 ? ", metrics on port " + daemon.metricsPort()
+              : "");
       stop.await();
       log.info("stopping{}", cfg.kafka() != null ? ": flushing Kafka" : "");
     }

@@ -23,6 +23,11 @@ final class KernelDemo implements QuickstartCommand.Demo {
   private final Path object;
 
   KernelDemo() throws IOException {
+    if (!Files.isDirectory(Path.of("/sys/kernel/tracing/events"))
+        && !Files.isDirectory(Path.of("/sys/kernel/debug/tracing/events"))) {
+      throw new CliException("bpfmap's program attaches to tracepoints, and tracefs is not mounted: mount -t tracefs "
+          + "tracefs /sys/kernel/tracing (scripts/quickstart does), or run bpfmap quickstart --synthetic");
+    }
     object = Files.createTempFile("bpfmap-quickstart", ".bpf.o");
     try (InputStream in = KernelDemo.class.getResourceAsStream("/bpf/quickstart.bpf.o")) {
       if (in == null) {

@@ -27,17 +27,18 @@ final class LoadedPrograms implements AutoCloseable {
 
   private LoadedPrograms() {}
 
+  /** What loading did to each program, for a check to say: by config name. */
+  private final Map<String, String> said = new LinkedHashMap<>();
+
   /**
-   * Loads and attaches every program. For the daemon, also pins those configured so and logs what
-   * it attached; a check neither pins (pins would replace a running daemon's) nor logs (a one-shot
-   * command starts no logging). On any failure, closes those already loaded.
+   * For the daemon: loads and attaches every program, pins those configured so, and logs what it
+   * attached. On any failure, closes those already loaded.
    */
-  static LoadedPrograms load(List<SourceConfigs.ProgramConfig> programs, boolean daemon) {
+  static LoadedPrograms load(List<SourceConfigs.ProgramConfig> programs) {
     LoadedPrograms loaded = new LoadedPrograms();
     try {
       for (SourceConfigs.ProgramConfig p : programs) {
-        loaded.objects.put(p.name(), load(daemon ? p : new SourceConfigs.ProgramConfig(p.name(), p.object(),
-            p.attach(), null, p.at()), daemon ? LoggerFactory.getLogger(LoadedPrograms.class) : null));
+        loaded.objects.put(p.name(), load(p, LoggerFactory.getLogger(LoadedPrograms.class)));
       }
     } catch (RuntimeException e) {
       loaded.close();
@@ -46,25 +47,65 @@ final class LoadedPrograms implements AutoCloseable {
     return loaded;
   }
 
-  private static BpfObject load(SourceConfigs.ProgramConfig p, Logger log) {
-    BpfObject obj;
+  /**
+   * For a check: loads every program (the kernel verifies it) and finds the programs to attach,
+   * without attaching, pinning (pins would replace a running daemon's) or logging.
+   */
+  static LoadedPrograms verify(List<SourceConfigs.ProgramConfig> programs) {
+    LoadedPrograms loaded = new LoadedPrograms();
     try {
-      obj = BpfObject.open(p.object());
+      for (SourceConfigs.ProgramConfig p : programs) {
+        BpfObject obj = open(p);
+        loaded.objects.put(p.name(), obj);
+        List<String> names = p.attach() == null ? obj.programs().stream().map(io.bpfmap.core.BpfProgram::name).toList()
+            : p.attach();
+        for (String n : names) {
+          try {
+            obj.program(n);
+          } catch (BpfException e) {
+            throw new CliException(p.at() + ".attach: " + e.getMessage(), e);
+          }
+        }
+        loaded.said.put(p.name(), "ok, loaded and verified by the kernel; the daemon attaches " + (names.isEmpty()
+            ? "none" : p.attach() == null ? "those of " + String.join(", ", names) + " that a section attaches"
+            : String.join(", ", names)) + " (a check attaches nothing)");
+      }
+    } catch (RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+    return loaded;
+  }
+
+  /** {@return what {@link #verify} found of a program} */
+  String said(String program) {
+    return said.get(program);
+  }
+
+  private static BpfObject open(SourceConfigs.ProgramConfig p) {
+    try {
+      return BpfObject.open(p.object());
     } catch (BpfException e) {
       throw new CliException(p.at() + ".object: " + e.getMessage(), e);
     }
+  }
+
+  private static BpfObject load(SourceConfigs.ProgramConfig p, Logger log) {
+    BpfObject obj = open(p);
     try {
       List<BpfLink> links = p.attach() != null && p.attach().isEmpty() ? List.of()
           : obj.attach(p.attach() == null ? List.of() : p.attach());
       if (p.pin() != null) {
         pin(p, obj, links, log);
       }
-      if (log != null) {
-        log.atInfo().addKeyValue("program", p.name()).addKeyValue("attached", links.size())
-            .log("program '{}' loaded from {}: {} attached ({}){}", p.name(), p.object(), links.size(),
-                String.join(", ", links.stream().map(l -> l.program().name() + " at " + l.program().section())
-                    .toList()), p.pin() == null ? "" : ", pinned in " + p.pin());
-      }
+      List<String> unattached = obj.programs().stream().filter(pr -> links.stream().noneMatch(l -> l.program() == pr))
+          .map(pr -> pr.name() + " (section " + pr.section() + ")").toList();
+      log.atInfo().addKeyValue("program", p.name()).addKeyValue("attached", links.size())
+          .log("program '{}' loaded from {}: {}{}{}", p.name(), p.object(), links.isEmpty() ? "none attached"
+              : "attached " + String.join(", ", links.stream().map(l -> l.program().name() + " at "
+                  + l.program().section()).toList()),
+              unattached.isEmpty() ? "" : "; loaded, not attached: " + String.join(", ", unattached),
+              p.pin() == null ? "" : "; pinned in " + p.pin());
       return obj;
     } catch (BpfException e) {
       obj.close();

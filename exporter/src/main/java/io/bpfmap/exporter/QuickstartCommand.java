@@ -90,12 +90,14 @@ final class QuickstartCommand implements Callable<Integer> {
     Demo demo = synthetic ? new SyntheticDemo(pin) : new KernelDemo();
     System.out.println("quickstart: running " + demo.which());
     EmbeddedKafka broker = null;
+    Path kafkaDir = null;
     String undone;
     try {
       String bootstrap = kafka;
       if (bootstrap == null) {
-        Path kafkaDir = Files.createTempDirectory("bpfmap-quickstart-kafka");
-        System.out.println("quickstart: starting an embedded Kafka broker (data in " + kafkaDir + ")");
+        kafkaDir = Files.createTempDirectory("bpfmap-quickstart-kafka");
+        System.out.println("quickstart: starting an embedded Kafka broker (data in " + kafkaDir + ", removed at the "
+            + "end)");
         broker = EmbeddedKafka.start(kafkaDir.resolve("data"));
         bootstrap = broker.bootstrapServers();
       }
@@ -104,8 +106,10 @@ final class QuickstartCommand implements Callable<Integer> {
         try {
           daemon.start();
         } catch (CliException e) {
-          throw synthetic ? e : new CliException(e.getMessage() + " (on a kernel that refuses programs, run "
-              + "bpfmap quickstart --synthetic)", e);
+          // the quickstart's user wrote no YAML: its paths would only puzzle them
+          String why = e.getMessage().replaceFirst("^(programs|maps|rings)\\[0\\](\\.[a-z-]+)?: ", "");
+          throw synthetic ? e : new CliException("bpfmap's program: " + why + " (on a kernel that refuses "
+              + "programs, run bpfmap quickstart --synthetic)", e);
         }
         for (String line : demo.started(daemon, bootstrap)) {
           System.out.println("quickstart: " + line);
@@ -122,6 +126,7 @@ final class QuickstartCommand implements Callable<Integer> {
       undone = demo.close();
       if (broker != null) {
         broker.close();
+        deleteTree(kafkaDir);
       }
     }
     System.out.println("quickstart: stopped; " + undone);
@@ -147,6 +152,15 @@ final class QuickstartCommand implements Callable<Integer> {
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
             new Config.Topics(1, null, Map.of())),
         prometheus, false, Duration.ofHours(1), Config.STOP_TIMEOUT);
+  }
+
+  /** Removes the embedded broker's data: the quickstart made it and nothing reads it after. */
+  private static void deleteTree(Path dir) throws IOException {
+    try (var all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static String metrics(String url) throws IOException, InterruptedException {

@@ -32,6 +32,9 @@ final class RingPipeline implements Pipeline {
   private final KafkaSink kafka;
   private final MeterRegistry registry;
   private final boolean stdout;
+  private final io.bpfmap.metrics.MetricsServer server;
+  /** The rings this daemon reads, by map id, to YAML path: a ring has one reader. */
+  private final java.util.Map<Integer, String> claimed;
   private BpfMap ring;
   private BpfMap lostCounter;
   private EventStream stream;
@@ -42,7 +45,9 @@ final class RingPipeline implements Pipeline {
   private volatile String state = "starting";
 
   RingPipeline(SourceConfigs.RingConfig cfg, LoadedPrograms programs, KafkaSink kafka, MeterRegistry registry,
-      boolean stdout) {
+      io.bpfmap.metrics.MetricsServer server, boolean stdout, java.util.Map<Integer, String> claimed) {
+    this.server = server;
+    this.claimed = claimed;
     this.cfg = cfg;
     this.programs = programs;
     this.kafka = kafka;
@@ -54,7 +59,8 @@ final class RingPipeline implements Pipeline {
   @Override
   public void start() {
     try {
-      ring = programs.resolve(cfg.selector(), cfg.at()).open(OpenMode.READ_WRITE);
+      ring = open(cfg, programs);
+      claim(ring, cfg, claimed);
       if (cfg.lostCounter() != null) {
         lostCounter = programs.resolve(io.bpfmap.core.MapSelector.name(cfg.lostCounter()), cfg.at() + ".lost-counter")
             .open(OpenMode.READ_ONLY);
@@ -94,6 +100,9 @@ final class RingPipeline implements Pipeline {
         printer = stream.events().subscribe(MapPipeline.stdoutPrinter(cfg.name(), stream.view()),
             error -> LOG.warn("ring '{}': stdout stops with the stream: {}", cfg.name(), error.getMessage()));
       }
+      if (server != null) {
+        server.watch(stream.stats());
+      }
       stream.stats().onError(e -> {
         state = "failed";
         LOG.error("ring '{}' failed: {}", cfg.name(), e.getMessage());
@@ -102,6 +111,30 @@ final class RingPipeline implements Pipeline {
     } catch (RuntimeException e) {
       close(Duration.ZERO);
       throw e;
+    }
+  }
+
+  /**
+   * Opens a ring as the daemon reads it, tried once with a reader (its mapping, or a perf buffer on
+   * every CPU), so that what the kernel refuses is a start-up error, not a stream that ends at once.
+   */
+  static BpfMap open(SourceConfigs.RingConfig cfg, LoadedPrograms programs) {
+    BpfMap ring = programs.resolve(cfg.selector(), cfg.at()).open(OpenMode.READ_WRITE);
+    try (io.bpfmap.core.EventReader probe = io.bpfmap.core.EventReader.open(ring, cfg.perfPages())) {
+      probe.lost();
+      return ring;
+    } catch (BpfException e) {
+      ring.close();
+      throw new CliException(cfg.at() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Takes the ring for this config: refused when another ring of the config reads the same map. */
+  static void claim(BpfMap ring, SourceConfigs.RingConfig cfg, java.util.Map<Integer, String> claimed) {
+    String before = claimed.putIfAbsent(ring.info().id(), cfg.at());
+    if (before != null) {
+      throw new CliException(cfg.at() + ": " + before + " reads this ring already (map id " + ring.info().id()
+          + "): a ring has one reader, and each record would go to one of them");
     }
   }
 

@@ -104,7 +104,16 @@ final class SourceConfigs {
     Object value = YamlValues.required(m, "value", at);
     String valueType = value instanceof String s && (s.strip().startsWith("struct ") || s.strip().startsWith("union "))
         ? s.strip() : null;
-    RecordLayout layout = valueType != null ? null : Config.layout(value, at + ".value");
+    RecordLayout layout;
+    try {
+      layout = valueType != null ? null : Config.layout(value, at + ".value");
+    } catch (CliException e) {
+      if (value instanceof String v && v.strip().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new CliException(e.getMessage() + " (a type of the program's BTF is written 'struct " + v.strip()
+            + "')", e);
+      }
+      throw e;
+    }
     PermissionMask mask = Config.mask(m, at);
     String lost = m.get("lost-counter") == null ? null : YamlValues.string(m.get("lost-counter"), at + ".lost-counter");
     if (lost != null) {

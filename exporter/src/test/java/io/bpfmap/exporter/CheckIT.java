@@ -6,6 +6,7 @@ import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,7 @@ class CheckIT {
     var r = Cli.run("check", "--config", cfg.toString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).matches("maps\\[0\\] 'flows' \\(" + pin + "\\): ok, id \\d+, hash, key 8 B \\(config\\), "
-        + "value 16 B \\(config\\)\n" + cfg + ": ok, 0 programs, 1 maps, 0 rings");
+        + "value 16 B \\(config\\)\n" + cfg + ": ok, 0 programs, 1 map, 0 rings");
     assertThat(r.err()).isEmpty();
   }
 
@@ -67,12 +68,14 @@ class CheckIT {
           - {name: execs, value: struct exec_event, labels: {comm: cstring}}
           - {name: bad, kernel-name: quickstart/execs, value: struct nope}
           - {name: labels, kernel-name: quickstart/execs, value: struct exec_event, labels: {nope: hex}}
-        sinks: {stdout: true}
+        sinks: {stdout: true, prometheus: {listen: "127.0.0.1:0"}}
         """.formatted(ProgramExportIT.OBJECT));
     var r = Cli.run("check", "--config", cfg.toString());
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.out().lines()).hasSize(3);
-    assertThat(r.out().lines().toList().get(0)).isEqualTo("programs[0] 'quickstart': ok, loaded and attached");
+    assertThat(r.out().lines().toList().get(0)).isEqualTo("programs[0] 'quickstart': ok, loaded and verified by the "
+        + "kernel; the daemon attaches those of count_syscalls, on_exec that a section attaches (a check attaches "
+        + "nothing)");
     assertThat(r.out().lines().toList().get(1)).matches("maps\\[0\\] 'syscalls' \\(name:quickstart/syscalls\\): ok, "
         + "id \\d+, hash, key 20 B \\(BTF\\), value 8 B \\(BTF\\)");
     assertThat(r.out().lines().toList().get(2)).matches("rings\\[0\\] 'execs' \\(name:execs\\): ok, id \\d+, ringbuf, "
@@ -94,6 +97,41 @@ class CheckIT {
     assertThat(w.exit()).isEqualTo(2);
     assertThat(w.err()).isEqualTo("bpfmap: " + wrong + ": rings[0].kernel-name: 'other/execs' names a map of program "
         + "'other', which programs: does not load (it loads quickstart)");
+  }
+
+  @Test
+  void aRingIsReadOnceByAKernelThatTakesItsReaderAndItsLostCounterIsACounter(@TempDir Path tmp) throws Exception {
+    Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+        programs:
+          - object: %s
+        rings:
+          - {name: one, kernel-name: events/events, value: struct event}
+          - {name: two, kernel-name: events/events, value: struct event}
+          - {name: perf, kernel-name: events/perf_events, value: struct event, perf-pages: 1048576}
+          - {name: counted, kernel-name: events/events, value: struct event, lost-counter: events/perf_events}
+        sinks: {stdout: true}
+        """.formatted(io.bpfmap.core.testing.BpfPrograms.compile("events").toAbsolutePath()));
+    var r = Cli.run("check", "--config", cfg.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).contains("rings[0] 'one' (name:events/events): ok, id ");
+    List<String> err = r.err().lines().toList();
+    assertThat(err.get(0)).matches("bpfmap: rings\\[1\\]: rings\\[0\\] reads this ring already \\(map id \\d+\\): a ring "
+        + "has one reader, and each record would go to one of them");
+    assertThat(err.get(1)).startsWith("bpfmap: rings[2]: open perf buffer on map 'perf_events': ");
+    assertThat(err.get(2)).startsWith("bpfmap: rings[3]: stream on map 'counted': the lost counter 'perf_events' is a "
+        + "PERF_EVENT_ARRAY");
+    assertThat(err.get(3)).isEqualTo("bpfmap: " + cfg + ": 3 of 4 maps and rings failed the check");
+    Path counter = Files.writeString(tmp.resolve("counter.yaml"), """
+        programs:
+          - object: %s
+        rings:
+          - {name: counted, kernel-name: events/events, value: struct event, lost-counter: events/perf_events}
+        sinks: {stdout: true}
+        """.formatted(io.bpfmap.core.testing.BpfPrograms.compile("events").toAbsolutePath()));
+    var c = Cli.run("check", "--config", counter.toString());
+    assertThat(c.err().lines().toList().getFirst()).isEqualTo("bpfmap: rings[0]: stream on map 'counted': the lost "
+        + "counter 'perf_events' is a PERF_EVENT_ARRAY with 4-byte keys and 4-byte values: give an ARRAY or "
+        + "PERCPU_ARRAY whose 64-bit value at key 0 the program increments");
   }
 
   @Test

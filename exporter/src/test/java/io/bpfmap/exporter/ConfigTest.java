@@ -117,6 +117,36 @@ class ConfigTest {
   }
 
   @Test
+  void programsAndRingsErrorsNameTheirYamlPath() throws Exception {
+    String rings = """
+        programs:
+          - object: /tmp/x.bpf.o
+        rings:
+          - {name: execs, value: struct exec_event}
+        """;
+    assertThatThrownBy(() -> parse(rings)).hasMessage("rings[0]: no sink reads this ring, and the kernel drops what "
+        + "fills it: configure sinks.kafka, sinks.prometheus or sinks.stdout");
+    assertThatThrownBy(() -> parse(rings.replace("value: struct exec_event}", "value: struct exec_event, labels: "
+        + "{comm: auto}}") + "sinks: {stdout: true}\n")).hasMessage("rings[0].labels: needs sinks.prometheus");
+    assertThatThrownBy(() -> parse(rings.replace("value: struct exec_event", "value: exec_event") + "sinks: {stdout: "
+        + "true}\n")).hasMessage("rings[0].value: f3: unknown format '_' (a type of the program's BTF is written "
+        + "'struct exec_event')");
+    assertThatThrownBy(() -> parse(rings.replace("{name: execs,", "{name: execs, kernel-name: other/execs,")
+        + "sinks: {stdout: true}\n")).hasMessage("rings[0].kernel-name: 'other/execs' names a map of program 'other', "
+        + "which programs: does not load (it loads x)");
+    assertThatThrownBy(() -> parse(rings.replace("- object: /tmp/x.bpf.o", "- {object: /tmp/x.bpf.o, attach: go}")
+        + "sinks: {stdout: true}\n")).hasMessage("programs[0].attach: expected all, or a list of program names, got "
+        + "'go'");
+    assertThatThrownBy(() -> parse(rings.replace("{name: execs,", "{name: a/b, kernel-name: x/execs,") + "sinks: {stdout: true}\n"))
+        .hasMessage("rings[0].name: 'a/b' cannot name a map or ring (names pick topics and metric names: not empty, "
+            + "no '/')");
+    Config ok = parse(rings.replace("rings:", "maps:\n  - {kernel-name: x/syscalls}\nrings:") + "sinks: {stdout: true}\n");
+    assertThat(ok.maps().getFirst().name()).as("a name from OBJECT/MAP is MAP").isEqualTo("syscalls");
+    assertThat(ok.programs().getFirst().name()).isEqualTo("x");
+    assertThat(ok.programs().getFirst().attach()).as("all").isNull();
+  }
+
+  @Test
   void valuesTheDaemonCannotRunAreRefusedBeforeItStarts() {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("batch-size: 4096", "batch-size: 2147483647")))
         .hasMessage("maps[0].batch-size: 2147483647 entries of 36 bytes need 73727 MiB of buffers (at most 256 MiB "

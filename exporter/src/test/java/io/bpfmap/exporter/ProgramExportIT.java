@@ -88,6 +88,8 @@ class ProgramExportIT {
         Await.until(() -> KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.syscalls", 1).stream()
             .anyMatch(r -> keyPid(r) == self));
         assertThat(Cli.get(port, "/metrics")).contains("bpfmap_syscalls_syscalls_total{comm=", "pid=\"" + self + "\"");
+        assertThat(Cli.get(port, "/health")).as("rings are on /health too").contains("\"execs\":{", "\"syscalls\":{")
+            .endsWith("\"status\":\"UP\"}");
       } finally {
         daemon.destroy();
       }
@@ -97,8 +99,9 @@ class ProgramExportIT {
       assertThat(err.lines().filter(l -> l.startsWith("{\"map\":\"execs\"") && l.contains("\"kind\":\"EVENT\"")
           && l.contains("\"filename\":\"" + marker + "\"") && l.contains("\"uid\":null")))
           .as("stdout: every exec of the marker as a JSON line, uid masked").hasSize(20);
-      assertThat(err).contains("program 'quickstart' loaded from " + OBJECT + ": 2 attached (count_syscalls at "
-          + "tracepoint/raw_syscalls/sys_enter, on_exec at tracepoint/sched/sched_process_exec)");
+      assertThat(err).contains("program 'quickstart' loaded from " + OBJECT + ": attached count_syscalls at "
+          + "tracepoint/raw_syscalls/sys_enter, on_exec at tracepoint/sched/sched_process_exec", "exporting 1 map(s) "
+          + "and 1 ring(s), metrics on port " + port);
     }
   }
 

@@ -22,8 +22,9 @@ import reactor.core.Disposable;
  * Counts a ring's events by the values of some of their fields, as ebpf_exporter counts events:
  * {@code bpfmap.<ring>.events} (Prometheus {@code bpfmap_<ring>_events_total}) with one label per
  * configured field, at most {@code maxSeries} series (events of further label values are counted
- * in {@code bpfmap.series.refused}); and {@code bpfmap.events.lost}, what the stream knows was lost
- * ({@link EventStream#lost()}), all tagged {@code map} with the ring's name. A field the mask hides
+ * in {@code bpfmap.series.refused}); {@code bpfmap.events.lost}, what the stream knows was lost
+ * ({@link EventStream#lost()}); and {@code bpfmap.events.malformed}, records shorter than the
+ * layout; all tagged {@code map} with the ring's name. A field the mask hides
  * cannot be a label. {@link #close()} removes the meters and ends the subscription.
  */
 public final class RingMeters implements MeterBinder, AutoCloseable {
@@ -38,6 +39,7 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
   private Counter refused;
   private Gauge count;
   private FunctionCounter lost;
+  private FunctionCounter malformed;
   private Disposable subscription;
 
   private RingMeters(Builder b) {
@@ -80,6 +82,8 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
         .description("Series the ring's meters have now").register(registry);
     lost = FunctionCounter.builder("bpfmap.events.lost", stream, EventStream::lost).tag("map", ring)
         .description("Records the kernel or the program reported lost: the ring was full").register(registry);
+    malformed = FunctionCounter.builder("bpfmap.events.malformed", stream, EventStream::malformed).tag("map", ring)
+        .description("Records skipped because they were shorter than the ring's layout").register(registry);
     subscription = stream.events().subscribe(this::onEvent,
         error -> LOG.warn("ring '{}': its meters stop with the stream: {}", ring, error.getMessage()));
   }
@@ -117,6 +121,7 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
       registry.remove(refused);
       registry.remove(count);
       registry.remove(lost);
+      registry.remove(malformed);
     }
   }
 

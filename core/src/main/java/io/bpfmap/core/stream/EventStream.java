@@ -36,6 +36,7 @@ import reactor.core.publisher.FluxSink;
  * from its start.
  */
 public final class EventStream implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStream.class);
   private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
   private final BpfMap ring;
@@ -51,6 +52,8 @@ public final class EventStream implements AutoCloseable {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private volatile boolean closing;
+  private volatile boolean warnedShort;
+  private volatile boolean warnedLong;
   private volatile RingLoop<?> running;
   private volatile long counterBase = -1;
 
@@ -63,6 +66,15 @@ public final class EventStream implements AutoCloseable {
     if (b.layout == null) {
       throw CycleReader.error(b.name, "an event stream needs the layout of its records (a ring has no BTF type "
           + "for them)");
+    }
+    if (b.lostCounter != null) {
+      MapType t = b.lostCounter.info().type();
+      if ((t != MapType.ARRAY && t != MapType.PERCPU_ARRAY) || b.lostCounter.keySize() != 4
+          || b.lostCounter.info().valueSize() < 8) {
+        throw CycleReader.error(b.name, "the lost counter '" + b.lostCounter.name() + "' is a " + t + " with "
+            + b.lostCounter.keySize() + "-byte keys and " + b.lostCounter.info().valueSize() + "-byte values: give an "
+            + "ARRAY or PERCPU_ARRAY whose 64-bit value at key 0 the program increments");
+      }
     }
     this.ring = b.ring;
     this.view = new RecordView(b.name, null, b.mask.compile(b.layout));
@@ -186,13 +198,41 @@ public final class EventStream implements AutoCloseable {
     }
   }
 
-  void malformedOne() {
-    malformed.incrementAndGet();
+  /**
+   * A record of {@code bytes} bytes met: one shorter than the layout is skipped and counted, one
+   * longer is decoded from its start; each is said once (a wrong {@code value:} layout looks so).
+   * Returns false for a record to skip.
+   */
+  boolean sized(long bytes) {
+    int layout = view.valueLayout().size();
+    if (bytes < layout) {
+      skippedShort(1, "a record of " + bytes + " bytes is");
+      return false;
+    }
+    if (bytes > layout && !warnedLong) {
+      warnedLong = true;
+      LOG.warn("ring '{}': a record of {} bytes is longer than its layout ({} bytes): it is decoded from its start; "
+          + "if the program writes another type, check the ring's layout", view.map(), bytes, layout);
+    }
+    return true;
   }
 
-  void malformed(int n) {
-    if (n > 0) {
-      malformed.addAndGet(n);
+  /** Records a view passed over as shorter than the layout, and the longest it took. */
+  void sized(int tooShort, int longest) {
+    if (tooShort > 0) {
+      skippedShort(tooShort, tooShort + " record(s) are");
+    }
+    if (longest > 0) {
+      sized(longest);
+    }
+  }
+
+  private void skippedShort(int n, String what) {
+    malformed.addAndGet(n);
+    if (!warnedShort) {
+      warnedShort = true;
+      LOG.warn("ring '{}': {} shorter than its layout ({} bytes): such records are skipped and counted in "
+          + "bpfmap_events_malformed_total; check the ring's layout", view.map(), what, view.valueLayout().size());
     }
   }
 

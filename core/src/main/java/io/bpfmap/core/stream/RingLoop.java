@@ -102,8 +102,7 @@ abstract class RingLoop<T> implements Runnable {
     @Override
     public void onEvent(int cpu, MemorySegment data) {
       RecordView view = stream.view();
-      if (data.byteSize() < view.valueLayout().size()) {
-        stream.malformedOne();
+      if (!stream.sized(data.byteSize())) {
         return;
       }
       sink.next(new RingEvent(view, stream.nextSeq(), now, cpu, MemorySegment.ofArray(view.copyVisible(data, 0))));
@@ -130,8 +129,7 @@ abstract class RingLoop<T> implements Runnable {
       int[] offsets = r.offsets();
       int kept = 0;
       for (int i = 0; i < r.count(); i++) {
-        if (r.lengths()[i] < need) {
-          stream.malformedOne();
+        if (r.lengths()[i] != need && !stream.sized(r.lengths()[i])) {
           continue;
         }
         offsets[kept] = offsets[i];
@@ -169,7 +167,7 @@ abstract class RingLoop<T> implements Runnable {
       if (v == null) {
         return 0;
       }
-      stream.malformed(v.tooShort());
+      stream.sized(v.tooShort(), v.longest());
       if (v.count() == 0) {
         v.release().run();
         return v.tooShort();

@@ -205,6 +205,36 @@ class EventStreamTest {
     }
   }
 
+  /** A layout that is not what the program writes: records too short are skipped, too long said; once each. */
+  @Test
+  void recordsOfAnotherSizeThanTheLayoutAreSaidOnceAndShortOnesCounted() {
+    RecordLayout longer = RecordLayout.parse("[[\"a\",\"Q\"],[\"b\",\"Q\"],[\"c\",\"Q\"],[\"d\",\"Q\"]]");
+    RecordLayout shorter = RecordLayout.parse("[[\"seq\",\"Q\"]]");
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("events"));
+        io.bpfmap.core.testing.LogCapture log = io.bpfmap.core.testing.LogCapture.of(EventStream.class)) {
+      try (EventStream s = EventStream.builder(obj.map("events")).name("wrong").valueLayout(longer).build()) {
+        obj.program("ring_emit").testRun(PACKET, 50);
+        Disposable sub = s.events().subscribe();
+        for (int i = 0; i < 100 && s.malformed() < 50; i++) {
+          sleep(20);
+        }
+        sub.dispose();
+        assertThat(s.malformed()).isEqualTo(50);
+        assertThat(s.stats().eventsEmitted()).isZero();
+      }
+      try (EventStream s = EventStream.builder(obj.map("events")).name("prefix").valueLayout(shorter).build()) {
+        obj.program("ring_emit").testRun(PACKET, 5);
+        assertThat(s.views().take(1).blockFirst(Duration.ofSeconds(10)).size()).isEqualTo(5);
+        assertThat(s.malformed()).isZero();
+      }
+      assertThat(log.lines()).containsExactly(
+          "WARN ring 'wrong': a record of 24 bytes is shorter than its layout (32 bytes): such records are skipped "
+              + "and counted in bpfmap_events_malformed_total; check the ring's layout",
+          "WARN ring 'prefix': a record of 24 bytes is longer than its layout (8 bytes): it is decoded from its "
+              + "start; if the program writes another type, check the ring's layout");
+    }
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);
