@@ -83,19 +83,19 @@ public sealed interface EventReader extends AutoCloseable permits RingBufferRead
   }
 
   /**
-   * Records in place in a ring buffer's memory: record {@code i} is {@code slots[2 * i + 1]} bytes
-   * at {@code slots[2 * i]} of {@code data}, until {@code release} runs; the ring's space is freed
-   * in the order views were taken, as they are released. {@code slots} is the reader's and is
-   * reused once the view is released: the caller may rewrite it until then.
+   * Records in place in a ring buffer's memory: record {@code i} starts at {@code offsets[i]} of
+   * {@code data} and is at least as long as asked, until {@code release} runs; the ring's space is
+   * freed in the order views were taken, as they are released. {@code offsets} is the reader's and
+   * is reused once the view is released.
    *
    * @param data the ring's memory the records occupy, read-only
-   * @param slots each record's offset and length, in pairs
+   * @param offsets where each record starts
    * @param count how many records (possibly 0 when all were discarded or short)
    * @param tooShort records left out because they were shorter than asked
    * @param longest the length of the longest record taken
-   * @param release frees the view's space and takes back {@code slots}; run it once, from any thread
+   * @param release frees the view's space and takes back {@code offsets}; run it once, from any thread
    */
-  record View(MemorySegment data, int[] slots, int count, int tooShort, int longest, Runnable release) {}
+  record View(MemorySegment data, int[] offsets, int count, int tooShort, int longest, Runnable release) {}
 
   /**
    * Takes up to {@code max} ready records in place, without copying them: their space stays taken

@@ -33,7 +33,7 @@ final class RingBufferReader implements EventReader {
   private long viewed = -1;
   /** Views released before one taken earlier: start to end, freed once those before them are. */
   private final java.util.TreeMap<Long, Long> releasedEarly = new java.util.TreeMap<>();
-  /** Slot arrays of released views, reused: a view in steady state allocates nothing per record. */
+  /** Offset arrays of released views, reused: a view in steady state allocates nothing per record. */
   private final java.util.ArrayDeque<int[]> spareSlots = new java.util.ArrayDeque<>();
 
   private RingBufferReader(Arena arena, int fd, Epoll epoll, MemorySegment consumer, MemorySegment producer,
@@ -160,7 +160,7 @@ final class RingBufferReader implements EventReader {
     long prod = (long) LONG.getAcquire(producer, 0L);
     long limit = Math.min(prod, start + Integer.MAX_VALUE - mask);
     int[] slots = slots(max);
-    int cap = slots.length / 2;
+    int cap = slots.length;
     long pos = start;
     int n = 0;
     int tooShort = 0;
@@ -173,8 +173,7 @@ final class RingBufferReader implements EventReader {
       int bytes = len & ~(BUSY | DISCARD);
       if ((len & DISCARD) == 0) {
         if (bytes >= minLength) {
-          slots[2 * n] = (int) (pos - start) + HEADER;
-          slots[2 * n + 1] = bytes;
+          slots[n] = (int) (pos - start) + HEADER;
           longest = Math.max(longest, bytes);
           n++;
         } else {
@@ -194,10 +193,10 @@ final class RingBufferReader implements EventReader {
         () -> release(start, end, slots));
   }
 
-  /** An array for {@code max} records' slots: one a released view gave back, or a new one. */
+  /** An array for {@code max} records' offsets: one a released view gave back, or a new one. */
   private synchronized int[] slots(int max) {
     int[] s = spareSlots.poll();
-    return s != null && s.length == 2 * max ? s : new int[2 * max];
+    return s != null && s.length == max ? s : new int[max];
   }
 
   private synchronized void giveBack(int[] slots) {

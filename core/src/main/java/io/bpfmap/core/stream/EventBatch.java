@@ -20,21 +20,18 @@ public final class EventBatch implements Iterable<MapEvent> {
   private final Instant read;
   private final MemorySegment data;
   private final int[] offsets;
-  /** Where record i's offset is: {@code offsets[i * stride]}. */
-  private final int stride;
   private final int[] cpus;
   private final int size;
   /** Frees a view's ring space; null for a batch of copies. */
   private Runnable release;
 
-  EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int stride, int[] cpus,
+  EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int[] cpus,
       int size, Runnable release) {
     this.view = view;
     this.firstSeq = firstSeq;
     this.read = read;
     this.data = data;
     this.offsets = offsets;
-    this.stride = stride;
     this.cpus = cpus;
     this.size = size;
     this.release = release;
@@ -123,7 +120,7 @@ public final class EventBatch implements Iterable<MapEvent> {
     if (i < 0 || i >= size) {
       throw new IndexOutOfBoundsException("record " + i + " of a batch of " + size);
     }
-    return offsets[i * stride];
+    return offsets[i];
   }
 
   @Override

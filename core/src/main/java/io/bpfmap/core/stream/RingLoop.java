@@ -142,7 +142,7 @@ abstract class RingLoop<T> implements Runnable {
         }
       }
       if (kept > 0) {
-        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, MemorySegment.ofArray(r.data()), offsets, 1,
+        EventBatch batch = new EventBatch(view, stream.takeSeq(kept), now, MemorySegment.ofArray(r.data()), offsets,
             r.cpus(), kept, null);
         stream.stats().emitted(kept);
         sink.next(batch);
@@ -173,8 +173,7 @@ abstract class RingLoop<T> implements Runnable {
         return v.tooShort();
       }
       stream.stats().emitted(v.count());
-      // the slots are (offset, length) pairs: the batch reads every second entry
-      sink.next(new EventBatch(view, stream.takeSeq(v.count()), now, v.data(), v.slots(), 2, null, v.count(),
+      sink.next(new EventBatch(view, stream.takeSeq(v.count()), now, v.data(), v.offsets(), null, v.count(),
           v.release()));
       return v.count() + v.tooShort();
     }
