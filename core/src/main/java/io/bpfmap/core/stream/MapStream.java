@@ -380,11 +380,15 @@ public final class MapStream implements AutoCloseable {
 
     /**
      * {@return this builder, letting the sharing operator hold {@code prefetch} events ahead}
-     * SNAPSHOT and CHANGES: ahead of the slowest subscriber; below 1 makes {@link #build()}
-     * throw {@link IllegalArgumentException}.
-     * @param prefetch the events; default 256
+     * SNAPSHOT and CHANGES: ahead of the slowest subscriber.
+     * @param prefetch the events, at least 1; default 256
+     * @throws IllegalArgumentException below 1 (checked here: a stream that {@link #build()}
+     *     refused late would have allocated its buffers)
      */
     public Builder prefetch(int prefetch) {
+      if (prefetch < 1) {
+        throw new IllegalArgumentException("prefetch must be at least 1, got " + prefetch);
+      }
       this.prefetch = prefetch;
       return this;
     }

@@ -225,6 +225,9 @@ class MapStreamTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> MapStream.builder(map).keyLayout(KEY)
               .valueLayout(io.bpfmap.core.record.RecordLayout.parse("=Q")).build())
           .hasMessage("parse on map 't_build': the value layout is 8 bytes, the map's values are 64 bytes");
+      // refused by the setter, before build() allocates the stream's native buffers
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> MapStream.builder(map).prefetch(0))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage("prefetch must be at least 1, got 0");
     }
   }
 
