@@ -101,6 +101,8 @@ class ConfigTest {
         .hasMessage("maps[0].interval: expected a duration such as 500ms, 1s, 2m, got 'soon'");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{field: bytes, type: counter}", "{field: secret, type: counter}")))
         .hasMessage("maps[0].metrics[1].field: secret: the field is hidden");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{field: bytes, type: counter}", "{field: byte, type: counter}")))
+        .hasMessage("maps[0].metrics[1].field: byte: no such field in the layout (its fields: packets, bytes, secret)");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("[bytes, Q]", "[bytes, Z]")))
         .hasMessage("maps[0].value: bytes: unknown format 'Z'");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("{packets: R, bytes: R}", "{packets: R, bytes: Q}")))

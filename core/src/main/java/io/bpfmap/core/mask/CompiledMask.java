@@ -44,7 +44,9 @@ public final class CompiledMask {
   public Permission permission(String leafPath) {
     Permission p = perms.get(leafPath);
     if (p == null) {
-      throw new MaskException(leafPath, "no such field in the layout");
+      List<String> leaves = layout.leafPaths();
+      throw new MaskException(leafPath, "no such field in the layout (its fields: " + String.join(", ",
+          leaves.subList(0, Math.min(12, leaves.size()))) + (leaves.size() > 12 ? ", …" : "") + ")");
     }
     return p;
   }
