@@ -84,11 +84,22 @@ public final class StreamStats {
     skippedTicks.incrementAndGet();
   }
 
+  /**
+   * Counts an error and tells the listeners. A listener that throws is logged and skipped: the
+   * stream still ends with {@code t} (a listener's exception must not take the stream's error's
+   * place, nor keep it from its subscribers).
+   */
   void error(Throwable t) {
     errors.incrementAndGet();
     lastError = t;
     lastErrorTime = Instant.now();
-    errorListeners.forEach(l -> l.accept(t));
+    for (Consumer<Throwable> l : errorListeners) {
+      try {
+        l.accept(t);
+      } catch (RuntimeException listenerFailed) {
+        LOG.warn("map '{}': an error listener failed on '{}': {}", map, t.getMessage(), listenerFailed.toString());
+      }
+    }
   }
 
   void drainConflicts(int n) {

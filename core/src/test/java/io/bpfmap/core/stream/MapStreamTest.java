@@ -198,6 +198,10 @@ class MapStreamTest {
     StreamFixture.fill(map, 10);
     map.pin(dir.resolve("gone"));
     MapStream stream = StreamFixture.stream(map, vts).build();
+    // a listener that throws is skipped: the subscriber still gets the stream's own error
+    stream.stats().onError(e -> {
+      throw new IllegalStateException("a listener's own bug");
+    });
     StepVerifier.create(stream.events())
         .thenConsumeWhile(e -> e.kind() != Kind.CYCLE_END)
         .expectNextMatches(e -> e.kind() == Kind.CYCLE_END)
