@@ -51,11 +51,17 @@ final class Generation {
     });
   }
 
-  /** Stop taking, let the running cycle and the sinks settle, then close everything. */
+  /**
+   * Stop taking, let the running cycle and the sinks settle, then close everything: also when
+   * stopping or settling fails (said once), so that no generation is left open.
+   */
   private Mono<Void> teardown() {
     return Mono.defer(() -> {
       sinks.stopTaking();
       return stream.idle().then(sinks.settled());
+    }).onErrorResume(e -> {
+      LOG.warn("map '{}': its sinks failed to settle: {}", name, e.toString());
+      return Mono.empty();
     }).then(Mono.fromRunnable(this::close));
   }
 

@@ -264,4 +264,38 @@ class MapSupervisorTest {
       }
     }
   }
+
+  /** A sink that fails to settle still has its generation closed: its map, stream and sinks. */
+  @Test
+  void aSinkThatFailsToSettleStillHasEverythingClosed(PinDir dir) throws Exception {
+    Path pin = dir.resolve("flows");
+    List<String> calls = new CopyOnWriteArrayList<>();
+    Recorder[] recorder = new Recorder[1];
+    BpfMap[] opened = new BpfMap[1];
+    try (BpfMap map = map("t_settle", 1, 2)) {
+      map.pin(pin);
+      MapSupervisor sup = MapSupervisor.builder("flows", MapSelector.pin(pin)).follow(Duration.ZERO)
+          .stream(m -> {
+            opened[0] = m;
+            return MapStream.builder(m).keyLayout(KEY).valueLayout(VALUE).interval(FAST).build();
+          })
+          .attach(s -> {
+            recorder[0] = new Recorder(s, new ConcurrentHashMap<>(), calls, true);
+            return recorder[0];
+          })
+          .build();
+      sup.start();
+      try {
+        Await.until(() -> recorder[0].packets.size() == 2);
+        sup.stop();
+        Await.until(() -> calls.contains("settled?"));
+        recorder[0].settle.tryEmitError(new IllegalStateException("the broker said no"));
+        Await.until(() -> calls.contains("close"));
+        assertThat(recorder[0].stream.isFreed()).isTrue();
+        assertThat(opened[0].isClosed()).isTrue();
+      } finally {
+        sup.close();
+      }
+    }
+  }
 }
