@@ -37,4 +37,21 @@ class BuildTest {
     }
     assertThat(HOME.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
   }
+
+  /**
+   * Every library ships a javadoc jar, built with every doclint group and failing on a warning: a
+   * build with an undocumented public member does not pass.
+   */
+  @Test
+  void javadocIsBuiltWithEveryDoclintGroupAndFailsOnAWarning() throws Exception {
+    String parent = Files.readString(HOME.resolve("pom.xml"));
+    String plugin = all(parent, "(?s)(<artifactId>maven-javadoc-plugin</artifactId>.*?</plugin>)").getLast();
+    assertThat(plugin).contains("<doclint>all</doclint>", "<failOnWarnings>true</failOnWarnings>", "<goal>jar</goal>");
+    assertThat(all(parent, "(?s)<build>\\s*<plugins>(.*?)</plugins>").getFirst())
+        .as("bound for every module, not only managed").contains("<artifactId>maven-javadoc-plugin</artifactId>");
+    for (String module : List.of("core", "kafka-broker", "kafka-connector", "metrics", "exporter")) {
+      assertThat(Files.readString(HOME.resolve(module).resolve("pom.xml"))).as(module)
+          .doesNotContain("maven.javadoc.skip");
+    }
+  }
 }
