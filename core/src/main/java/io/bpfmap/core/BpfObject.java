@@ -206,8 +206,7 @@ public final class BpfObject implements AutoCloseable {
     checkOpen("find map", name);
     BpfMap m = maps.get(mapName);
     if (m == null) {
-      throw new MapNotFoundException("find map", name, Errno.ENOENT, "no map '" + BpfException.show(mapName)
-          + "' in the object (it has " + String.join(", ", maps.keySet()) + ")");
+      throw new MapNotFoundException("find map", name, Errno.ENOENT, missing("map", mapName, maps.keySet()));
     }
     return m;
   }
@@ -245,6 +244,12 @@ public final class BpfObject implements AutoCloseable {
         + "signatures only: declare one, as in 'struct event *unused_event __attribute__((unused));')"));
   }
 
+  /** What a lookup of a name the object lacks says: the names it has instead. */
+  private static String missing(String kind, String wanted, Set<String> names) {
+    return "no " + kind + " '" + BpfException.show(wanted) + "' in the object (it has "
+        + (names.isEmpty() ? "none" : String.join(", ", names)) + ")";
+  }
+
   /** {@return its programs in the object's order, owned by this object} */
   public synchronized List<BpfProgram> programs() {
     return List.copyOf(programs.values());
@@ -261,8 +266,7 @@ public final class BpfObject implements AutoCloseable {
     checkOpen("find program", name);
     BpfProgram p = programs.get(programName);
     if (p == null) {
-      throw new BpfException("find program", name, Errno.ENOENT, "no program '" + BpfException.show(programName)
-          + "' in the object (it has " + (programs.isEmpty() ? "none" : String.join(", ", programs.keySet())) + ")");
+      throw new BpfException("find program", name, Errno.ENOENT, missing("program", programName, programs.keySet()));
     }
     return p;
   }
