@@ -21,6 +21,9 @@ final class RingBufferReader implements EventReader {
   private static final int BUSY = 1 << 31;
   private static final int DISCARD = 1 << 30;
   private static final int HEADER = 8;
+  /** A record header's length word, read from a copy of the ring (a heap array: not aligned). */
+  private static final ValueLayout.OfInt HEADER_LENGTH =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.nativeOrder());
 
   private final Arena arena;
   private final int fd;
@@ -121,37 +124,22 @@ final class RingBufferReader implements EventReader {
     return n;
   }
 
-  /** Scans the headers, then copies the whole span the records occupy at once. */
+  /** A view, copied at once into one array (the span the records occupy) and released. */
   @Override
   public Records readRecords(int max) {
-    long cons = (long) LONG.getAcquire(consumer, 0L);
-    long prod = (long) LONG.getAcquire(producer, 0L);
-    long pos = cons;
-    int n = 0;
-    int[] offsets = new int[Math.min(max, 1024)];
-    int[] lengths = new int[offsets.length];
-    while (n < max && pos < prod && pos - cons < Integer.MAX_VALUE - mask) {
-      int len = (int) INT.getAcquire(data, pos & mask);
-      if ((len & BUSY) != 0) {
-        break;
-      }
-      int bytes = len & ~(BUSY | DISCARD);
-      if ((len & DISCARD) == 0) {
-        if (n == offsets.length) {
-          offsets = java.util.Arrays.copyOf(offsets, n * 2);
-          lengths = java.util.Arrays.copyOf(lengths, n * 2);
-        }
-        offsets[n] = (int) (pos - cons) + HEADER;
-        lengths[n] = bytes;
-        n++;
-      }
-      pos += (bytes + HEADER + 7) & ~7L;
+    View v = view(max, 0);
+    if (v == null) {
+      return new Records(new byte[0], new int[0], new int[0], null, 0);
     }
-    // the data area is mapped twice in a row: a span that wraps is contiguous
-    byte[] copy = new byte[(int) (pos - cons)];
-    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, cons & mask, copy, 0, copy.length);
-    LONG.setRelease(consumer, 0L, pos);
-    return new Records(copy, offsets, lengths, null, n);
+    byte[] copy = v.data().toArray(ValueLayout.JAVA_BYTE);
+    int[] offsets = java.util.Arrays.copyOf(v.offsets(), v.count());
+    v.release().run();
+    int[] lengths = new int[offsets.length];
+    MemorySegment headers = MemorySegment.ofArray(copy);
+    for (int i = 0; i < offsets.length; i++) {
+      lengths[i] = headers.get(HEADER_LENGTH, offsets[i] - HEADER) & ~(BUSY | DISCARD);
+    }
+    return new Records(copy, offsets, lengths, null, offsets.length);
   }
 
   @Override
