@@ -6,11 +6,7 @@ import io.bpfmap.core.EventReader;
 import io.bpfmap.core.MapType;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
@@ -36,26 +32,19 @@ import reactor.core.publisher.FluxSink;
  * from its start.
  */
 public final class EventStream implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStream.class);
-  private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
   private final BpfMap ring;
   private final RecordView view;
   private final int perfPages;
-  private final BpfMap lostCounter;
+  private final RingLosses losses;
   private final StreamStats stats;
   private final Flux<MapEvent> events;
   private final Flux<EventBatch> batches;
   private final Flux<EventBatch> views;
   private final AtomicBoolean reading = new AtomicBoolean();
   private long seq;
-  private final AtomicLong lost = new AtomicLong();
-  private final AtomicLong malformed = new AtomicLong();
   private volatile boolean closing;
-  private volatile boolean warnedShort;
-  private volatile boolean warnedLong;
   private volatile RingLoop<?> running;
-  private volatile long counterBase = -1;
 
   private EventStream(Builder b) {
     MapType type = b.ring.info().type();
@@ -67,19 +56,10 @@ public final class EventStream implements AutoCloseable {
       throw CycleReader.error(b.name, "an event stream needs the layout of its records (a ring has no BTF type "
           + "for them)");
     }
-    if (b.lostCounter != null) {
-      MapType t = b.lostCounter.info().type();
-      if ((t != MapType.ARRAY && t != MapType.PERCPU_ARRAY) || b.lostCounter.keySize() != 4
-          || b.lostCounter.info().valueSize() < 8) {
-        throw CycleReader.error(b.name, "the lost counter '" + b.lostCounter.name() + "' is a " + t + " with "
-            + b.lostCounter.keySize() + "-byte keys and " + b.lostCounter.info().valueSize() + "-byte values: give an "
-            + "ARRAY or PERCPU_ARRAY whose 64-bit value at key 0 the program increments");
-      }
-    }
     this.ring = b.ring;
     this.view = new RecordView(b.name, null, b.mask.compile(b.layout));
     this.perfPages = b.perfPages;
-    this.lostCounter = b.lostCounter;
+    this.losses = new RingLosses(view, b.lostCounter);
     this.stats = new StreamStats(b.name);
     this.events = Flux.<MapEvent>create(sink -> start(sink, r -> new RingLoop.Events(this, sink, r)),
         FluxSink.OverflowStrategy.ERROR).publish(b.prefetch).refCount(b.subscribers);
@@ -168,9 +148,7 @@ public final class EventStream implements AutoCloseable {
       sink.error(e);
       return;
     }
-    if (counterBase < 0 && lostCounter != null) {
-      counterBase = counted();
-    }
+    losses.started();
     RingLoop<T> loop = loops.apply(reader);
     loop.thread = Thread.ofPlatform().daemon().name("bpfmap-events-" + view.map()).unstarted(loop);
     running = loop;
@@ -190,50 +168,6 @@ public final class EventStream implements AutoCloseable {
 
   boolean closing() {
     return closing;
-  }
-
-  void lostMore(long n) {
-    if (n != 0) {
-      lost.addAndGet(n);
-    }
-  }
-
-  /**
-   * A record of {@code bytes} bytes met: one shorter than the layout is skipped and counted, one
-   * longer is decoded from its start; each is said once (a wrong {@code value:} layout looks so).
-   * Returns false for a record to skip.
-   */
-  boolean sized(long bytes) {
-    int layout = view.valueLayout().size();
-    if (bytes < layout) {
-      skippedShort(1, "a record of " + bytes + " bytes is");
-      return false;
-    }
-    if (bytes > layout && !warnedLong) {
-      warnedLong = true;
-      LOG.warn("ring '{}': a record of {} bytes is longer than its layout ({} bytes): it is decoded from its start; "
-          + "if the program writes another type, check the ring's layout", view.map(), bytes, layout);
-    }
-    return true;
-  }
-
-  /** Records a view passed over as shorter than the layout, and the longest it took. */
-  void sized(int tooShort, int longest) {
-    if (tooShort > 0) {
-      skippedShort(tooShort, tooShort + " record(s) are");
-    }
-    if (longest > 0) {
-      sized(longest);
-    }
-  }
-
-  private void skippedShort(int n, String what) {
-    malformed.addAndGet(n);
-    if (!warnedShort) {
-      warnedShort = true;
-      LOG.warn("ring '{}': {} shorter than its layout ({} bytes): such records are skipped and counted in "
-          + "bpfmap_events_malformed_total; check the ring's layout", view.map(), what, view.valueLayout().size());
-    }
   }
 
   /** The sequence number of the last event (read by the loop's thread only). */
@@ -269,13 +203,17 @@ public final class EventStream implements AutoCloseable {
    * without one.
    */
   public long lost() {
-    long c = lostCounter == null || counterBase < 0 ? 0 : counted() - counterBase;
-    return lost.get() + c;
+    return losses.lost();
   }
 
   /** {@return the records skipped because they were shorter than the layout} */
   public long malformed() {
-    return malformed.get();
+    return losses.malformed();
+  }
+
+  /** What the stream could not deliver: for its reading loop. */
+  RingLosses losses() {
+    return losses;
   }
 
   /**
@@ -293,22 +231,6 @@ public final class EventStream implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private long counted() {
-    try {
-      return lostCounter.lookup(new byte[lostCounter.keySize()])
-          .map(v -> {
-            MemorySegment s = MemorySegment.ofArray(v);
-            long sum = 0;
-            for (long off = 0; off + 8 <= v.length; off += Math.max(8, (lostCounter.info().valueSize() + 7) & ~7)) {
-              sum += s.get(U64, off);
-            }
-            return sum;
-          }).orElse(0L);
-    } catch (BpfException e) {
-      return 0;
     }
   }
 

@@ -68,7 +68,7 @@ abstract class RingLoop<T> implements Runnable {
         }
         now = Instant.now();
         int n = step(want);
-        stream.lostMore(r.lost() - lostBefore);
+        stream.losses().kernelLost(r.lost() - lostBefore);
         lostBefore = r.lost();
         if (n > 0) {
           stream.stats().read(n);
@@ -102,7 +102,7 @@ abstract class RingLoop<T> implements Runnable {
     @Override
     public void onEvent(int cpu, MemorySegment data) {
       RecordView view = stream.view();
-      if (!stream.sized(data.byteSize())) {
+      if (!stream.losses().sized(data.byteSize())) {
         return;
       }
       sink.next(new RingEvent(view, stream.nextSeq(), now, cpu, MemorySegment.ofArray(view.copyVisible(data, 0))));
@@ -129,7 +129,7 @@ abstract class RingLoop<T> implements Runnable {
       int[] offsets = r.offsets();
       int kept = 0;
       for (int i = 0; i < r.count(); i++) {
-        if (r.lengths()[i] != need && !stream.sized(r.lengths()[i])) {
+        if (r.lengths()[i] != need && !stream.losses().sized(r.lengths()[i])) {
           continue;
         }
         offsets[kept] = offsets[i];
@@ -167,7 +167,7 @@ abstract class RingLoop<T> implements Runnable {
       if (v == null) {
         return 0;
       }
-      stream.sized(v.tooShort(), v.longest());
+      stream.losses().sized(v.tooShort(), v.longest());
       if (v.count() == 0) {
         v.release().run();
         return v.tooShort();
