@@ -132,7 +132,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
       giveBack(o);
       return;
     }
-    stream.late(o.event);
+    stream.late().accept(o.event);
     dropped.incrementAndGet();
   }
 
@@ -153,7 +153,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
 
   /** An entry that will not be sent: back into the map in DRAIN mode, dropped otherwise. */
   private void giveBack(Outgoing o) {
-    if (stream.giveBack(o.event)) {
+    if (stream.giveBack().test(o.event)) {
       givenBack.incrementAndGet();
     }
     dropped.incrementAndGet();
