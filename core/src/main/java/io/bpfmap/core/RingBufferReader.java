@@ -22,6 +22,8 @@ final class RingBufferReader implements EventReader {
   private static final int DISCARD = 1 << 30;
   private static final int HEADER = 8;
   /** A record header's length word, read from a copy of the ring (a heap array: not aligned). */
+  /** A record header's length word in the ring (8-byte aligned there: no alignment check needed). */
+  private static final ValueLayout.OfInt HEADER_WORD = ValueLayout.JAVA_INT_UNALIGNED;
   private static final ValueLayout.OfInt HEADER_LENGTH =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.nativeOrder());
 
@@ -149,12 +151,16 @@ final class RingBufferReader implements EventReader {
     long limit = Math.min(prod, start + Integer.MAX_VALUE - mask);
     int[] slots = slots(max);
     int cap = slots.length;
+    MemorySegment ring = data;
+    long m = mask;
     long pos = start;
     int n = 0;
     int tooShort = 0;
     int longest = 0;
     while (n < cap && pos < limit) {
-      int len = (int) INT.getAcquire(data, pos & mask);
+      // a plain read per header, one acquire fence after them all: a header read that saw the
+      // kernel's release (busy bit cleared) orders every read of its record after the fence
+      int len = ring.get(HEADER_WORD, pos & m);
       if ((len & BUSY) != 0) {
         break;
       }
@@ -170,6 +176,7 @@ final class RingBufferReader implements EventReader {
       }
       pos += (bytes + HEADER + 7) & ~7L;
     }
+    VarHandle.acquireFence();
     if (pos == start) {
       giveBack(slots);
       return null;
