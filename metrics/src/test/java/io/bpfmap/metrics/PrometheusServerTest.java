@@ -4,24 +4,18 @@ import io.bpfmap.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
-import io.bpfmap.core.testing.BpfExtension;
 import io.bpfmap.core.testing.KernelTest;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,22 +25,6 @@ import reactor.core.scheduler.Schedulers;
 @KernelTest
 @Tag("prometheus")
 class PrometheusServerTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static void requireTool(String tool) throws Exception {
-    boolean present = new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
-    if (!present && BpfExtension.required()) {
-      throw new AssertionError(tool + " is not installed (apt-get install prometheus); CI needs it");
-    }
-    Assumptions.assumeTrue(present, tool + " is not installed (apt-get install prometheus)");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static String promtool(String body) throws Exception {
     Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
     p.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
@@ -58,7 +36,6 @@ class PrometheusServerTest {
 
   @Test
   void prometheusScrapesTheMapsSeriesWithDecodedLabels(@TempDir Path tmp) throws Exception {
-    requireTool("prometheus");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (BpfMap map = FlowMap.create("t_prom");
         MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
@@ -71,43 +48,20 @@ class PrometheusServerTest {
           .label("daddr", LabelDecoder.of("ipv4")).build()) {
         meters.bindTo(registry);
         new SelfMetrics(stream.stats()).bindTo(registry);
-        int promPort = freePort();
-        Path config = Files.writeString(tmp.resolve("prometheus.yml"), """
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: bpfmap
-                static_configs:
-                  - targets: ['127.0.0.1:%d']
-            """.formatted(server.port()));
-        Process prom = new ProcessBuilder("prometheus", "--config.file=" + config,
-            "--storage.tsdb.path=" + tmp.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort)
-            .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-        try {
+        try (PrometheusProcess prom = PrometheusProcess.start(tmp, "127.0.0.1:" + server.port(), "")) {
           Map<String, String> byAddr = new HashMap<>();
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-          while (byAddr.size() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
+          prom.await("bpfmap_flows_packets_total", r -> {
             byAddr.clear();
-            try {
-              var r = FlowMap.get(promPort, "/api/v1/query?query=bpfmap_flows_packets_total", null);
-              for (JsonNode s : JSON.readTree(r.body()).path("data").path("result")) {
-                byAddr.put(s.get("metric").get("saddr").asText() + " " + s.get("metric").get("sport").asText(),
-                    s.get("value").get(1).asText());
-              }
-            } catch (IOException notUpYet) {
-              // Prometheus is still starting
+            for (JsonNode s : r) {
+              byAddr.put(s.get("metric").get("saddr").asText() + " " + s.get("metric").get("sport").asText(),
+                  s.get("value").get(1).asText());
             }
-          }
-          assertThat(byAddr).as("PromQL result; log: %s", Files.readString(tmp.resolve("prometheus.log")))
-              .isEqualTo(Map.of("10.0.0.1 1001", "100", "10.0.0.2 1002", "200", "10.0.0.3 1003", "300"));
-          var up = JSON.readTree(FlowMap.get(promPort, "/api/v1/query?query=up", null).body());
-          assertThat(up.path("data").path("result").get(0).get("value").get(1).asText()).isEqualTo("1");
+            return byAddr.size() == 3;
+          });
+          assertThat(byAddr).isEqualTo(Map.of("10.0.0.1 1001", "100", "10.0.0.2 1002", "200", "10.0.0.3 1003", "300"));
+          assertThat(prom.query("up").get(0).get("value").get(1).asText()).isEqualTo("1");
           // Prometheus asks for OpenMetrics first: its own parser read our OpenMetrics output.
           assertThat(server.openMetricsScrapes()).isPositive();
-        } finally {
-          prom.destroy();
-          prom.waitFor(30, TimeUnit.SECONDS);
         }
       }
     }
@@ -116,7 +70,7 @@ class PrometheusServerTest {
   /** promtool (2.42) checks the text format; OpenMetrics is parsed by the server in the test above. */
   @Test
   void promtoolAcceptsTheTextOutput() throws Exception {
-    requireTool("promtool");
+    PrometheusProcess.requireTool("promtool");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (BpfMap map = FlowMap.create("t_promtool");
         MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {

@@ -1,0 +1,520 @@
+package io.bpfmap.metrics;
+
+import io.bpfmap.core.mask.CompiledMask;
+import io.bpfmap.core.record.FieldAccessor;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.stream.MapEvent;
+import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+
+/**
+ * A histogram a BPF program keeps in a map, as a Prometheus histogram
+ * {@code bpfmap_<map>_<name>} ({@code _bucket{le=…}} cumulative, {@code _count}, and {@code _sum}
+ * when the program keeps one), one series per value of the other key fields. Three shapes:
+ * <ul>
+ *   <li><b>a bucket field in the key</b> (ebpf_exporter's convention): each entry is one bucket of
+ *       one series, its count the value ({@link Builder#bucketField}); the entry whose bucket is
+ *       {@link HistogramBuckets#sumKey()} holds the sum;
+ *   <li><b>a map of buckets</b>: an {@code ARRAY} or {@code PERCPU_ARRAY} whose key is the bucket
+ *       number, with no label (the default when the key is one number);
+ *   <li><b>an array of slots in the value</b> (libbpf-tools' {@code struct hist}): slot {@code i}
+ *       is the {@code i}-th bucket ({@link Builder#slotsField}), the sum in a value field; slots
+ *       rounded down as libbpf-tools' {@code log2l} does ({@code [2^i, 2^(i+1))}) are exp2 buckets
+ *       {@code 1..N}.
+ * </ul>
+ * Per-CPU counts follow the stream's policy: SUM (its default) adds the CPUs' buckets. A scrape
+ * reads the buckets of the last cycle, as the stream delivered them; in SNAPSHOT mode a series the
+ * map no longer holds goes at the end of a cycle, and a bucket it no longer holds counts 0. A
+ * bucket number the buckets do not have is counted in {@code bpfmap.decode.errors} (map, field)
+ * and said once. At most {@code maxSeries} series; further label values are counted in
+ * {@code bpfmap.series.refused}.
+ */
+public final class MapHistograms implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MapHistograms.class);
+
+  private final MapStream stream;
+  private final String map;
+  private final String name;
+  private final String description;
+  private final HistogramBuckets buckets;
+  private final double[] bounds;
+  private final FieldAccessor bucket;
+  private final String bucketPath;
+  private final FieldAccessor count;
+  private final FieldAccessor[] slots;
+  private final FieldAccessor sum;
+  private final Labels labels;
+  private final String[] labelNames;
+  private final int maxSeries;
+  private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+  private PrometheusRegistry prometheus;
+  private final HistogramCollector collector = new HistogramCollector();
+  private PrometheusMeterRegistry registry;
+  private final SelfCounters self;
+  private Disposable subscription;
+  private boolean warned;
+
+  private MapHistograms(Builder b) {
+    this.stream = b.stream;
+    this.map = stream.view().map();
+    this.name = "bpfmap_" + sanitize(map) + "_" + sanitize(b.name);
+    this.description = b.description != null ? b.description : "Histogram " + b.name + " of the BPF map " + map;
+    this.buckets = b.buckets;
+    this.bounds = buckets.upperBounds();
+    RecordLayout key = stream.view().keyLayout();
+    CompiledMask mask = stream.view().mask();
+    List<String> leaves = key.leafPaths();
+    String owner = "histogram '" + b.name + "' of map '" + map + "'";
+    String bucketField = b.bucketField;
+    if (b.slotsField == null && bucketField == null) {
+      if (leaves.size() != 1) {
+        throw new IllegalArgumentException(owner + ": say which key field holds the bucket (bucket) or which "
+            + "value array holds the buckets (slots); the key has " + String.join(", ", leaves));
+      }
+      bucketField = leaves.getFirst();
+    }
+    if (b.slotsField != null && bucketField != null) {
+      throw new IllegalArgumentException(owner + ": give the bucket as a key field (bucket) or the value's "
+          + "array of slots (slots), not both");
+    }
+    List<String> labelFields = new ArrayList<>(leaves);
+    if (bucketField != null) {
+      if (!leaves.contains(bucketField)) {
+        throw new IllegalArgumentException(owner + ": bucket field '" + bucketField + "' is not a key field (the key has "
+            + String.join(", ", leaves) + ")");
+      }
+      labelFields.remove(bucketField);
+      this.bucket = key.accessor(bucketField);
+      this.bucketPath = bucketField;
+      this.slots = null;
+      this.count = mask.accessor(b.countField != null ? b.countField : onlyNumber(mask.layout(), owner));
+      if (b.sumField != null) {
+        throw new IllegalArgumentException(owner + ": with a bucket field the sum is the entry of bucket "
+            + buckets.sumKey() + ", not a value field");
+      }
+      this.sum = null;
+    } else {
+      RecordLayout value = mask.layout();
+      if (value.kindOf(b.slotsField) != RecordLayout.NodeKind.ARRAY) {
+        throw new IllegalArgumentException(owner + ": slots field '" + b.slotsField + "' is not an array of the value");
+      }
+      int n = value.arrayLength(b.slotsField);
+      this.slots = new FieldAccessor[n];
+      for (int i = 0; i < n; i++) {
+        slots[i] = mask.accessor(b.slotsField + "[" + i + "]");
+      }
+      this.bucket = null;
+      this.bucketPath = b.slotsField;
+      this.count = null;
+      this.sum = b.sumField == null ? null : mask.accessor(b.sumField);
+    }
+    for (String configured : b.labels.keySet()) {
+      if (!labelFields.contains(configured)) {
+        throw new IllegalArgumentException(owner + ": label field '" + configured + "' is not a key field besides the "
+            + "bucket (it has " + (labelFields.isEmpty() ? "none" : String.join(", ", labelFields)) + ")");
+      }
+    }
+    this.labels = new Labels(key, labelFields, b.labels, "map '" + map + "'");
+    this.labelNames = labels.names();
+    this.maxSeries = b.maxSeries;
+    this.self = new SelfCounters(map, bucketPath);
+  }
+
+  private static String onlyNumber(RecordLayout value, String owner) {
+    List<String> numbers = value.numericPaths();
+    if (numbers.size() != 1) {
+      throw new IllegalArgumentException(owner + ": say which value field holds a bucket's count (count); the value has "
+          + String.join(", ", value.leafPaths()));
+    }
+    return numbers.getFirst();
+  }
+
+  private static String sanitize(String s) {
+    return s.replaceAll("[^a-zA-Z0-9_]", "_");
+  }
+
+  /**
+   * Starts the options of one histogram of a stream's map.
+   *
+   * @param stream the map's stream (SNAPSHOT or CHANGES); the histogram subscribes in
+   *     {@link #bindTo} and never closes it
+   * @param name the histogram's name after {@code bpfmap_<map>_}, e.g. {@code latency_seconds}
+   * @return a builder with exp2 buckets 0..26, no label decoder and at most 10 000 series
+   */
+  public static Builder builder(MapStream stream, String name) {
+    return new Builder(stream, name);
+  }
+
+  /** {@return the histogram's Prometheus name, {@code bpfmap_<map>_<name>}} */
+  public String prometheusName() {
+    return name;
+  }
+
+  /**
+   * Registers the histogram with the registry's Prometheus collectors (Micrometer has no meter for
+   * counts a program keeps), and {@code bpfmap.series.refused} and {@code bpfmap.decode.errors}
+   * with the registry; subscribes to the stream. Bind once.
+   *
+   * @param registry the registry {@code /metrics} scrapes
+   */
+  public void bindTo(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    this.prometheus = registry.getPrometheusRegistry();
+    self.bindTo(registry);
+    prometheus.register(collector);
+    subscription = stream.events().subscribe(this::onEvent,
+        e -> LOG.warn("map '{}': histogram {} stops with the stream: {}", map, name, e.getMessage()));
+  }
+
+  private void onEvent(MapEvent e) {
+    switch (e.kind()) {
+      case UPSERT -> {
+        Series s = seriesOf(e);
+        if (s != null) {
+          s.update(e.rawKey(), e.rawValue(), e.cycle());
+        }
+      }
+      case DELETE -> {
+        List<String> l = labels.values(e.rawKey(), e.cpu());
+        Series s = l == null ? null : series.get(l);
+        if (s != null && s.delete(e.rawKey())) {
+          series.remove(l);
+        }
+      }
+      case CYCLE_END -> {
+        if (stream.mode() == Mode.SNAPSHOT) {
+          series.values().removeIf(s -> s.endCycle(e.cycle()));
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private Series seriesOf(MapEvent e) {
+    List<String> l = labels.values(e.rawKey(), e.cpu());
+    if (l == null) {
+      return null;
+    }
+    Series s = series.get(l);
+    if (s == null) {
+      if (series.size() >= maxSeries) {
+        self.refused.increment();
+        return null;
+      }
+      s = new Series(l);
+      series.put(l, s);
+    }
+    return s;
+  }
+
+  /** One label set's buckets: counts by bucket position, the sum's bits, when each was last seen. */
+  private final class Series {
+    private final io.prometheus.metrics.model.snapshots.Labels promLabels;
+    private final AtomicLongArray counts = new AtomicLongArray(bounds.length);
+    private final long[] seen = new long[bounds.length];
+    private volatile double sumValue = Double.NaN;
+    private long sumSeen = -1;
+
+    Series(List<String> values) {
+      String[] names = labelNames;
+      if (values.size() > labelNames.length) {
+        names = java.util.Arrays.copyOf(labelNames, labelNames.length + 1);
+        names[labelNames.length] = "cpu";
+      }
+      this.promLabels = io.prometheus.metrics.model.snapshots.Labels.of(names, values.toArray(String[]::new));
+      java.util.Arrays.fill(seen, -1);
+    }
+
+    void update(MemorySegment key, MemorySegment value, long cycle) {
+      if (slots == null) {
+        long k = bucket.getLong(key, 0);
+        if (k == buckets.sumKey()) {
+          sumValue = count.getDouble(value, 0) * buckets.multiplier();
+          sumSeen = cycle;
+          return;
+        }
+        int at = buckets.indexOf(k);
+        if (at < 0) {
+          unknownBucket(k);
+          return;
+        }
+        counts.set(at, count.getLong(value, 0));
+        seen[at] = cycle;
+        return;
+      }
+      for (int i = 0; i < slots.length; i++) {
+        long c = slots[i].getLong(value, 0);
+        if (i < buckets.size()) {
+          counts.set(i, c);
+          seen[i] = cycle;
+        } else if (c != 0) {
+          unknownBucket(i);
+        }
+      }
+      if (sum != null) {
+        sumValue = sum.getDouble(value, 0) * buckets.multiplier();
+        sumSeen = cycle;
+      }
+    }
+
+    /** A CHANGES delete of one entry: its bucket counts 0; true when the series holds nothing any more. */
+    boolean delete(MemorySegment key) {
+      if (slots == null) {
+        long k = bucket.getLong(key, 0);
+        int at = buckets.indexOf(k);
+        if (k == buckets.sumKey()) {
+          sumValue = Double.NaN;
+        } else if (at >= 0) {
+          counts.set(at, 0);
+        }
+        for (int i = 0; i < counts.length(); i++) {
+          if (counts.get(i) != 0) {
+            return false;
+          }
+        }
+        return Double.isNaN(sumValue);
+      }
+      return true;
+    }
+
+    /** The end of SNAPSHOT cycle {@code cycle}: buckets not read in it count 0; true when nothing was read. */
+    boolean endCycle(long cycle) {
+      boolean any = sumSeen == cycle;
+      for (int i = 0; i < seen.length; i++) {
+        if (seen[i] == cycle) {
+          any = true;
+        } else {
+          counts.set(i, 0);
+        }
+      }
+      if (sumSeen != cycle) {
+        sumValue = Double.NaN;
+      }
+      return !any;
+    }
+
+    HistogramSnapshot.HistogramDataPointSnapshot snapshot() {
+      long[] c = new long[bounds.length];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = counts.get(i);
+      }
+      return new HistogramSnapshot.HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, c), sumValue,
+          promLabels, Exemplars.EMPTY, 0L);
+    }
+  }
+
+  private void unknownBucket(long key) {
+    self.decodeErrors.increment();
+    if (!warned) {
+      warned = true;
+      LOG.warn("map '{}': bucket {} is not one of histogram {}'s buckets ({}); its count is left out "
+          + "(counted in bpfmap_decode_errors_total)", map, key, name, buckets);
+    }
+  }
+
+  /** The histogram's series at scrape time. */
+  private final class HistogramCollector implements Collector {
+    @Override
+    public MetricSnapshot collect() {
+      List<HistogramSnapshot.HistogramDataPointSnapshot> points = new ArrayList<>(series.size());
+      for (Series s : series.values()) {
+        points.add(s.snapshot());
+      }
+      return new HistogramSnapshot(new MetricMetadata(name, description), points);
+    }
+
+    @Override
+    public String getPrometheusName() {
+      return name;
+    }
+  }
+
+  /** Unregisters the histogram and its self-metrics and stops listening to the stream. */
+  @Override
+  public void close() {
+    if (subscription != null) {
+      subscription.dispose();
+    }
+    if (prometheus != null) {
+      prometheus.unregister(collector);
+    }
+    series.clear();
+    self.close(registry);
+  }
+
+  /** {@code bpfmap.series.refused} and {@code bpfmap.decode.errors} of one histogram's map. */
+  private static final class SelfCounters {
+    private final String map;
+    private final String field;
+    private Counter refused;
+    private Counter decodeErrors;
+
+    SelfCounters(String map, String field) {
+      this.map = map;
+      this.field = field;
+    }
+
+    void bindTo(PrometheusMeterRegistry registry) {
+      refused = Counter.builder("bpfmap.series.refused").tag("map", map)
+          .description("Keys whose series were refused because the map reached its series cap").register(registry);
+      decodeErrors = Counter.builder("bpfmap.decode.errors").tag("map", map).tag("field", field)
+          .description("Values a meter could not take (a negative or NaN counter): the series kept its last value")
+          .register(registry);
+    }
+
+    void close(PrometheusMeterRegistry registry) {
+      if (registry != null) {
+        registry.remove(refused);
+        registry.remove(decodeErrors);
+      }
+    }
+  }
+
+  /** Options of {@link MapHistograms}. */
+  public static final class Builder {
+    private final MapStream stream;
+    private final String name;
+    private HistogramBuckets buckets = HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1);
+    private String bucketField;
+    private String slotsField;
+    private String countField;
+    private String sumField;
+    private String description;
+    private final Map<String, LabelDecoder> labels = new HashMap<>();
+    private int maxSeries = 10_000;
+
+    private Builder(MapStream stream, String name) {
+      this.stream = stream;
+      this.name = name;
+    }
+
+    /**
+     * The numbering and bounds of the buckets.
+     *
+     * @param buckets e.g. {@code HistogramBuckets.of(EXP2, 0, 26, 1e-6)} for microseconds as seconds
+     * @return this builder
+     */
+    public Builder buckets(HistogramBuckets buckets) {
+      this.buckets = buckets;
+      return this;
+    }
+
+    /**
+     * The key field that holds the bucket number (ebpf_exporter's convention); the other key
+     * fields are labels.
+     *
+     * @param keyField a leaf path of the key
+     * @return this builder
+     */
+    public Builder bucketField(String keyField) {
+      this.bucketField = keyField;
+      return this;
+    }
+
+    /**
+     * The value array whose element {@code i} counts the {@code i}-th bucket (libbpf-tools'
+     * {@code struct hist}); every key field is a label. Slots beyond the buckets must stay 0 (else
+     * counted in {@code bpfmap.decode.errors}).
+     *
+     * @param valueArray the path of an array of the value, e.g. {@code slots}
+     * @return this builder
+     */
+    public Builder slotsField(String valueArray) {
+      this.slotsField = valueArray;
+      return this;
+    }
+
+    /**
+     * With a bucket field: the value field that holds a bucket's count; by default the value's
+     * only number.
+     *
+     * @param valueField a numeric leaf of the value, visible through the mask
+     * @return this builder
+     */
+    public Builder countField(String valueField) {
+      this.countField = valueField;
+      return this;
+    }
+
+    /**
+     * With slots: the value field that holds the sum of the values (in the buckets' unit,
+     * multiplied as the bounds are); without it there is no {@code _sum}.
+     *
+     * @param valueField a numeric leaf of the value, visible through the mask
+     * @return this builder
+     */
+    public Builder sumField(String valueField) {
+      this.sumField = valueField;
+      return this;
+    }
+
+    /**
+     * The histogram's description (Prometheus {@code # HELP}).
+     *
+     * @param text one line
+     * @return this builder
+     */
+    public Builder description(String text) {
+      this.description = text;
+      return this;
+    }
+
+    /**
+     * How a label field becomes a label value, as {@link MapMeters.Builder#label}.
+     *
+     * @param keyField a key field other than the bucket
+     * @param decoder the decoder
+     * @return this builder
+     */
+    public Builder label(String keyField, LabelDecoder decoder) {
+      labels.put(keyField, decoder);
+      return this;
+    }
+
+    /**
+     * The cap on series (label sets) of this histogram.
+     *
+     * @param max series at most; default 10 000
+     * @return this builder
+     */
+    public Builder maxSeries(int max) {
+      this.maxSeries = max;
+      return this;
+    }
+
+    /**
+     * Resolves the fields against the stream's layouts and mask.
+     *
+     * @return the histogram, not yet bound
+     * @throws IllegalArgumentException when the stream is in DRAIN mode, or a field is missing,
+     *     of the wrong kind or both shapes are given
+     * @throws io.bpfmap.core.BpfException when a value field is hidden by the mask
+     */
+    public MapHistograms build() {
+      if (stream.mode() == Mode.DRAIN) {
+        throw new IllegalArgumentException("map '" + stream.view().map()
+            + "': DRAIN takes entries away, a histogram needs SNAPSHOT or CHANGES");
+      }
+      return new MapHistograms(this);
+    }
+  }
+}
