@@ -58,7 +58,6 @@ public final class MapHistograms implements AutoCloseable {
   private final HistogramBuckets buckets;
   private final double[] bounds;
   private final FieldAccessor bucket;
-  private final String bucketPath;
   private final FieldAccessor count;
   private final FieldAccessor[] slots;
   private final FieldAccessor sum;
@@ -73,95 +72,34 @@ public final class MapHistograms implements AutoCloseable {
   private Disposable subscription;
   private boolean warned;
 
-  private MapHistograms(Builder b) {
-    this.stream = b.stream;
+  private MapHistograms(Builder b, MapStream stream) {
+    this.stream = stream;
     this.map = stream.view().map();
-    this.name = "bpfmap_" + sanitize(map) + "_" + sanitize(b.name);
+    this.name = b.prometheusName(map);
     this.description = b.description != null ? b.description : "Histogram " + b.name + " of the BPF map " + map;
     this.buckets = b.buckets;
     this.bounds = buckets.upperBounds();
     RecordLayout key = stream.view().keyLayout();
-    CompiledMask mask = stream.view().mask();
-    List<String> leaves = key.leafPaths();
-    String owner = "histogram '" + b.name + "' of map '" + map + "'";
-    String bucketField = b.bucketField;
-    if (b.slotsField == null && bucketField == null) {
-      if (leaves.size() != 1) {
-        throw new IllegalArgumentException(owner + ": say which key field holds the bucket (bucket) or which "
-            + "value array holds the buckets (slots); the key has " + String.join(", ", leaves));
-      }
-      bucketField = leaves.getFirst();
-    }
-    if (b.slotsField != null && bucketField != null) {
-      throw new IllegalArgumentException(owner + ": give the bucket as a key field (bucket) or the value's "
-          + "array of slots (slots), not both");
-    }
-    List<String> labelFields = new ArrayList<>(leaves);
-    if (bucketField != null) {
-      if (!leaves.contains(bucketField)) {
-        throw new IllegalArgumentException(owner + ": bucket field '" + bucketField + "' is not a key field (the key has "
-            + String.join(", ", leaves) + ")");
-      }
-      labelFields.remove(bucketField);
-      this.bucket = key.accessor(bucketField);
-      this.bucketPath = bucketField;
-      this.slots = null;
-      this.count = mask.accessor(b.countField != null ? b.countField : onlyNumber(mask.layout(), owner));
-      if (b.sumField != null) {
-        throw new IllegalArgumentException(owner + ": with a bucket field the sum is the entry of bucket "
-            + buckets.sumKey() + ", not a value field");
-      }
-      this.sum = null;
-    } else {
-      RecordLayout value = mask.layout();
-      if (value.kindOf(b.slotsField) != RecordLayout.NodeKind.ARRAY) {
-        throw new IllegalArgumentException(owner + ": slots field '" + b.slotsField + "' is not an array of the value");
-      }
-      int n = value.arrayLength(b.slotsField);
-      this.slots = new FieldAccessor[n];
-      for (int i = 0; i < n; i++) {
-        slots[i] = mask.accessor(b.slotsField + "[" + i + "]");
-      }
-      this.bucket = null;
-      this.bucketPath = b.slotsField;
-      this.count = null;
-      this.sum = b.sumField == null ? null : mask.accessor(b.sumField);
-    }
-    for (String configured : b.labels.keySet()) {
-      if (!labelFields.contains(configured)) {
-        throw new IllegalArgumentException(owner + ": label field '" + configured + "' is not a key field besides the "
-            + "bucket (it has " + (labelFields.isEmpty() ? "none" : String.join(", ", labelFields)) + ")");
-      }
-    }
-    this.labels = new Labels(key, labelFields, b.labels, "map '" + map + "'");
+    HistogramFields f = b.fields(map, key, stream.view().mask());
+    this.bucket = f.bucket();
+    this.count = f.count();
+    this.slots = f.slots();
+    this.sum = f.sum();
+    this.labels = new Labels(key, f.labels(), b.labels, "map '" + map + "'");
     this.labelNames = labels.names();
     this.maxSeries = b.maxSeries;
-    this.self = new SelfCounters(map, bucketPath);
-  }
-
-  private static String onlyNumber(RecordLayout value, String owner) {
-    List<String> numbers = value.numericPaths();
-    if (numbers.size() != 1) {
-      throw new IllegalArgumentException(owner + ": say which value field holds a bucket's count (count); the value has "
-          + String.join(", ", value.leafPaths()));
-    }
-    return numbers.getFirst();
-  }
-
-  private static String sanitize(String s) {
-    return s.replaceAll("[^a-zA-Z0-9_]", "_");
+    this.self = new SelfCounters(map, f.bucketPath());
   }
 
   /**
-   * Starts the options of one histogram of a stream's map.
+   * Starts the options of one histogram; {@link Builder#build} applies them to a stream's map, as
+   * often as the map's stream is made anew.
    *
-   * @param stream the map's stream (SNAPSHOT or CHANGES); the histogram subscribes in
-   *     {@link #bindTo} and never closes it
    * @param name the histogram's name after {@code bpfmap_<map>_}, e.g. {@code latency_seconds}
    * @return a builder with exp2 buckets 0..26, no label decoder and at most 10 000 series
    */
-  public static Builder builder(MapStream stream, String name) {
-    return new Builder(stream, name);
+  public static Builder builder(String name) {
+    return new Builder(name);
   }
 
   /** {@return the histogram's Prometheus name, {@code bpfmap_<map>_<name>}} */
@@ -391,7 +329,6 @@ public final class MapHistograms implements AutoCloseable {
 
   /** Options of {@link MapHistograms}. */
   public static final class Builder {
-    private final MapStream stream;
     private final String name;
     private HistogramBuckets buckets = HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1);
     private String bucketField;
@@ -402,8 +339,7 @@ public final class MapHistograms implements AutoCloseable {
     private final Map<String, LabelDecoder> labels = new HashMap<>();
     private int maxSeries = 10_000;
 
-    private Builder(MapStream stream, String name) {
-      this.stream = stream;
+    private Builder(String name) {
       this.name = name;
     }
 
@@ -502,19 +438,50 @@ public final class MapHistograms implements AutoCloseable {
     }
 
     /**
+     * Checks the fields against a map's layouts, as {@link #build} does, without a stream (as the
+     * exporter checks its configuration).
+     *
+     * @param map the map's name
+     * @param key the key layout
+     * @param value the value layout through the stream's mask
+     * @throws IllegalArgumentException when a field is missing, of the wrong kind, or both shapes are given
+     * @throws io.bpfmap.core.BpfException when a value field is hidden by the mask
+     */
+    public void check(String map, RecordLayout key, CompiledMask value) {
+      HistogramFields f = fields(map, key, value);
+      new Labels(key, f.labels(), labels, "map '" + map + "'");
+    }
+
+    private HistogramFields fields(String map, RecordLayout key, CompiledMask value) {
+      return HistogramFields.resolve("histogram '" + name + "' of map '" + map + "'", key, value, bucketField,
+          slotsField, countField, sumField, buckets, labels.keySet());
+    }
+
+    /** The Prometheus name of this histogram of {@code map}. */
+    String prometheusName(String map) {
+      return "bpfmap_" + sanitize(map) + "_" + sanitize(name);
+    }
+
+    private static String sanitize(String s) {
+      return s.replaceAll("[^a-zA-Z0-9_]", "_");
+    }
+
+    /**
      * Resolves the fields against the stream's layouts and mask.
      *
+     * @param stream the map's stream (SNAPSHOT or CHANGES); the histogram subscribes in
+     *     {@link MapHistograms#bindTo} and never closes it
      * @return the histogram, not yet bound
      * @throws IllegalArgumentException when the stream is in DRAIN mode, or a field is missing,
      *     of the wrong kind or both shapes are given
      * @throws io.bpfmap.core.BpfException when a value field is hidden by the mask
      */
-    public MapHistograms build() {
+    public MapHistograms build(MapStream stream) {
       if (stream.mode() == Mode.DRAIN) {
         throw new IllegalArgumentException("map '" + stream.view().map()
             + "': DRAIN takes entries away, a histogram needs SNAPSHOT or CHANGES");
       }
-      return new MapHistograms(this);
+      return new MapHistograms(this, stream);
     }
   }
 }

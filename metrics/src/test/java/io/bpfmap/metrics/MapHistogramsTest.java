@@ -88,9 +88,9 @@ class MapHistogramsTest {
     try (BpfObject obj = BpfObject.open(BpfPrograms.compile("histograms"));
         MapStream latencyStream = stream(obj.map("latency_exp2"));
         MapStream sizeStream = stream(obj.map("size_linear"));
-        MapHistograms latency = MapHistograms.builder(latencyStream, "latency_seconds").bucketField("bucket")
-            .buckets(exp2).build();
-        MapHistograms size = MapHistograms.builder(sizeStream, "size").bucketField("bucket").buckets(linear).build();
+        MapHistograms latency = MapHistograms.builder("latency_seconds").bucketField("bucket")
+            .buckets(exp2).build(latencyStream);
+        MapHistograms size = MapHistograms.builder("size").bucketField("bucket").buckets(linear).build(sizeStream);
         MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
       latency.bindTo(registry);
       size.bindTo(registry);
@@ -138,10 +138,10 @@ class MapHistogramsTest {
         MapStream slotsStream = stream(obj.map("latency_slots"));
         MapStream percpuStream = stream(obj.map("latency_percpu"));
         // libbpf-tools' slots round down: slot i holds [2^i, 2^(i+1)), bucket exp2 i + 1
-        MapHistograms slots = MapHistograms.builder(slotsStream, "latency_us").slotsField("slots").sumField("sum")
-            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 1, 16, 1)).build();
-        MapHistograms percpu = MapHistograms.builder(percpuStream, "latency_us")
-            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1)).build()) {
+        MapHistograms slots = MapHistograms.builder("latency_us").slotsField("slots").sumField("sum")
+            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 1, 16, 1)).build(slotsStream);
+        MapHistograms percpu = MapHistograms.builder("latency_us")
+            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1)).build(percpuStream)) {
       slots.bindTo(registry);
       percpu.bindTo(registry);
       // from several threads, so that the per-CPU counts land on more than one CPU
@@ -172,17 +172,17 @@ class MapHistogramsTest {
     try (BpfObject obj = BpfObject.open(BpfPrograms.compile("histograms"));
         MapStream exp2 = stream(obj.map("latency_exp2"));
         MapStream slots = stream(obj.map("latency_slots"))) {
-      assertThatThrownBy(() -> MapHistograms.builder(exp2, "h").build())
+      assertThatThrownBy(() -> MapHistograms.builder("h").build(exp2))
           .hasMessage("histogram 'h' of map 'latency_exp2': say which key field holds the bucket (bucket) or which "
               + "value array holds the buckets (slots); the key has op, bucket");
-      assertThatThrownBy(() -> MapHistograms.builder(exp2, "h").bucketField("bukket").build())
+      assertThatThrownBy(() -> MapHistograms.builder("h").bucketField("bukket").build(exp2))
           .hasMessage("histogram 'h' of map 'latency_exp2': bucket field 'bukket' is not a key field (the key has op, bucket)");
-      assertThatThrownBy(() -> MapHistograms.builder(exp2, "h").bucketField("bucket").label("cpu", null).build())
+      assertThatThrownBy(() -> MapHistograms.builder("h").bucketField("bucket").label("cpu", null).build(exp2))
           .hasMessage("histogram 'h' of map 'latency_exp2': label field 'cpu' is not a key field besides the bucket "
               + "(it has op)");
-      assertThatThrownBy(() -> MapHistograms.builder(slots, "h").slotsField("sum").build())
+      assertThatThrownBy(() -> MapHistograms.builder("h").slotsField("sum").build(slots))
           .hasMessage("histogram 'h' of map 'latency_slots': slots field 'sum' is not an array of the value");
-      assertThatThrownBy(() -> MapHistograms.builder(slots, "h").slotsField("slots").bucketField("op").build())
+      assertThatThrownBy(() -> MapHistograms.builder("h").slotsField("slots").bucketField("op").build(slots))
           .hasMessage("histogram 'h' of map 'latency_slots': give the bucket as a key field (bucket) or the value's "
               + "array of slots (slots), not both");
     }
