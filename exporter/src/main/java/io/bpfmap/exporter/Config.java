@@ -46,12 +46,18 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
    */
   record MapConfig(String name, MapSelector selector, RecordLayout key, RecordLayout value, PermissionMask mask,
       Mode mode, Duration interval, int batchSize, PerCpuPolicy perCpu, Map<String, LabelDecoder> labels,
-      List<MapMeters.Metric> metrics, int maxSeries, boolean trustLayouts, String at) {
+      List<MapMeters.Metric> metrics, List<HistogramConfigs.HistogramConfig> histograms, int maxSeries,
+      boolean trustLayouts, String at) {
 
     /** This map found by {@code selector} instead (a loaded program's map, by id). */
     MapConfig withSelector(MapSelector selector) {
       return new MapConfig(name, selector, key, value, mask, mode, interval, batchSize, perCpu, labels, metrics,
-          maxSeries, trustLayouts, at);
+          histograms, maxSeries, trustLayouts, at);
+    }
+
+    /** {@return true when Prometheus reads this map: metrics or histograms} */
+    boolean scraped() {
+      return !metrics.isEmpty() || !histograms.isEmpty();
     }
 
     /** The map through this config's layouts (null: BTF's); one that does not fit names its YAML path. */
@@ -80,6 +86,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
             compiled.accessor(metrics.get(i).field());
           } catch (BpfException e) {
             throw new CliException(at + ".metrics[" + i + "].field: " + e.getMessage().replaceFirst("^mask ", ""), e);
+          }
+        }
+        if (key != null) {
+          for (HistogramConfigs.HistogramConfig h : histograms) {
+            h.check(name, key, compiled, labels);
           }
         }
       }
@@ -172,13 +183,14 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     boolean stdout = sinks.containsKey("stdout") && YamlValues.bool(sinks.get("stdout"), "sinks.stdout");
     for (int i = 0; i < maps.size(); i++) {
       MapConfig m = maps.get(i);
-      int sinksOfMap = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (m.metrics().isEmpty() ? 0 : 1);
+      int sinksOfMap = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (m.scraped() ? 1 : 0);
       if (m.mode() == Mode.DRAIN && sinksOfMap > 1) {
         throw new CliException("maps[" + i + "].mode: drain delivers each entry once, to one sink: "
-            + "use kafka or stdout alone, and no metrics");
+            + "use kafka or stdout alone, and no metrics or histograms");
       }
-      if (!m.metrics().isEmpty() && prom == null) {
-        throw new CliException("maps[" + i + "].metrics: needs sinks.prometheus");
+      if (m.scraped() && prom == null) {
+        throw new CliException("maps[" + i + (m.metrics().isEmpty() ? "].histograms" : "].metrics")
+            + ": needs sinks.prometheus");
       }
       if (m.mode() == Mode.DRAIN && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
         throw new CliException("sinks.kafka.producer.delivery.timeout.ms: maps[" + i + "] is drained, and its "
@@ -221,7 +233,7 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
   private static MapConfig map(Object tree, String at) {
     Map<String, Object> m = YamlValues.object(tree, at);
     YamlValues.keys(m, at, Set.of("name", "pin", "id", "kernel-name", "key", "value", "trust-layout", "mask", "mode", "interval",
-        "batch-size", "per-cpu", "labels", "metrics", "max-series"));
+        "batch-size", "per-cpu", "labels", "metrics", "histograms", "max-series"));
     MapSelector selector = selector(m, at);
     // a name from kernel-name OBJECT/MAP is MAP: the name goes into topics and metric names
     String name = m.get("name") == null && m.get("kernel-name") != null
@@ -255,9 +267,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
         metrics.add(metric(list.get(i), at + ".metrics[" + i + "]"));
       }
     }
+    List<HistogramConfigs.HistogramConfig> histograms = m.get("histograms") == null ? List.of()
+        : HistogramConfigs.parse(m.get("histograms"), at + ".histograms");
     int maxSeries = m.containsKey("max-series") ? YamlValues.integer(m.get("max-series"), at + ".max-series", 1) : 10_000;
     MapConfig cfg = new MapConfig(name, selector, key, value, mask, mode, interval, batch, perCpu, labels, metrics,
-        maxSeries, trust, at);
+        histograms, maxSeries, trust, at);
     cfg.check(key, value, at);
     return cfg;
   }

@@ -48,7 +48,7 @@ final class KernelDemo implements QuickstartCommand.Demo {
         "programs[0]");
     Config.MapConfig syscalls = new Config.MapConfig("syscalls", MapSelector.name("quickstart/syscalls"), null, null,
         PermissionMask.readAll(), Mode.CHANGES, Duration.ofSeconds(1), 4096, PerCpuPolicy.SUM, Map.of(),
-        List.of(new MapMeters.Metric("syscalls", MapMeters.Type.COUNTER, "System calls of the process")), 10_000,
+        List.of(new MapMeters.Metric("syscalls", MapMeters.Type.COUNTER, "System calls of the process")), List.of(), 10_000,
         false, "maps[0]");
     Map<String, io.bpfmap.metrics.LabelDecoder> labels = new LinkedHashMap<>();
     labels.put("comm", null);

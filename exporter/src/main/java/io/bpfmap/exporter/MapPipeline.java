@@ -13,12 +13,15 @@ import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaExport;
 import io.bpfmap.kafka.KafkaSink;
+import io.bpfmap.metrics.MapHistograms;
 import io.bpfmap.metrics.MapMeters;
 import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.SelfMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,7 +40,7 @@ final class MapPipeline implements Pipeline {
 
   private final Config.MapConfig cfg;
   private final KafkaSink kafka;
-  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry registry;
   private final MetricsServer server;
   private final boolean stdout;
   private final MapSupervisor supervisor;
@@ -49,7 +52,8 @@ final class MapPipeline implements Pipeline {
   private final AtomicLong givenBefore = new AtomicLong();
   private volatile Sinks current;
 
-  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, MetricsServer server, boolean stdout) {
+  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, PrometheusMeterRegistry registry, MetricsServer server,
+      boolean stdout) {
     this.cfg = cfg;
     this.kafka = kafka;
     this.registry = registry;
@@ -92,7 +96,7 @@ final class MapPipeline implements Pipeline {
 
   /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
   private int sinkCount() {
-    int n = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (meters() ? 1 : 0);
+    int n = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (meters() ? 1 : 0) + histograms().size();
     return Math.max(1, n);
   }
 
@@ -100,10 +104,15 @@ final class MapPipeline implements Pipeline {
     return registry != null && !cfg.metrics().isEmpty();
   }
 
+  private List<HistogramConfigs.HistogramConfig> histograms() {
+    return registry == null ? List.of() : cfg.histograms();
+  }
+
   /** The sinks of one generation, all fed by its stream. */
   private final class Sinks implements MapSupervisor.Attachment {
     private final KafkaExport export;
     private final MapMeters meters;
+    private final List<MapHistograms> histograms = new ArrayList<>();
     private final Disposable printer;
 
     Sinks(MapStream s) {
@@ -118,6 +127,11 @@ final class MapPipeline implements Pipeline {
           m = b.build();
           m.bindTo(registry);
         }
+        for (HistogramConfigs.HistogramConfig h : histograms()) {
+          MapHistograms built = h.builder(cfg.labels(), cfg.maxSeries()).build(s);
+          histograms.add(built);
+          built.bindTo(registry);
+        }
         if (kafka != null) {
           e = kafka.export(s);
         }
@@ -129,6 +143,7 @@ final class MapPipeline implements Pipeline {
         if (m != null) {
           m.close();
         }
+        histograms.forEach(MapHistograms::close);
         if (e != null) {
           e.stopTaking();
         }
@@ -156,6 +171,7 @@ final class MapPipeline implements Pipeline {
       if (meters != null) {
         meters.close();
       }
+      histograms.forEach(MapHistograms::close);
       if (printer != null) {
         printer.dispose();
       }

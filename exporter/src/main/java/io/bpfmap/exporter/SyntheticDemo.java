@@ -63,7 +63,8 @@ final class SyntheticDemo implements QuickstartCommand.Demo {
         PermissionMask.of(Map.of("packets", "R", "bytes", "R")), Mode.CHANGES, Duration.ofSeconds(1), 4096,
         PerCpuPolicy.SUM, Map.of("saddr", LabelDecoder.of("ipv4"), "daddr", LabelDecoder.of("ipv4")),
         List.of(new MapMeters.Metric("packets", MapMeters.Type.COUNTER, "Packets of the demo flow"),
-            new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), 10_000, false, "quickstart");
+            new MapMeters.Metric("bytes", MapMeters.Type.COUNTER, "Bytes of the demo flow")), List.of(), 10_000, false,
+        "quickstart");
     return QuickstartCommand.config(List.of(), List.of(flows), List.of(), bootstrap, prometheus);
   }
 

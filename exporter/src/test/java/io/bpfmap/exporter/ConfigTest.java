@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bpfmap.core.stream.Mode;
 import io.bpfmap.core.stream.PerCpuPolicy;
+import io.bpfmap.metrics.HistogramBuckets;
 import io.bpfmap.metrics.MapMeters;
 import java.time.Duration;
 import java.util.Map;
@@ -112,7 +113,7 @@ class ConfigTest {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("saddr: ipv4,", "saddr: ipv5,")))
         .hasMessage("maps[0].labels.saddr: unknown label decoder 'ipv5' (unsigned, hex, ipv4, ipv6, cstring, or {enum: {number: name}})");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("mode: changes", "mode: drain")))
-        .hasMessage("maps[0].mode: drain delivers each entry once, to one sink: use kafka or stdout alone, and no metrics");
+        .hasMessage("maps[0].mode: drain delivers each entry once, to one sink: use kafka or stdout alone, and no metrics or histograms");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("listen: 127.0.0.1:9469", "listen: nowhere")))
         .hasMessage("sinks.prometheus.listen: expected host:port, got 'nowhere'");
     assertThatThrownBy(() -> parse("maps: []")).hasMessage("maps: a list of at least one map (or rings: of one ring) is required");
@@ -160,6 +161,51 @@ class ConfigTest {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("[[saddr, I], [daddr, I], [sport, H], [dport, H]]",
         "\"=" + "1048576s".repeat(4096) + "IIHH\"")))
         .hasMessage("maps[0].key: f4: the layout is larger than 4194304 bytes (the kernel's largest map value)");
+  }
+
+  @Test
+  void histogramsAreReadAsEbpfExporterWritesThemAndTheirErrorsNameTheirYamlPath() throws Exception {
+    String hist = """
+        maps:
+          - name: lat
+            pin: /sys/fs/bpf/lat
+            key: {op: I, bucket: I}
+            value: {count: Q}
+            histograms:
+              - {name: latency_seconds, bucket-field: bucket, bucket-type: exp2, bucket-max: 26, bucket-multiplier: 1e-6}
+        sinks: {prometheus: {listen: "127.0.0.1:0"}}
+        """;
+    var h = parse(hist).maps().getFirst().histograms().getFirst();
+    assertThat(h.buckets()).isEqualTo(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1e-6));
+    assertThat(h.bucketField()).isEqualTo("bucket");
+    assertThat(parse(hist.replace("bucket-type: exp2, bucket-max: 26", "bucket-type: fixed, bucket-keys: [1, 5, 10]"))
+        .maps().getFirst().histograms().getFirst().buckets())
+        .isEqualTo(HistogramBuckets.fixed(java.util.List.of(1L, 5L, 10L), 1e-6));
+    java.util.Map<String, String> errors = new java.util.LinkedHashMap<>();
+    errors.put("bucket-type: exp2,", "maps[0].histograms[0].bucket-type: unknown bucket type 'exp3' (exp2-zero, exp2, "
+        + "linear, fixed)");
+    errors.put("bucket-multiplier: 1e-6", "maps[0].histograms[0].bucket-multiplier: expected a positive number (1e-6 "
+        + "for microseconds as seconds), got '-1'");
+    errors.put("bucket-max: 26", "maps[0].histograms[0]: a histogram needs 1 to 512 buckets, got min 0 and max 1000");
+    errors.put("bucket-field: bucket", "maps[0].histograms[0]: bucket field 'bukket' is not a key field (the key has "
+        + "op, bucket)");
+    errors.put("name: latency_seconds", "maps[0].histograms[0].name: 'latency-seconds' is not a metric name (letters, "
+        + "digits and _)");
+    errors.put("bucket-type: exp2, bucket-max: 26", "maps[0].histograms[0]: fixed buckets are given by bucket-keys, "
+        + "not bucket-min and bucket-max");
+    errors.put("bucket-field: bucket,", "maps[0].histograms[0]: give bucket-field (the bucket in the key) or "
+        + "slots-field (an array of buckets in the value), not both");
+    errors.put("bucket-max: 26,", "maps[0].histograms[0]: with a bucket field the sum is the entry of bucket 27, not a "
+        + "value field");
+    errors.put("sinks: {prometheus: {listen: \"127.0.0.1:0\"}}", "maps[0].histograms: needs sinks.prometheus");
+    java.util.List<String> broken = java.util.List.of("bucket-type: exp3,", "bucket-multiplier: -1",
+        "bucket-max: 1000", "bucket-field: bukket", "name: latency-seconds", "bucket-type: fixed, bucket-max: 26",
+        "bucket-field: bucket, slots-field: slots,", "bucket-max: 26, sum-field: count,", "sinks: {stdout: true}");
+    int i = 0;
+    for (var e : errors.entrySet()) {
+      String yaml = hist.replace(e.getKey(), broken.get(i++));
+      assertThatThrownBy(() -> parse(yaml)).as(yaml).hasMessage(e.getValue());
+    }
   }
 
   @Test
