@@ -111,7 +111,9 @@ class ConfigTest {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("per-cpu: sum", "per-cpu: avg")))
         .hasMessage("maps[0].per-cpu: unknown per-cpu policy 'avg' (per-cpu, sum, min, max)");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("saddr: ipv4,", "saddr: ipv5,")))
-        .hasMessage("maps[0].labels.saddr: unknown label decoder 'ipv5' (unsigned, hex, ipv4, ipv6, cstring, or {enum: {number: name}})");
+        .hasMessage("maps[0].labels.saddr: unknown label decoder 'ipv5' (unsigned, hex, ipv4, ipv6, cstring, string, "
+            + "ksym, errno, syscall, cgroup, ifname, majorminor, {enum: {number: name}}, {regexp: pattern}, "
+            + "{syscall: x86_64 or aarch64}, or a list: a chain)");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("mode: changes", "mode: drain")))
         .hasMessage("maps[0].mode: drain delivers each entry once, to one sink: use kafka or stdout alone, and no metrics or histograms");
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("listen: 127.0.0.1:9469", "listen: nowhere")))

@@ -2,11 +2,15 @@ package io.bpfmap.metrics;
 
 import io.bpfmap.core.record.FieldAccessor;
 import io.bpfmap.core.record.RecordLayout;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Label values from fields of a record: a map's key fields, or the fields of a ring's events that
@@ -22,6 +26,8 @@ final class Labels {
   private final LabelDecoder[] decoders;
   /** The names of enum fields (from BTF), by value; null for other fields. */
   private final Map<Long, String>[] enums;
+  /** Values each label's decoder had no name for. */
+  private final LongAdder[] unknown;
 
   /**
    * Labels from {@code fields} of {@code layout}.
@@ -38,6 +44,7 @@ final class Labels {
     sizes = new int[n];
     decoders = new LabelDecoder[n];
     enums = new Map[n];
+    unknown = new LongAdder[n];
     for (int i = 0; i < n; i++) {
       String p = fields.get(i);
       offsets[i] = layout.offsetOf(p);
@@ -49,6 +56,7 @@ final class Labels {
         throw new IllegalArgumentException("label field '" + p + "' of " + owner + ": " + refused);
       }
       enums[i] = layout.enumNames(p);
+      unknown[i] = new LongAdder();
     }
   }
 
@@ -57,7 +65,11 @@ final class Labels {
     return names;
   }
 
-  /** The label values of the record at {@code record}, plus the CPU when {@code cpu >= 0}. */
+  /**
+   * The label values of the record at {@code record}, plus the CPU when {@code cpu >= 0}; null
+   * when a decoder drops the record's series (an allow-list, or an unknown value it drops): the
+   * fields after it are not decoded then.
+   */
   List<String> values(MemorySegment record, int cpu) {
     List<String> out = new ArrayList<>(names.length + 1);
     for (int i = 0; i < names.length; i++) {
@@ -73,7 +85,17 @@ final class Labels {
         } else {
           value = n.getLong(record, 0);
         }
-        out.add(decoders[i].decode(value, raw));
+        String label;
+        try {
+          label = decoders[i].decode(value, raw);
+        } catch (UnknownValue u) {
+          unknown[i].increment();
+          label = u.fallback();
+        }
+        if (label == null) {
+          return null;
+        }
+        out.add(label);
       } else if (enums[i] != null) {
         long v = n.getLong(record, 0);
         String name = enums[i].get(v);
@@ -90,6 +112,24 @@ final class Labels {
       out.add(Integer.toString(cpu));
     }
     return out;
+  }
+
+  /**
+   * Registers {@code bpfmap.labels.unknown} ({@code map}, {@code label}) for each label with a
+   * decoder: the values it had no name for.
+   *
+   * @return the meters, for the owner to remove on close
+   */
+  List<Meter> bindUnknown(MeterRegistry registry, String map) {
+    List<Meter> meters = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      if (decoders[i] != null) {
+        meters.add(FunctionCounter.builder("bpfmap.labels.unknown", unknown[i], LongAdder::sum).tag("map", map)
+            .tag("label", names[i]).description("Label values a decoder had no name for (shown as numbers, or "
+                + "their series dropped)").register(registry));
+      }
+    }
+    return meters;
   }
 
   private static String name(String path) {

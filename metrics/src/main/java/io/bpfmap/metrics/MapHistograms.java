@@ -70,6 +70,7 @@ public final class MapHistograms implements AutoCloseable {
   private PrometheusMeterRegistry registry;
   private final SelfCounters self;
   private Disposable subscription;
+  private List<io.micrometer.core.instrument.Meter> unknown = List.of();
   private boolean warned;
 
   private MapHistograms(Builder b, MapStream stream) {
@@ -118,6 +119,7 @@ public final class MapHistograms implements AutoCloseable {
     this.registry = registry;
     this.prometheus = registry.getPrometheusRegistry();
     self.bindTo(registry);
+    unknown = labels.bindUnknown(registry, map);
     prometheus.register(collector);
     subscription = stream.events().subscribe(this::onEvent,
         e -> LOG.warn("map '{}': histogram {} stops with the stream: {}", map, name, e.getMessage()));
@@ -297,6 +299,9 @@ public final class MapHistograms implements AutoCloseable {
     }
     series.clear();
     self.close(registry);
+    if (registry != null) {
+      unknown.forEach(registry::remove);
+    }
   }
 
   /** {@code bpfmap.series.refused} and {@code bpfmap.decode.errors} of one histogram's map. */

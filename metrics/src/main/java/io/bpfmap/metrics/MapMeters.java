@@ -74,6 +74,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private final boolean[] warned;
   private Gauge count;
   private Disposable subscription;
+  private List<Meter> unknown = List.of();
 
   private MapMeters(Builder b) {
     this.stream = b.stream;
@@ -125,6 +126,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
           .description("Values a meter could not take (a negative or NaN counter): the series kept its last value")
           .register(registry);
     }
+    unknown = labels.bindUnknown(registry, map);
     subscription = stream.events().subscribe(this::onEvent, this::streamFailed);
   }
 
@@ -137,6 +139,9 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     switch (e.kind()) {
       case UPSERT -> {
         List<String> labels = labels(e);
+        if (labels == null) {
+          return;  // a decoder dropped it
+        }
         Series s = series.get(labels);
         if (s == null) {
           if (series.size() >= maxSeries) {
@@ -149,7 +154,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         s.update(e.rawValue(), e.cycle());
       }
       case DELETE -> {
-        Series s = series.remove(labels(e));
+        List<String> labels = labels(e);
+        Series s = labels == null ? null : series.remove(labels);
         if (s != null) {
           s.remove();
         }
@@ -237,6 +243,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     if (registry != null) {
       registry.remove(refused);
       registry.remove(count);
+      unknown.forEach(registry::remove);
       for (Counter c : decodeErrors) {
         if (c != null) {
           registry.remove(c);

@@ -41,6 +41,7 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
   private FunctionCounter lost;
   private FunctionCounter malformed;
   private Disposable subscription;
+  private List<io.micrometer.core.instrument.Meter> unknown = List.of();
 
   private RingMeters(Builder b) {
     this.stream = b.stream;
@@ -84,12 +85,16 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
         .description("Records the kernel or the program reported lost: the ring was full").register(registry);
     malformed = FunctionCounter.builder("bpfmap.events.malformed", stream, EventStream::malformed).tag("map", ring)
         .description("Records skipped because they were shorter than the ring's layout").register(registry);
+    unknown = labels.bindUnknown(registry, ring);
     subscription = stream.events().subscribe(this::onEvent,
         error -> LOG.warn("ring '{}': its meters stop with the stream: {}", ring, error.getMessage()));
   }
 
   private void onEvent(MapEvent e) {
     List<String> values = labels.values(e.rawValue(), -1);
+    if (values == null) {
+      return;  // a decoder dropped it
+    }
     Counter c = series.get(values);
     if (c == null) {
       if (series.size() >= maxSeries) {
@@ -122,6 +127,7 @@ public final class RingMeters implements MeterBinder, AutoCloseable {
       registry.remove(count);
       registry.remove(lost);
       registry.remove(malformed);
+      unknown.forEach(registry::remove);
     }
   }
 

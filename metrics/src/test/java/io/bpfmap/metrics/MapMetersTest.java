@@ -95,6 +95,33 @@ class MapMetersTest {
     }
   }
 
+  /** Values a decoder has no name for are counted; a series an allow-list or a dropping table refuses is not exported. */
+  @Test
+  void unknownLabelValuesAreCountedAndDroppedSeriesLeftOut() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_unknown")) {
+      for (int i = 0; i < 4; i++) {
+        map.update(FlowMap.key(i), FlowMap.value(i, i, 0));
+      }
+      MapStream stream = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      // saddrs 10.0.0.0..3 allowed when they end in 0, 1 or 2 (decoded first: the key's first field); then
+      // sports 1000..1003: two named, the others unknown and dropped: 1002 (10.0.0.3 was dropped before)
+      try (MapMeters meters = MapMeters.builder(stream).metric("packets", MapMeters.Type.COUNTER)
+          .label("sport", LabelDecoder.of(Map.of("enum", Map.of(1000, "a", 1001, "b"), "unknown", "drop")))
+          .label("saddr", LabelDecoder.of(java.util.List.of("ipv4", Map.of("regexp", "\\.[0-2]$")))).build()) {
+        meters.bindTo(registry);
+        Await.until(() -> stream.stats().cycles() >= 1);
+        String text = registry.scrape();
+        assertThat(text.lines().filter(l -> l.startsWith("bpfmap_flows_packets_total{"))).hasSize(2);
+        assertThat(text).contains("saddr=\"10.0.0.0\",sport=\"a\"} 0.0", "saddr=\"10.0.0.1\",sport=\"b\"} 1.0",
+            "bpfmap_labels_unknown_total{label=\"sport\",map=\"flows\"} 1.0",
+            "bpfmap_labels_unknown_total{label=\"saddr\",map=\"flows\"} 0.0");
+      }
+      assertThat(registry.scrape()).doesNotContain("bpfmap_labels_unknown_total");
+    }
+  }
+
   /**
    * A map with BTF and no layout given: an enum key field labels its series by name, a char array
    * by its text, bitfields by their numbers; value bitfields and enums are meters too.
