@@ -1,7 +1,11 @@
 package io.bpfmap.metrics;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.StreamStats;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,6 +15,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
@@ -41,7 +46,7 @@ public final class MetricsServer implements AutoCloseable {
 
   /**
    * Listens on {@code address} and serves at once, from two daemon threads of its own; a scrape
-   * renders {@code registry} as it is then.
+   * renders {@code registry} as it is then. Plain HTTP, no authentication.
    *
    * @param address where to listen; port 0 picks a free port (see {@link #port()})
    * @param registry the registry {@code /metrics} serves; the caller keeps owning it
@@ -50,9 +55,40 @@ public final class MetricsServer implements AutoCloseable {
    *     {@code listen 0.0.0.0:10469: address already in use}
    */
   public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry) {
+    return start(address, registry, WebConfig.NONE);
+  }
+
+  /**
+   * Listens on {@code address} as {@link #start(InetSocketAddress, PrometheusMeterRegistry)} does,
+   * secured as {@code web} says: HTTPS with its certificate (and the client's, when asked for),
+   * basic auth on every path, its headers on every response. Its files are read now.
+   *
+   * @param address where to listen
+   * @param registry the registry {@code /metrics} serves
+   * @param web TLS, users and headers; {@link WebConfig#NONE} for plain HTTP
+   * @return the running server
+   * @throws MetricsException when the address cannot be bound, or a file or setting of
+   *     {@code web} is wrong: one line naming it ({@code tls_server_config.key_file /etc/k.pem: no
+   *     PEM private key in it})
+   */
+  public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, WebConfig web) {
+    HttpsConfigurator tls;
+    BcryptAuthenticator auth;
+    try {
+      tls = web.tls() == null ? null : TlsContexts.configurator(web.tls());
+      auth = web.basicAuthUsers().isEmpty() ? null : new BcryptAuthenticator(web.basicAuthUsers());
+    } catch (IllegalArgumentException e) {
+      throw new MetricsException(e.getMessage(), e);
+    }
     HttpServer http;
     try {
-      http = HttpServer.create(address, 16);
+      if (tls != null) {
+        HttpsServer https = HttpsServer.create(address, 16);
+        https.setHttpsConfigurator(tls);
+        http = https;
+      } else {
+        http = HttpServer.create(address, 16);
+      }
     } catch (BindException e) {
       throw new MetricsException("listen " + address.getHostString() + ":" + address.getPort()
           + ": address already in use", e);
@@ -61,9 +97,16 @@ public final class MetricsServer implements AutoCloseable {
           + e.getMessage(), e);
     }
     MetricsServer s = new MetricsServer(http, registry);
-    http.createContext("/metrics", s::metrics);
-    http.createContext("/health", s::health);
-    http.createContext("/", s::landing);
+    for (HttpContext c : List.of(http.createContext("/metrics", s::metrics), http.createContext("/health", s::health),
+        http.createContext("/", s::landing))) {
+      if (auth != null) {
+        c.setAuthenticator(auth);
+      }
+      if (!web.headers().isEmpty()) {
+        c.getFilters().add(Filter.beforeHandler("headers of the web config",
+            x -> web.headers().forEach((k, v) -> x.getResponseHeaders().set(k, v))));
+      }
+    }
     http.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("bpfmap-http-", 0).factory()));
     http.start();
     return s;

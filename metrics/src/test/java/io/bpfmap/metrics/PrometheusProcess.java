@@ -45,20 +45,31 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus scraping {@code target} ({@code host:port}); {@code scrapeOptions} are more
-   * keys of the scrape config, indented by 4 spaces (e.g. {@code scheme: https}).
+   * Starts Prometheus scraping {@code target} ({@code host:port}) as job {@code bpfmap};
+   * {@code scrapeOptions} are more keys of the scrape config (e.g. {@code scheme: https}).
    */
   static PrometheusProcess start(Path dir, String target, String scrapeOptions) throws Exception {
+    return startJobs(dir, job("bpfmap", target, scrapeOptions));
+  }
+
+  /** One entry of {@code scrape_configs}. */
+  static String job(String name, String target, String scrapeOptions) {
+    return """
+        - job_name: %s
+          static_configs:
+            - targets: ['%s']
+        %s""".formatted(name, target, scrapeOptions.indent(2));
+  }
+
+  /** Starts Prometheus with these {@link #job}s, scraping each every second. */
+  static PrometheusProcess startJobs(Path dir, String... jobs) throws Exception {
     requireTool("prometheus");
     int port = freePort();
     Path config = Files.writeString(dir.resolve("prometheus.yml"), """
         global:
           scrape_interval: 1s
         scrape_configs:
-          - job_name: bpfmap
-            static_configs:
-              - targets: ['%s']
-        %s""".formatted(target, scrapeOptions.indent(4)));
+        %s""".formatted(String.join("", jobs).indent(2)));
     Path log = dir.resolve("prometheus.log");
     Process p = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
         "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -89,10 +100,15 @@ final class PrometheusProcess implements AutoCloseable {
     throw new AssertionError(promql + " gave " + last + " after 60 s; log: " + log());
   }
 
-  /** {@return the state of the one target's last scrape: health and error} */
-  JsonNode target() throws Exception {
+  /** {@return the state of job {@code job}'s target: its health and last error} */
+  JsonNode target(String job) throws Exception {
     var r = FlowMap.get(port, "/api/v1/targets", null);
-    return JSON.readTree(r.body()).path("data").path("activeTargets").get(0);
+    for (JsonNode t : JSON.readTree(r.body()).path("data").path("activeTargets")) {
+      if (t.path("labels").path("job").asText().equals(job)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   String log() throws IOException {
@@ -100,8 +116,12 @@ final class PrometheusProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    process.waitFor(30, TimeUnit.SECONDS);
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
