@@ -16,6 +16,7 @@ import io.bpfmap.kafka.KafkaSinkException;
 import io.bpfmap.metrics.LabelDecoder;
 import io.bpfmap.metrics.MapMeters;
 import io.bpfmap.metrics.MetricsServer;
+import io.bpfmap.metrics.WebConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +125,12 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
   /** How created topics are made: partitions, replication factor (null: the broker's default), configs. */
   record Topics(int partitions, Short replicationFactor, Map<String, String> configs) {}
 
-  record PromConfig(String host, int port) {}
+  /** Where /metrics listens, and how it is secured ({@link WebConfig#NONE}: plain HTTP). */
+  record PromConfig(String host, int port, WebConfig web) {
+    PromConfig(String host, int port) {
+      this(host, port, WebConfig.NONE);
+    }
+  }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
   /** The longest duration any key takes. */
@@ -345,7 +351,9 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
 
   private static PromConfig prometheus(Object tree, String at) {
     Map<String, Object> m = YamlValues.object(tree, at);
-    YamlValues.keys(m, at, Set.of("listen"));
+    YamlValues.keys(m, at, Set.of("listen", "web-config"));
+    WebConfig web = m.get("web-config") == null ? WebConfig.NONE
+        : WebConfigFile.load(Path.of(YamlValues.string(m.get("web-config"), at + ".web-config")), at + ".web-config");
     String listen = m.containsKey("listen") ? YamlValues.string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
     int colon = listen.lastIndexOf(':');
     try {
@@ -353,7 +361,7 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
       if (colon < 0 || port < 0 || port > 65535) {
         throw new NumberFormatException();
       }
-      return new PromConfig(colon == 0 ? "0.0.0.0" : listen.substring(0, colon), port);
+      return new PromConfig(colon == 0 ? "0.0.0.0" : listen.substring(0, colon), port, web);
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new CliException(at + ".listen: expected host:port, got '" + listen + "'");
     }

@@ -61,7 +61,8 @@ final class Daemon implements AutoCloseable {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         processMeters = new ProcessMeters(Main.VERSION.substring("bpfmap ".length()));
         processMeters.bindTo(registry);
-        server = MetricsServer.start(new InetSocketAddress(cfg.prometheus().host(), cfg.prometheus().port()), registry);
+        server = MetricsServer.start(new InetSocketAddress(cfg.prometheus().host(), cfg.prometheus().port()), registry,
+            cfg.prometheus().web());
       }
       if (cfg.kafka() != null) {
         var k = cfg.kafka();

@@ -29,8 +29,18 @@ class HistogramExportIT {
     obj.program("record").testRun(packet.array(), times);
   }
 
+  /** /metrics through curl over TLS with the example's client certificate and password. */
+  private static String scrape(Path tls, int port, String password) {
+    try {
+      return WebConfigFileTest.run(tls, "curl", "-s", "--cacert", "server.pem", "--cert", "client.pem", "--key",
+          "client.key", "-u", "prometheus:" + password, "https://localhost:" + port + "/metrics");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
-  void histogramsOfTheConfigAreOnMetrics(PinDir pins, @TempDir Path tmp) throws Exception {
+  void histogramsOfTheConfigAreOnMetricsBehindTlsAndBasicAuth(PinDir pins, @TempDir Path tmp) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -59,14 +69,16 @@ class HistogramExportIT {
               histograms:
                 - {name: latency_us, slots-field: slots, sum-field: sum, bucket-type: exp2, bucket-min: 1, bucket-max: 16}
           sinks:
-            prometheus: {listen: "127.0.0.1:%2$d"}
-          """.formatted(pins.path(), port));
+            prometheus: {listen: "127.0.0.1:%2$d", web-config: %3$s}
+          """.formatted(pins.path(), port, WebConfigFileTest.example(tmp)));
+      Path tls = tmp.resolve("tls");
       Cli.Result check = Cli.run("check", "--config", cfg.toString());
       assertThat(check.exit()).as(check.err()).isZero();
       Process daemon = Cli.startLogged(tmp.resolve("daemon.log"), "export", "--config", cfg.toString());
       try {
-        Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_latency_exp2_latency_seconds_count{op=\"0\"} 40"));
-        String text = Cli.get(port, "/metrics");
+        Await.until(() -> scrape(tls, port, "change me").contains("bpfmap_latency_exp2_latency_seconds_count{op=\"0\"} 40"));
+        String text = scrape(tls, port, "change me");
+        assertThat(scrape(tls, port, "guess")).as("a wrong password").startsWith("0:").doesNotContain("bpfmap_");
         assertThat(text).contains("# HELP bpfmap_latency_exp2_latency_seconds Latency of the test's samples",
             "bpfmap_latency_exp2_latency_seconds_bucket{op=\"0\",le=\"4.0E-6\"} 10",
             "bpfmap_latency_exp2_latency_seconds_bucket{op=\"0\",le=\"1.28E-4\"} 40",
@@ -76,7 +88,7 @@ class HistogramExportIT {
             "bpfmap_latency_slots_latency_us_sum{key=\"OP_READ\"} 3030.0");
         // the program goes on counting: the next cycles show it
         record(obj, 100, 1, 5);
-        Await.until(() -> Cli.get(port, "/metrics").contains("bpfmap_latency_exp2_latency_seconds_count{op=\"1\"} 10"));
+        Await.until(() -> scrape(tls, port, "change me").contains("bpfmap_latency_exp2_latency_seconds_count{op=\"1\"} 10"));
       } finally {
         daemon.destroy();
       }

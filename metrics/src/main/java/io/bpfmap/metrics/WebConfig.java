@@ -26,6 +26,21 @@ public record WebConfig(Tls tls, Map<String, String> basicAuthUsers, Map<String,
   }
 
   /**
+   * Reads the files and checks the settings as {@link MetricsServer#start(java.net.InetSocketAddress,
+   * io.micrometer.prometheusmetrics.PrometheusMeterRegistry, WebConfig)} does, without listening.
+   *
+   * @throws IllegalArgumentException naming the file or setting that is wrong, in one line
+   */
+  public void check() {
+    if (tls != null) {
+      TlsContexts.configurator(tls);
+    }
+    if (!basicAuthUsers.isEmpty()) {
+      new BcryptAuthenticator(basicAuthUsers);
+    }
+  }
+
+  /**
    * TLS as {@code tls_server_config} says it.
    *
    * @param certFile the server's certificate (PEM; a chain may follow it)
