@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * errors, and every error names its YAML path: {@code maps[0].mode: unknown mode 'chnges'}.
  */
 record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapConfig> maps,
-    List<SourceConfigs.RingConfig> rings, KafkaConfig kafka, PromConfig prometheus, boolean stdout,
+    List<SourceConfigs.RingConfig> rings, KafkaConfig kafka, PromConfig prometheus, OtlpConfig otlp, boolean stdout,
     Duration statusInterval, Duration stopTimeout) {
 
   /** The default stop timeout; packaging/bpfmap.service's TimeoutStopSec leaves 10 s more for the JVM. */
@@ -132,6 +132,17 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     }
   }
 
+  /**
+   * Where meters are pushed with OTLP.
+   *
+   * @param endpoint the collector's URL ({@code http://collector:4318/v1/metrics})
+   * @param headers headers of every push
+   * @param interval time between pushes
+   * @param resourceAttributes resource attributes besides service.name and host.name
+   */
+  record OtlpConfig(java.net.URI endpoint, Map<String, String> headers, Duration interval,
+      Map<String, String> resourceAttributes) {}
+
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
   /** The longest duration any key takes. */
   static final Duration MAX_DURATION = Duration.ofDays(30);
@@ -183,9 +194,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
       unique(names, r.name(), r.at());
     }
     Map<String, Object> sinks = root.containsKey("sinks") ? YamlValues.object(root.get("sinks"), "sinks") : Map.of();
-    YamlValues.keys(sinks, "sinks", Set.of("kafka", "prometheus", "stdout"));
-    KafkaConfig kafka = sinks.get("kafka") == null ? null : kafka(sinks.get("kafka"), "sinks.kafka");
-    PromConfig prom = sinks.get("prometheus") == null ? null : prometheus(sinks.get("prometheus"), "sinks.prometheus");
+    YamlValues.keys(sinks, "sinks", Set.of("kafka", "prometheus", "otlp", "stdout"));
+    KafkaConfig kafka = sinks.get("kafka") == null ? null : SinkConfigs.kafka(sinks.get("kafka"), "sinks.kafka");
+    PromConfig prom = sinks.get("prometheus") == null ? null
+        : SinkConfigs.prometheus(sinks.get("prometheus"), "sinks.prometheus");
+    OtlpConfig otlp = sinks.get("otlp") == null ? null : SinkConfigs.otlp(sinks.get("otlp"), "sinks.otlp");
     boolean stdout = sinks.containsKey("stdout") && YamlValues.bool(sinks.get("stdout"), "sinks.stdout");
     for (int i = 0; i < maps.size(); i++) {
       MapConfig m = maps.get(i);
@@ -194,9 +207,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
         throw new CliException("maps[" + i + "].mode: drain delivers each entry once, to one sink: "
             + "use kafka or stdout alone, and no metrics or histograms");
       }
-      if (m.scraped() && prom == null) {
-        throw new CliException("maps[" + i + (m.metrics().isEmpty() ? "].histograms" : "].metrics")
-            + ": needs sinks.prometheus");
+      if (!m.metrics().isEmpty() && prom == null && otlp == null) {
+        throw new CliException("maps[" + i + "].metrics: needs sinks.prometheus or sinks.otlp");
+      }
+      if (!m.histograms().isEmpty() && prom == null) {
+        throw new CliException("maps[" + i + "].histograms: needs sinks.prometheus (OTLP does not carry them)");
       }
       if (m.mode() == Mode.DRAIN && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
         throw new CliException("sinks.kafka.producer.delivery.timeout.ms: maps[" + i + "] is drained, and its "
@@ -204,12 +219,12 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
       }
     }
     for (SourceConfigs.RingConfig r : rings) {
-      if (kafka == null && prom == null && !stdout) {
+      if (kafka == null && prom == null && otlp == null && !stdout) {
         throw new CliException(r.at() + ": no sink reads this ring, and the kernel drops what fills it: configure "
-            + "sinks.kafka, sinks.prometheus or sinks.stdout");
+            + "sinks.kafka, sinks.prometheus, sinks.otlp or sinks.stdout");
       }
-      if (!r.labels().isEmpty() && prom == null) {
-        throw new CliException(r.at() + ".labels: needs sinks.prometheus");
+      if (!r.labels().isEmpty() && prom == null && otlp == null) {
+        throw new CliException(r.at() + ".labels: needs sinks.prometheus or sinks.otlp");
       }
     }
     if (!rings.isEmpty() && kafka != null && kafka.producer().containsKey("delivery.timeout.ms")) {
@@ -220,7 +235,7 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
         : Duration.ofSeconds(10);
     Duration stop = root.containsKey("stop-timeout") ? duration(root.get("stop-timeout"), "stop-timeout")
         : STOP_TIMEOUT;
-    return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, stdout, status, stop);
+    return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, otlp, stdout, status, stop);
   }
 
   /** Names pick topics, meters and /health entries: a map's or ring's name is taken once. */
@@ -313,58 +328,6 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     String description = m.containsKey("description") ? YamlValues.string(m.get("description"), at + ".description")
         : "Field " + field + " of the BPF map's values";
     return new MapMeters.Metric(field, type, description);
-  }
-
-  private static KafkaConfig kafka(Object tree, String at) {
-    Map<String, Object> m = YamlValues.object(tree, at);
-    YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
-        "topic-partitions", "topic-replication-factor", "topic-configs"));
-    Map<String, String> producer = new LinkedHashMap<>();
-    if (m.get("producer") != null) {
-      YamlValues.object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
-    }
-    String bootstrap = YamlValues.string(YamlValues.required(m, "bootstrap-servers", at), at + ".bootstrap-servers");
-    try {
-      KafkaSink.checkSettings(bootstrap, producer);
-    } catch (KafkaSinkException e) {
-      throw new CliException(at + (e.setting() == null ? "" : e.setting().equals("bootstrap.servers")
-          ? ".bootstrap-servers" : ".producer." + e.setting()) + ": " + e.getMessage(), e);
-    }
-    return new KafkaConfig(bootstrap,
-        m.containsKey("topic") ? YamlValues.string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
-        m.containsKey("create-topics") ? YamlValues.bool(m.get("create-topics"), at + ".create-topics") : true,
-        m.containsKey("max-in-flight") ? YamlValues.integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
-        m.containsKey("connect-timeout") ? duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10),
-        topics(m, at));
-  }
-
-  private static Topics topics(Map<String, Object> m, String at) {
-    Map<String, String> configs = new LinkedHashMap<>();
-    if (m.get("topic-configs") != null) {
-      YamlValues.object(m.get("topic-configs"), at + ".topic-configs").forEach((k, v) -> configs.put(k, String.valueOf(v)));
-    }
-    Short replication = m.containsKey("topic-replication-factor")
-        ? (short) YamlValues.integer(m.get("topic-replication-factor"), at + ".topic-replication-factor", 1) : null;
-    return new Topics(m.containsKey("topic-partitions") ? YamlValues.integer(m.get("topic-partitions"), at + ".topic-partitions", 1)
-        : 1, replication, configs);
-  }
-
-  private static PromConfig prometheus(Object tree, String at) {
-    Map<String, Object> m = YamlValues.object(tree, at);
-    YamlValues.keys(m, at, Set.of("listen", "web-config"));
-    WebConfig web = m.get("web-config") == null ? WebConfig.NONE
-        : WebConfigFile.load(Path.of(YamlValues.string(m.get("web-config"), at + ".web-config")), at + ".web-config");
-    String listen = m.containsKey("listen") ? YamlValues.string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
-    int colon = listen.lastIndexOf(':');
-    try {
-      int port = Integer.parseInt(listen.substring(colon + 1));
-      if (colon < 0 || port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return new PromConfig(colon == 0 ? "0.0.0.0" : listen.substring(0, colon), port, web);
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new CliException(at + ".listen: expected host:port, got '" + listen + "'");
-    }
   }
 
   /**

@@ -9,6 +9,9 @@ import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.ProcessMeters;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.bpfmap.metrics.OtlpPush;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,9 @@ final class Daemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
   private static final Logger STATUS = LoggerFactory.getLogger("io.bpfmap.status");
   private PrometheusMeterRegistry registry;
+  /** Where meters go: the Prometheus registry, OTLP's, or both together; null with neither. */
+  private MeterRegistry meters;
+  private OtlpPush otlp;
   private volatile boolean stopped;
   private volatile boolean started;
   private MetricsServer server;
@@ -57,10 +63,12 @@ final class Daemon implements AutoCloseable {
   /** Starts every sink and map; any failure here is a start-up error (the caller exits 2). */
   void start() {
     try {
-      if (cfg.prometheus() != null) {
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      meters = meterRegistries();
+      if (meters != null) {
         processMeters = new ProcessMeters(Main.VERSION.substring("bpfmap ".length()));
-        processMeters.bindTo(registry);
+        processMeters.bindTo(meters);
+      }
+      if (cfg.prometheus() != null) {
         server = MetricsServer.start(new InetSocketAddress(cfg.prometheus().host(), cfg.prometheus().port()), registry,
             cfg.prometheus().web());
       }
@@ -79,13 +87,13 @@ final class Daemon implements AutoCloseable {
       programs = LoadedPrograms.load(cfg.programs());
       for (Config.MapConfig m : cfg.maps()) {
         MapPipeline p = new MapPipeline(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name")), kafka,
-            registry, server, cfg.stdout());
+            meters, registry, server, cfg.stdout());
         pipelines.add(p);
         p.start();
       }
       java.util.Map<Integer, String> rings = new java.util.HashMap<>();
       for (SourceConfigs.RingConfig r : cfg.rings()) {
-        RingPipeline p = new RingPipeline(r, programs, kafka, registry, server, cfg.stdout(), rings);
+        RingPipeline p = new RingPipeline(r, programs, kafka, meters, server, cfg.stdout(), rings);
         pipelines.add(p);
         p.start();
       }
@@ -98,6 +106,25 @@ final class Daemon implements AutoCloseable {
     if (status) {
       timer.scheduleAtFixedRate(() -> logStatus(every / 1000.0), every, every, TimeUnit.MILLISECONDS);
     }
+  }
+
+  /** The Prometheus registry and OTLP's push, as configured; one composite when both are. */
+  private MeterRegistry meterRegistries() {
+    if (cfg.prometheus() != null) {
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+    if (cfg.otlp() != null) {
+      var o = cfg.otlp();
+      List<String> names = new java.util.ArrayList<>();
+      cfg.maps().forEach(m -> names.add(m.name()));
+      cfg.rings().forEach(r -> names.add(r.name()));
+      otlp = OtlpPush.start(new OtlpPush.Settings(o.endpoint(), o.headers(), o.interval(), cfg.node(),
+          o.resourceAttributes()), names);
+    }
+    if (registry != null && otlp != null) {
+      return new CompositeMeterRegistry().add(registry).add(otlp.registry());
+    }
+    return registry != null ? registry : otlp == null ? null : otlp.registry();
   }
 
   /**
@@ -151,6 +178,9 @@ final class Daemon implements AutoCloseable {
     long deadline = start + timeout.toNanos();
     long reserve = Math.min(Duration.ofSeconds(5).toNanos(), timeout.toNanos() / 4);
     timer.shutdownNow();
+    if (otlp != null) {
+      otlp.close();  // one last push, of the meters as the last cycles left them
+    }
     pipelines.forEach(Pipeline::stopTaking);
     boolean settled = awaitStopped(deadline - reserve);
     if (kafka != null) {

@@ -17,6 +17,7 @@ import io.bpfmap.metrics.MapHistograms;
 import io.bpfmap.metrics.MapMeters;
 import io.bpfmap.metrics.MetricsServer;
 import io.bpfmap.metrics.SelfMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +41,10 @@ final class MapPipeline implements Pipeline {
 
   private final Config.MapConfig cfg;
   private final KafkaSink kafka;
-  private final PrometheusMeterRegistry registry;
+  /** Where meters go (Prometheus, OTLP or both); null with neither. */
+  private final MeterRegistry registry;
+  /** Where histograms go: Prometheus only; null without it. */
+  private final PrometheusMeterRegistry prometheus;
   private final MetricsServer server;
   private final boolean stdout;
   private final MapSupervisor supervisor;
@@ -52,11 +56,12 @@ final class MapPipeline implements Pipeline {
   private final AtomicLong givenBefore = new AtomicLong();
   private volatile Sinks current;
 
-  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, PrometheusMeterRegistry registry, MetricsServer server,
-      boolean stdout) {
+  MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, PrometheusMeterRegistry prometheus,
+      MetricsServer server, boolean stdout) {
     this.cfg = cfg;
     this.kafka = kafka;
     this.registry = registry;
+    this.prometheus = prometheus;
     this.server = server;
     this.stdout = stdout;
     this.supervisor = MapSupervisor.builder(cfg.name(), cfg.selector())
@@ -105,7 +110,7 @@ final class MapPipeline implements Pipeline {
   }
 
   private List<HistogramConfigs.HistogramConfig> histograms() {
-    return registry == null ? List.of() : cfg.histograms();
+    return prometheus == null ? List.of() : cfg.histograms();
   }
 
   /** The sinks of one generation, all fed by its stream. */
@@ -130,7 +135,7 @@ final class MapPipeline implements Pipeline {
         for (HistogramConfigs.HistogramConfig h : histograms()) {
           MapHistograms built = h.builder(cfg.labels(), cfg.maxSeries()).build(s);
           histograms.add(built);
-          built.bindTo(registry);
+          built.bindTo(prometheus);
         }
         if (kafka != null) {
           e = kafka.export(s);

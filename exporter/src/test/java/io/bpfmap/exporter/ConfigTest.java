@@ -130,9 +130,10 @@ class ConfigTest {
           - {name: execs, value: struct exec_event}
         """;
     assertThatThrownBy(() -> parse(rings)).hasMessage("rings[0]: no sink reads this ring, and the kernel drops what "
-        + "fills it: configure sinks.kafka, sinks.prometheus or sinks.stdout");
+        + "fills it: configure sinks.kafka, sinks.prometheus, sinks.otlp or sinks.stdout");
     assertThatThrownBy(() -> parse(rings.replace("value: struct exec_event}", "value: struct exec_event, labels: "
-        + "{comm: auto}}") + "sinks: {stdout: true}\n")).hasMessage("rings[0].labels: needs sinks.prometheus");
+        + "{comm: auto}}") + "sinks: {stdout: true}\n")).hasMessage("rings[0].labels: needs sinks.prometheus or "
+        + "sinks.otlp");
     assertThatThrownBy(() -> parse(rings.replace("value: struct exec_event", "value: exec_event") + "sinks: {stdout: "
         + "true}\n")).hasMessage("rings[0].value: f3: unknown format '_' (a type of the program's BTF is written "
         + "'struct exec_event')");
@@ -199,7 +200,8 @@ class ConfigTest {
         + "slots-field (an array of buckets in the value), not both");
     errors.put("bucket-max: 26,", "maps[0].histograms[0]: with a bucket field the sum is the entry of bucket 27, not a "
         + "value field");
-    errors.put("sinks: {prometheus: {listen: \"127.0.0.1:0\"}}", "maps[0].histograms: needs sinks.prometheus");
+    errors.put("sinks: {prometheus: {listen: \"127.0.0.1:0\"}}", "maps[0].histograms: needs sinks.prometheus (OTLP "
+        + "does not carry them)");
     java.util.List<String> broken = java.util.List.of("bucket-type: exp3,", "bucket-multiplier: -1",
         "bucket-max: 1000", "bucket-field: bukket", "name: latency-seconds", "bucket-type: fixed, bucket-max: 26",
         "bucket-field: bucket, slots-field: slots,", "bucket-max: 26, sum-field: count,", "sinks: {stdout: true}");
@@ -208,6 +210,26 @@ class ConfigTest {
       String yaml = hist.replace(e.getKey(), broken.get(i++));
       assertThatThrownBy(() -> parse(yaml)).as(yaml).hasMessage(e.getValue());
     }
+  }
+
+  @Test
+  void otlpIsASinkOfMetersAndItsErrorsNameTheirYamlPath() throws Exception {
+    String otlp = SPEC_EXAMPLE.replace("  prometheus:\n    listen: 127.0.0.1:9469           # see §8 for the default port\n",
+        "  otlp:\n    endpoint: http://collector:4318/v1/metrics\n    interval: 30s\n    headers: {authorization: t}\n");
+    assertThat(otlp).isNotEqualTo(SPEC_EXAMPLE);
+    Config c = parse(otlp);
+    assertThat(c.prometheus()).isNull();
+    assertThat(c.otlp()).isEqualTo(new Config.OtlpConfig(java.net.URI.create("http://collector:4318/v1/metrics"),
+        Map.of("authorization", "t"), Duration.ofSeconds(30), Map.of()));
+    assertThatThrownBy(() -> parse(otlp.replace("http://collector:4318", "grpc://collector:4317")))
+        .hasMessage("sinks.otlp.endpoint: expected an http:// or https:// URL (OTLP over HTTP, "
+            + "http://collector:4318/v1/metrics), got 'grpc://collector:4317/v1/metrics'");
+    assertThatThrownBy(() -> parse(otlp.replace("    endpoint: http://collector:4318/v1/metrics\n", "")))
+        .hasMessage("sinks.otlp.endpoint: required");
+    assertThatThrownBy(() -> parse(otlp.replace("interval: 30s", "interval: often")))
+        .hasMessage("sinks.otlp.interval: expected a duration such as 500ms, 1s, 2m, got 'often'");
+    assertThatThrownBy(() -> parse(otlp.replace("  otlp:", "  otlp: {}\n  x:")))
+        .hasMessageStartingWith("sinks.x: unknown key");
   }
 
   @Test

@@ -1,0 +1,96 @@
+package io.bpfmap.exporter;
+
+import io.bpfmap.kafka.KafkaSink;
+import io.bpfmap.kafka.KafkaSinkException;
+import io.bpfmap.metrics.MetricsServer;
+import io.bpfmap.metrics.WebConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The {@code sinks:} of a config: Kafka, the Prometheus endpoint and OTLP push. */
+final class SinkConfigs {
+  private SinkConfigs() {}
+
+  static Config.KafkaConfig kafka(Object tree, String at) {
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
+        "topic-partitions", "topic-replication-factor", "topic-configs"));
+    Map<String, String> producer = new LinkedHashMap<>();
+    if (m.get("producer") != null) {
+      YamlValues.object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
+    }
+    String bootstrap = YamlValues.string(YamlValues.required(m, "bootstrap-servers", at), at + ".bootstrap-servers");
+    try {
+      KafkaSink.checkSettings(bootstrap, producer);
+    } catch (KafkaSinkException e) {
+      throw new CliException(at + (e.setting() == null ? "" : e.setting().equals("bootstrap.servers")
+          ? ".bootstrap-servers" : ".producer." + e.setting()) + ": " + e.getMessage(), e);
+    }
+    return new Config.KafkaConfig(bootstrap,
+        m.containsKey("topic") ? YamlValues.string(m.get("topic"), at + ".topic") : "bpfmap.{map}", producer,
+        m.containsKey("create-topics") ? YamlValues.bool(m.get("create-topics"), at + ".create-topics") : true,
+        m.containsKey("max-in-flight") ? YamlValues.integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
+        m.containsKey("connect-timeout") ? Config.duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10),
+        topics(m, at));
+  }
+
+  private static Config.Topics topics(Map<String, Object> m, String at) {
+    Map<String, String> configs = new LinkedHashMap<>();
+    if (m.get("topic-configs") != null) {
+      YamlValues.object(m.get("topic-configs"), at + ".topic-configs").forEach((k, v) -> configs.put(k, String.valueOf(v)));
+    }
+    Short replication = m.containsKey("topic-replication-factor")
+        ? (short) YamlValues.integer(m.get("topic-replication-factor"), at + ".topic-replication-factor", 1) : null;
+    return new Config.Topics(m.containsKey("topic-partitions") ? YamlValues.integer(m.get("topic-partitions"), at + ".topic-partitions", 1)
+        : 1, replication, configs);
+  }
+
+  static Config.PromConfig prometheus(Object tree, String at) {
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("listen", "web-config"));
+    WebConfig web = m.get("web-config") == null ? WebConfig.NONE
+        : WebConfigFile.load(Path.of(YamlValues.string(m.get("web-config"), at + ".web-config")), at + ".web-config");
+    String listen = m.containsKey("listen") ? YamlValues.string(m.get("listen"), at + ".listen") : "0.0.0.0:" + MetricsServer.DEFAULT_PORT;
+    int colon = listen.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      if (colon < 0 || port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new Config.PromConfig(colon == 0 ? "0.0.0.0" : listen.substring(0, colon), port, web);
+    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new CliException(at + ".listen: expected host:port, got '" + listen + "'");
+    }
+  }
+
+  static Config.OtlpConfig otlp(Object tree, String at) {
+    Map<String, Object> m = YamlValues.object(tree, at);
+    YamlValues.keys(m, at, Set.of("endpoint", "headers", "interval", "resource-attributes"));
+    String endpoint = YamlValues.string(YamlValues.required(m, "endpoint", at), at + ".endpoint");
+    URI uri;
+    try {
+      uri = URI.create(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(at + ".endpoint: '" + endpoint + "' is not a URL", e);
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new CliException(at + ".endpoint: expected an http:// or https:// URL (OTLP over HTTP, "
+          + "http://collector:4318/v1/metrics), got '" + endpoint + "'");
+    }
+    return new Config.OtlpConfig(uri, strings(m.get("headers"), at + ".headers"),
+        m.containsKey("interval") ? Config.duration(m.get("interval"), at + ".interval") : Duration.ofSeconds(60),
+        strings(m.get("resource-attributes"), at + ".resource-attributes"));
+  }
+
+  private static Map<String, String> strings(Object tree, String at) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (tree != null) {
+      YamlValues.object(tree, at).forEach((k, v) -> out.put(k, YamlValues.string(v, at + "." + k)));
+    }
+    return out;
+  }
+}
