@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A scrape of a map of 10 000 keys × 4 numeric fields exported by {@link MapMeters}, against a
  * registry holding the same 40 000 series as plain gauges (same names and labels), in one run:
- * milliseconds and bytes per scrape.
+ * milliseconds and bytes per scrape. Then {@link HistogramBench}.
  */
 final class MetricsBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"saddr\",\"I\"],[\"daddr\",\"I\"],[\"sport\",\"H\"],[\"dport\",\"H\"]]");
@@ -64,6 +64,7 @@ final class MetricsBench {
         }
         Bench.report("metrics.scrape.10k_keys_x4", "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
       }
+      HistogramBench.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
