@@ -135,6 +135,28 @@ public record HistogramBuckets(Kind kind, long[] keys, double multiplier) {
     return at >= 0 && at < keys.length ? (int) at : -1;
   }
 
+  /**
+   * Where each bucket is among the buckets of a Prometheus native histogram of schema 0 (bucket
+   * {@code n} holds {@code (2^(n-1), 2^n]}), when they are the same buckets: exp2 kinds whose
+   * multiplier is a power of two. {@code EXP2_ZERO}'s bucket 0 is the native zero bucket
+   * ({@link Integer#MIN_VALUE}). A first exp2 bucket also holds the values below its lower bound
+   * (0 among them), which the native one does not: it is counted there all the same.
+   *
+   * @return the native index of each bucket, or null when these buckets are not native ones
+   */
+  public int[] nativeIndexes() {
+    if (kind != Kind.EXP2 && kind != Kind.EXP2_ZERO || multiplier != Math.scalb(1.0, Math.getExponent(multiplier))) {
+      return null;
+    }
+    int shift = Math.getExponent(multiplier);
+    int[] out = new int[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      long k = keys[i];
+      out[i] = kind == Kind.EXP2 ? (int) k + shift : k == 0 ? Integer.MIN_VALUE : (int) k - 1 + shift;
+    }
+    return out;
+  }
+
   /** {@return the upper bounds of the buckets in order, then {@code +Inf}} */
   public double[] upperBounds() {
     double[] bounds = new double[keys.length + 1];

@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +58,8 @@ public final class MapHistograms implements AutoCloseable {
   private final String description;
   private final HistogramBuckets buckets;
   private final double[] bounds;
+  /** Each bucket's native histogram index (schema 0), or null when the buckets are not native ones. */
+  private final int[] nativeIndexes;
   private final FieldAccessor bucket;
   private final FieldAccessor count;
   private final FieldAccessor[] slots;
@@ -80,6 +83,7 @@ public final class MapHistograms implements AutoCloseable {
     this.description = b.description != null ? b.description : "Histogram " + b.name + " of the BPF map " + map;
     this.buckets = b.buckets;
     this.bounds = buckets.upperBounds();
+    this.nativeIndexes = buckets.nativeIndexes();
     RecordLayout key = stream.view().keyLayout();
     HistogramFields f = b.fields(map, key, stream.view().mask());
     this.bucket = f.bucket();
@@ -257,8 +261,26 @@ public final class MapHistograms implements AutoCloseable {
       for (int i = 0; i < c.length; i++) {
         c[i] = counts.get(i);
       }
-      return new HistogramSnapshot.HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, c), sumValue,
-          promLabels, Exemplars.EMPTY, 0L);
+      ClassicHistogramBuckets classic = ClassicHistogramBuckets.of(bounds, c);
+      if (nativeIndexes == null) {
+        return new HistogramSnapshot.HistogramDataPointSnapshot(classic, sumValue, promLabels, Exemplars.EMPTY, 0L);
+      }
+      // the same counts as a native histogram of schema 0, for a scraper that takes them
+      long zero = 0;
+      int n = 0;
+      int[] index = new int[nativeIndexes.length];
+      long[] count = new long[nativeIndexes.length];
+      for (int i = 0; i < nativeIndexes.length; i++) {
+        if (nativeIndexes[i] == Integer.MIN_VALUE) {
+          zero += c[i];
+        } else if (c[i] != 0) {
+          index[n] = nativeIndexes[i];
+          count[n++] = c[i];
+        }
+      }
+      return new HistogramSnapshot.HistogramDataPointSnapshot(classic, 0, zero, 0,
+          NativeHistogramBuckets.of(java.util.Arrays.copyOf(index, n), java.util.Arrays.copyOf(count, n)),
+          NativeHistogramBuckets.EMPTY, sumValue, promLabels, Exemplars.EMPTY, 0L);
     }
   }
 

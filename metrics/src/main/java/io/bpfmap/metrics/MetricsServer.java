@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * {@code /metrics} (Prometheus text, or OpenMetrics when the scraper asks for it in Accept) and
+ * {@code /metrics} (Prometheus text, or OpenMetrics or Prometheus' protobuf format, with native
+ * histograms, when the scraper asks for it in Accept) and
  * {@code /health} (per map: last successful cycle, last error, and for a supervised map its state;
  * 503 when a map is not UP: its last error is newer than its last success, or its supervisor is
  * retrying it or gave up) over the JDK's HTTP server. The default port is {@value #DEFAULT_PORT}.
@@ -30,6 +31,8 @@ import java.util.function.Supplier;
 public final class MetricsServer implements AutoCloseable {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  static final String PROMETHEUS_PROTOBUF =
+      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
   /** Not in the Prometheus exporter range 9100-9999 (full); 9435 is ebpf_exporter's. */
   public static final int DEFAULT_PORT = 10469;
@@ -38,6 +41,7 @@ public final class MetricsServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Map<String, Supplier<Health>> maps = new ConcurrentSkipListMap<>();
   private final java.util.concurrent.atomic.AtomicLong openMetricsScrapes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong protobufScrapes = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricsServer(HttpServer server, PrometheusMeterRegistry registry) {
     this.server = server;
@@ -172,6 +176,15 @@ public final class MetricsServer implements AutoCloseable {
 
   private void metrics(HttpExchange x) throws IOException {
     String accept = x.getRequestHeaders().getFirst("Accept");
+    if (accept != null && accept.contains("application/vnd.google.protobuf")) {
+      // what Prometheus asks for first when it takes native histograms
+      protobufScrapes.incrementAndGet();
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      registry.scrape(out, PROMETHEUS_PROTOBUF);
+      x.getResponseHeaders().set("Content-Type", PROMETHEUS_PROTOBUF);
+      respond(x, 200, out.toByteArray());
+      return;
+    }
     boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
     String type = openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
     if (openMetrics) {
@@ -180,6 +193,11 @@ public final class MetricsServer implements AutoCloseable {
     byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().set("Content-Type", type);
     respond(x, 200, body);
+  }
+
+  /** {@return how many scrapes were answered in Prometheus' protobuf format (with native histograms)} */
+  public long protobufScrapes() {
+    return protobufScrapes.get();
   }
 
   /** {@code /}: a page that links to the others, as every Prometheus exporter has; 404 elsewhere. */

@@ -35,6 +35,15 @@ class HistogramBucketsTest {
   }
 
   @Test
+  void exp2BucketsOfAPowerOfTwoHaveNativeIndexes() {
+    assertThat(HistogramBuckets.of(Kind.EXP2, 0, 3, 1).nativeIndexes()).containsExactly(0, 1, 2, 3);
+    assertThat(HistogramBuckets.of(Kind.EXP2, 2, 4, 0.25).nativeIndexes()).containsExactly(0, 1, 2);
+    assertThat(HistogramBuckets.of(Kind.EXP2_ZERO, 0, 2, 1).nativeIndexes()).containsExactly(Integer.MIN_VALUE, 0, 1);
+    assertThat(HistogramBuckets.of(Kind.EXP2, 0, 3, 1e-6).nativeIndexes()).as("not a power of two").isNull();
+    assertThat(HistogramBuckets.of(Kind.LINEAR, 0, 3, 1).nativeIndexes()).isNull();
+  }
+
+  @Test
   void badBucketsAreRefusedWithTheirReason() {
     assertThatThrownBy(() -> HistogramBuckets.of(Kind.EXP2, 5, 4, 1))
         .hasMessage("a histogram needs 1 to 512 buckets, got min 5 and max 4");

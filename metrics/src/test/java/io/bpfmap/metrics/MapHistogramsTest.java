@@ -118,6 +118,30 @@ class MapHistogramsTest {
     }
   }
 
+  /** exp2 buckets of microseconds are those of a native histogram: Prometheus takes them as one. */
+  @Test
+  void exp2BucketsOfAPowerOfTwoAreANativeHistogramToo(@TempDir Path tmp) throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("histograms"));
+        MapStream latencyStream = stream(obj.map("latency_exp2"));
+        MapHistograms latency = MapHistograms.builder("latency_us").bucketField("bucket")
+            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1)).build(latencyStream);
+        MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry)) {
+      latency.bindTo(registry);
+      write(obj, READS, 0);
+      try (PrometheusProcess prom = PrometheusProcess.startJobs(tmp, java.util.List.of(
+          "--enable-feature=native-histograms"), PrometheusProcess.job("bpfmap", "127.0.0.1:" + server.port(), ""))) {
+        String series = "bpfmap_latency_exp2_latency_us{op=\"OP_READ\"}";
+        prom.await("histogram_count(" + series + ")", r -> r.size() == 1 && r.get(0).get("value").get(1).asDouble() == 1000);
+        assertThat(single(prom.query("histogram_sum(" + series + ")"))).isEqualTo(100 * 3 + 300 * 20 + 500 * 100 + 100 * 5000);
+        // the median read, 100 µs, in its native bucket (64, 128]
+        assertThat(single(prom.query("histogram_quantile(0.5, " + series + ")"))).isBetween(64.0, 128.0);
+        assertThat(prom.query("bpfmap_latency_exp2_latency_us_bucket")).as("native, not classic").isEmpty();
+        assertThat(server.protobufScrapes()).isPositive();
+      }
+    }
+  }
+
   private static double total(JsonNode result) {
     double t = 0;
     for (JsonNode s : result) {

@@ -9,6 +9,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
@@ -63,6 +64,11 @@ final class PrometheusProcess implements AutoCloseable {
 
   /** Starts Prometheus with these {@link #job}s, scraping each every second. */
   static PrometheusProcess startJobs(Path dir, String... jobs) throws Exception {
+    return startJobs(dir, List.of(), jobs);
+  }
+
+  /** Starts Prometheus with these command-line {@code flags} and {@link #job}s. */
+  static PrometheusProcess startJobs(Path dir, List<String> flags, String... jobs) throws Exception {
     requireTool("prometheus");
     int port = freePort();
     Path config = Files.writeString(dir.resolve("prometheus.yml"), """
@@ -71,8 +77,10 @@ final class PrometheusProcess implements AutoCloseable {
         scrape_configs:
         %s""".formatted(String.join("", jobs).indent(2)));
     Path log = dir.resolve("prometheus.log");
-    Process p = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-        "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> cmd = new java.util.ArrayList<>(List.of("prometheus", "--config.file=" + config,
+        "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port));
+    cmd.addAll(flags);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new PrometheusProcess(p, port, log);
   }
 
