@@ -1,5 +1,6 @@
 package io.bpfmap.exporter;
 
+import io.bpfmap.kafka.KafkaSecurity;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.kafka.KafkaSinkException;
 import io.bpfmap.metrics.MetricsServer;
@@ -18,8 +19,9 @@ final class SinkConfigs {
   static Config.KafkaConfig kafka(Object tree, String at) {
     Map<String, Object> m = YamlValues.object(tree, at);
     YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
-        "topic-partitions", "topic-replication-factor", "topic-configs"));
-    Map<String, String> producer = new LinkedHashMap<>();
+        "topic-partitions", "topic-replication-factor", "topic-configs", "tls", "sasl"));
+    // the producer's security settings from tls and sasl, under what producer sets itself
+    Map<String, String> producer = new LinkedHashMap<>(security(m, at));
     if (m.get("producer") != null) {
       YamlValues.object(m.get("producer"), at + ".producer").forEach((k, v) -> producer.put(k, String.valueOf(v)));
     }
@@ -65,6 +67,47 @@ final class SinkConfigs {
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new CliException(at + ".listen: expected host:port, got '" + listen + "'");
     }
+  }
+
+  /**
+   * The producer settings of {@code tls: {ca-file, cert-file, key-file}} and
+   * {@code sasl: {mechanism, username, password}}; the files are read now.
+   */
+  private static Map<String, String> security(Map<String, Object> m, String at) {
+    KafkaSecurity.Tls tls = null;
+    if (m.get("tls") != null) {
+      Map<String, Object> t = YamlValues.object(m.get("tls"), at + ".tls");
+      YamlValues.keys(t, at + ".tls", Set.of("ca-file", "cert-file", "key-file"));
+      try {
+        tls = new KafkaSecurity.Tls(path(YamlValues.required(t, "ca-file", at + ".tls"), at + ".tls.ca-file"),
+            t.get("cert-file") == null ? null : path(t.get("cert-file"), at + ".tls.cert-file"),
+            t.get("key-file") == null ? null : path(t.get("key-file"), at + ".tls.key-file"));
+      } catch (KafkaSinkException e) {
+        throw new CliException(at + ".tls: " + e.getMessage(), e);
+      }
+    }
+    KafkaSecurity.Sasl sasl = null;
+    if (m.get("sasl") != null) {
+      Map<String, Object> a = YamlValues.object(m.get("sasl"), at + ".sasl");
+      YamlValues.keys(a, at + ".sasl", Set.of("mechanism", "username", "password"));
+      try {
+        sasl = new KafkaSecurity.Sasl(YamlValues.string(a.getOrDefault("mechanism", "SCRAM-SHA-512"),
+            at + ".sasl.mechanism"), YamlValues.string(YamlValues.required(a, "username", at + ".sasl"),
+            at + ".sasl.username"), YamlValues.string(YamlValues.required(a, "password", at + ".sasl"),
+            at + ".sasl.password"));
+      } catch (KafkaSinkException e) {
+        throw new CliException(at + ".sasl.mechanism: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return new KafkaSecurity(tls, sasl).properties();
+    } catch (KafkaSinkException e) {
+      throw new CliException(at + ".tls." + e.getMessage(), e);
+    }
+  }
+
+  private static Path path(Object v, String at) {
+    return Path.of(YamlValues.string(v, at));
   }
 
   static Config.OtlpConfig otlp(Object tree, String at) {

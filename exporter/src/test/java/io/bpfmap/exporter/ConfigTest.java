@@ -233,6 +233,25 @@ class ConfigTest {
   }
 
   @Test
+  void kafkaSecurityIsReadAndItsErrorsNameTheirYamlPath() throws Exception {
+    String kafka = "producer: {compression.type: lz4}";
+    Config c = parse(SPEC_EXAMPLE.replace(kafka, "sasl: {mechanism: PLAIN, username: u, password: p}"));
+    assertThat(c.kafka().producer()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+        .containsEntry("sasl.mechanism", "PLAIN");
+    assertThat(c.kafka().producer().get("sasl.jaas.config")).contains("PlainLoginModule required username=\"u\"");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "sasl: {mechanism: GSSAPI, username: u, password: p}")))
+        .hasMessage("sinks.kafka.sasl.mechanism: unknown SASL mechanism 'GSSAPI' (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "sasl: {password: p}")))
+        .hasMessage("sinks.kafka.sasl.username: required");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "tls: {cert-file: /c.pem}")))
+        .hasMessage("sinks.kafka.tls.ca-file: required");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "tls: {ca-file: /nonexistent/ca.pem}")))
+        .hasMessage("sinks.kafka.tls.ca-file /nonexistent/ca.pem: cannot read it (NoSuchFileException)");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "tls: {ca-file: /c.pem, cert-file: /c.pem}")))
+        .hasMessage("sinks.kafka.tls: a client certificate (mTLS) needs both its cert-file and its key-file");
+  }
+
+  @Test
   void aLabelDecoderThatCannotDecodeItsFieldIsRefused() {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("labels: {saddr: ipv4, daddr: ipv4}",
         "labels: {saddr: ipv6, daddr: ipv4}"))).hasMessage("maps[0].labels.saddr: ipv6 needs a 16-byte field, got 4 bytes");

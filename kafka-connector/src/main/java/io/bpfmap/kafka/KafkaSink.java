@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
@@ -213,13 +214,33 @@ public final class KafkaSink implements AutoCloseable {
   public void checkReachable(Duration timeout) {
     try (Admin admin = admin(timeout)) {
       admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException refused) {
+        // a wrong password or certificate: say what Kafka said, not that it was unreachable
+        throw new KafkaSinkException("kafka at " + config.bootstrapServers + " refused bpfmap: " + why(refused), e);
+      }
+      throw new KafkaSinkException("kafka at " + config.bootstrapServers + " is not reachable within "
+          + timeout.toSeconds() + "s", e);
+    } catch (TimeoutException e) {
       throw new KafkaSinkException("kafka at " + config.bootstrapServers + " is not reachable within "
           + timeout.toSeconds() + "s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaSinkException("interrupted while reaching kafka at " + config.bootstrapServers, e);
     }
+  }
+
+  /** Kafka's words for a refusal, with the TLS alert under them when there is one: one line. */
+  private static String why(AuthenticationException refused) {
+    Throwable root = refused;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String said = String.valueOf(refused.getMessage());
+    if (root != refused && root.getMessage() != null && !said.contains(root.getMessage())) {
+      said += " (" + root.getMessage() + ")";
+    }
+    return said.lines().findFirst().orElse("authentication failed");
   }
 
   /**
@@ -347,6 +368,19 @@ public final class KafkaSink implements AutoCloseable {
     public Builder producerProperty(String key, String value) {
       this.producer.put(key, value);
       return this;
+    }
+
+    /**
+     * Authenticates to a secured cluster: TLS, mTLS, SASL PLAIN or SCRAM (see
+     * {@link KafkaSecurity#properties()}); its files are read now. Producer properties set
+     * after this win over its settings.
+     *
+     * @param security TLS and SASL settings
+     * @return this builder
+     * @throws KafkaSinkException naming a file that cannot be read or is not PEM of the right kind
+     */
+    public Builder security(KafkaSecurity security) {
+      return producerProperties(security.properties());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.bpfmap.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bpfmap.core.testing.TestCertificates;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,8 +51,13 @@ class SecuredEndpointTest {
     hash = OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 10);
   }
 
+  /** The server's key as SEC1 (openssl ec): {@link #web(WebConfig.ClientAuth, String)} takes another. */
   private static WebConfig web(WebConfig.ClientAuth auth) {
-    return new WebConfig(new WebConfig.Tls(certs.file("server.pem"), certs.file("server.key"), auth,
+    return web(auth, "server-sec1.key");
+  }
+
+  private static WebConfig web(WebConfig.ClientAuth auth, String key) {
+    return new WebConfig(new WebConfig.Tls(certs.file("server.pem"), certs.file(key), auth,
         certs.file("ca.pem"), "TLS12", "TLS13", List.of(), List.of(), false), Map.of("prometheus", hash),
         Map.of("X-Content-Type-Options", "nosniff"));
   }
@@ -112,8 +118,9 @@ class SecuredEndpointTest {
           .as("a certificate of another CA").isInstanceOf(IOException.class);
     }
     // a client certificate asked for, not required: a client without one gets in with the password
+    // (and the server's key as PKCS#8 this time)
     try (MetricsServer server = MetricsServer.start(new InetSocketAddress("127.0.0.1", 0), registry(),
-        web(WebConfig.ClientAuth.VERIFY_CLIENT_CERT_IF_GIVEN))) {
+        web(WebConfig.ClientAuth.VERIFY_CLIENT_CERT_IF_GIVEN, "server.key"))) {
       assertThat(get(client(null), server.port(), "/metrics", PASSWORD).statusCode()).isEqualTo(200);
       // Java's client keeps back a certificate the server's CAs did not issue: curl sends it anyway
       assertThat(curl(server.port(), "client")).isEqualTo("200");
