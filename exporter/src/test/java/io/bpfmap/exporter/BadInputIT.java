@@ -93,7 +93,7 @@ class BadInputIT {
             colour: blue
         """);
     fails(Cli.run("export", "--config", cfg.toString()), "bpfmap: " + cfg + ": maps[0].colour: unknown key (expected one of "
-        + "[batch-size, id, interval, kernel-name, key, labels, mask, max-series, metrics, mode, name, per-cpu, pin, trust-layout, value])");
+        + "[batch-size, histograms, id, interval, kernel-name, key, labels, mask, max-series, metrics, mode, name, per-cpu, pin, trust-layout, value])");
   }
 
   @Test
