@@ -87,7 +87,7 @@ final class Daemon implements AutoCloseable {
       programs = LoadedPrograms.load(cfg.programs());
       for (Config.MapConfig m : cfg.maps()) {
         MapPipeline p = new MapPipeline(m.withSelector(programs.resolve(m.selector(), m.at() + ".kernel-name")), kafka,
-            meters, registry, server, cfg.stdout());
+            meters, registry, server, cfg.stdout(), stateDir());
         pipelines.add(p);
         p.start();
       }
@@ -105,6 +105,18 @@ final class Daemon implements AutoCloseable {
     long every = cfg.statusInterval().toMillis();
     if (status) {
       timer.scheduleAtFixedRate(() -> logStatus(every / 1000.0), every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The state directory, created if missing; null without one. */
+  private java.nio.file.Path stateDir() {
+    if (cfg.stateDir() == null) {
+      return null;
+    }
+    try {
+      return java.nio.file.Files.createDirectories(cfg.stateDir());
+    } catch (java.io.IOException e) {
+      throw new CliException("state-dir: cannot create " + cfg.stateDir() + " (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 

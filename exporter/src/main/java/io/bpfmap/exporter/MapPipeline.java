@@ -1,15 +1,19 @@
 package io.bpfmap.exporter;
 
+import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.mask.CompiledMask;
 import io.bpfmap.core.record.JsonOut;
 import io.bpfmap.core.record.RecordJsonWriter;
+import io.bpfmap.core.stream.ChangesState;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.MapSupervisor;
-import io.bpfmap.core.stream.RecordView;
 import io.bpfmap.core.stream.Mode;
+import io.bpfmap.core.stream.PerCpuPolicy;
+import io.bpfmap.core.stream.RecordView;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaExport;
 import io.bpfmap.kafka.KafkaSink;
@@ -20,6 +24,7 @@ import io.bpfmap.metrics.SelfMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +60,15 @@ final class MapPipeline implements Pipeline {
   private final AtomicLong ackedBefore = new AtomicLong();
   private final AtomicLong givenBefore = new AtomicLong();
   private volatile Sinks current;
+  /** CHANGES into Kafka with a state directory: what Kafka holds of this node's map, and its file. */
+  private final Path changesFile;
+  private volatile ChangesState changes;
 
   MapPipeline(Config.MapConfig cfg, KafkaSink kafka, MeterRegistry registry, PrometheusMeterRegistry prometheus,
-      MetricsServer server, boolean stdout) {
+      MetricsServer server, boolean stdout, Path stateDir) {
     this.cfg = cfg;
+    this.changesFile = stateDir != null && kafka != null && cfg.mode() == Mode.CHANGES
+        ? stateDir.resolve(cfg.name() + ".changes") : null;
     this.kafka = kafka;
     this.registry = registry;
     this.prometheus = prometheus;
@@ -93,10 +103,37 @@ final class MapPipeline implements Pipeline {
    */
   private MapStream stream(BpfMap m) {
     ParsedMap layouts = cfg.parse(m);
-    cfg.check(layouts.keyLayout(), layouts.valueLayout(), cfg.at());
-    return MapStream.builder(m).name(cfg.name()).keyLayout(layouts.keyLayout()).valueLayout(layouts.valueLayout())
-        .trustLayouts(true).mask(cfg.mask()).mode(cfg.mode()).interval(cfg.interval()).batchSize(cfg.batchSize())
-        .perCpu(cfg.perCpu()).subscribers(sinkCount()).build();
+    CompiledMask visible = cfg.check(layouts.keyLayout(), layouts.valueLayout(), cfg.at());
+    MapStream.Builder b = MapStream.builder(m).name(cfg.name()).keyLayout(layouts.keyLayout())
+        .valueLayout(layouts.valueLayout()).trustLayouts(true).mask(cfg.mask()).mode(cfg.mode())
+        .interval(cfg.interval()).batchSize(cfg.batchSize()).perCpu(cfg.perCpu()).subscribers(sinkCount());
+    if (changesFile != null && (m.valuesPerKey() == 1 || cfg.perCpu() != PerCpuPolicy.PER_CPU)) {
+      // every stream of this map, a restart's first one too, starts from what Kafka holds
+      String identity = ChangesState.identity(layouts.keyLayout(), visible, cfg.perCpu());
+      ChangesState held = changes;
+      if (held == null) {
+        held = ChangesState.load(changesFile, identity, m.keySize());
+        LOG.info("map '{}': Kafka holds {} of its keys ({}): only what differs is sent", cfg.name(), held.size(),
+            changesFile);
+      }
+      changes = held.rebased(identity);
+      b.changesBaseline(changes);
+    }
+    return b.build();
+  }
+
+  /** Writes what Kafka holds of the map to the state file (after the last acknowledgement); logs a failure. */
+  private void saveChanges() {
+    ChangesState held = changes;
+    if (held == null) {
+      return;
+    }
+    try {
+      held.save(changesFile);
+      LOG.info("map '{}': {} keys Kafka holds saved to {}", cfg.name(), held.size(), changesFile);
+    } catch (BpfException e) {
+      LOG.warn("map '{}': {}; the next start sends every entry", cfg.name(), e.getMessage());
+    }
   }
 
   /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
@@ -138,7 +175,7 @@ final class MapPipeline implements Pipeline {
           built.bindTo(prometheus);
         }
         if (kafka != null) {
-          e = kafka.export(s);
+          e = changes != null ? kafka.export(s, changes) : kafka.export(s);
         }
         if (stdout) {
           p = s.events().subscribe(stdoutPrinter(cfg.name(), s.view()), error -> LOG.warn("map '{}': stdout stops with the stream: {}",
@@ -266,6 +303,7 @@ final class MapPipeline implements Pipeline {
   @Override
   public void close(Duration wait) {
     supervisor.close(wait);
+    saveChanges();
   }
 
   @Override

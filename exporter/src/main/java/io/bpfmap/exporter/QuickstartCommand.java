@@ -151,7 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
     return new Config("quickstart", programs, maps, rings,
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
             new Config.Topics(1, null, Map.of())),
-        prometheus, null, false, Duration.ofHours(1), Config.STOP_TIMEOUT);
+        prometheus, null, false, Duration.ofHours(1), Config.STOP_TIMEOUT, null);
   }
 
   /** Removes the embedded broker's data: the quickstart made it and nothing reads it after. */

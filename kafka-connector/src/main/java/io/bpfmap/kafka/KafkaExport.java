@@ -99,6 +99,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   /** On Kafka's I/O thread: counts, and decides what a failure means for its entry. */
   void acknowledged(Outgoing o, Exception ex) {
     if (ex == null) {
+      stream.delivered().accept(o.event);
       acked.incrementAndGet();
       credit(1);
       checkSettled();

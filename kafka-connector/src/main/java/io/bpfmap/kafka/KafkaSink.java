@@ -1,7 +1,9 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.stream.ChangesState;
 import io.bpfmap.core.stream.EventStream;
 import io.bpfmap.core.stream.MapStream;
+import io.bpfmap.core.stream.Mode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -159,6 +161,25 @@ public final class KafkaSink implements AutoCloseable {
    */
   public KafkaExport export(MapStream stream) {
     return export(Source.of(stream), "map '" + stream.view().map() + "' is drained: each entry taken from the kernel");
+  }
+
+  /**
+   * Starts exporting a CHANGES stream, as {@link #export(MapStream)} does, and records in
+   * {@code state} every record Kafka acknowledges: the topic's content for this node and map, to
+   * make the next stream of the map from ({@link MapStream.Builder#changesBaseline}), in this
+   * process or after a restart ({@link ChangesState#save}). The stream made after this one then
+   * sends only what Kafka does not hold yet, and tombstones what it holds that the map lost.
+   *
+   * @param stream a CHANGES stream; the export never closes it
+   * @param state what Kafka holds of it; the stream's baseline, usually
+   * @return the running export
+   */
+  public KafkaExport export(MapStream stream, ChangesState state) {
+    if (stream.mode() != Mode.CHANGES) {
+      throw new KafkaSinkException("map '" + stream.view().map() + "': only a CHANGES stream keeps what Kafka holds "
+          + "(it is " + stream.mode() + ")", null);
+    }
+    return export(Source.of(stream, state), "map '" + stream.view().map() + "'");
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.core.stream.ChangesState;
 import io.bpfmap.core.stream.EventStream;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
@@ -24,11 +25,21 @@ import reactor.core.publisher.Mono;
  * @param lateAdvice what happens to records Kafka gave up on, for the log
  * @param idle completes when nothing more can arrive after a cancel
  * @param compacted whether the topic keeps the latest record per key
+ * @param delivered for each record Kafka acknowledged, on its I/O thread
  */
 record Source(Flux<MapEvent> events, RecordView view, boolean once, Predicate<MapEvent> giveBack,
-    Consumer<MapEvent> late, String lateAdvice, Mono<Void> idle, boolean compacted) {
+    Consumer<MapEvent> late, String lateAdvice, Mono<Void> idle, boolean compacted, Consumer<MapEvent> delivered) {
 
   static Source of(MapStream stream) {
+    return of(stream, e -> { });
+  }
+
+  /** A CHANGES stream whose acknowledged records {@code state} keeps (for the stream made after it). */
+  static Source of(MapStream stream, ChangesState state) {
+    return of(stream, state::acknowledged);
+  }
+
+  private static Source of(MapStream stream, Consumer<MapEvent> delivered) {
     Mode mode = stream.mode();
     return new Source(stream.events(), stream.view(), mode == Mode.DRAIN,
         e -> mode == Mode.DRAIN && stream.restore(e),
@@ -44,11 +55,11 @@ record Source(Flux<MapEvent> events, RecordView view, boolean once, Predicate<Ma
         },
         // until a DRAIN stream's cycle has settled, events it emitted may still arrive
         Mono.defer(() -> mode == Mode.DRAIN ? stream.idle() : Mono.empty()),
-        mode == Mode.CHANGES);
+        mode == Mode.CHANGES, delivered);
   }
 
   static Source of(EventStream stream) {
     return new Source(stream.events(), stream.view(), true, e -> false, e -> { },
-        "they are lost: a ring's records cannot be read again", Mono.empty(), false);
+        "they are lost: a ring's records cannot be read again", Mono.empty(), false, e -> { });
   }
 }

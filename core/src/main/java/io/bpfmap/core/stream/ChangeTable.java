@@ -51,7 +51,7 @@ final class ChangeTable {
    * {@code cycle}; says whether it is new, changed or the same as last seen.
    */
   Change put(MemorySegment m, long off, long fingerprint, int cycle) {
-    long fp = fingerprint == 0 || fingerprint == UNKNOWN ? fingerprint + 2 : fingerprint;
+    long fp = stored(fingerprint);
     long h = Hash.mix(0, m, off, keySize);
     int e = find(m, off, (int) h);
     if (e >= 0) {
@@ -86,6 +86,61 @@ final class ChangeTable {
     } else {
       insert(m, 0, (int) h, UNKNOWN, lastCycle);
     }
+  }
+
+  /** Removes this key, if present (a delete Kafka acknowledged). */
+  void delete(byte[] key) {
+    MemorySegment m = MemorySegment.ofArray(key);
+    int e = find(m, 0, (int) Hash.mix(0, m, 0, keySize));
+    if (e >= 0) {
+      remove(e);
+    }
+  }
+
+  /** One entry: a key and the fingerprint of its value. */
+  @FunctionalInterface
+  interface EntryConsumer {
+    void accept(byte[] key, long fingerprint);
+  }
+
+  /** Every entry, keys copied. */
+  void forEach(EntryConsumer out) {
+    for (int e = 0; e < size; e++) {
+      byte[] key = new byte[keySize];
+      MemorySegment.copy(views[e >>> CHUNK_SHIFT], ValueLayout.JAVA_BYTE, keyOffset(e), key, 0, keySize);
+      out.accept(key, chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride]);
+    }
+  }
+
+  /** A copy whose keys all count as last seen in {@code cycle}. */
+  ChangeTable copySeenIn(int cycle) {
+    ChangeTable t = new ChangeTable(keySize);
+    forEach((key, fp) -> {
+      MemorySegment m = MemorySegment.ofArray(key);
+      t.insert(m, 0, (int) Hash.mix(0, m, 0, keySize), fp, cycle);
+    });
+    return t;
+  }
+
+  /** Sets a key's fingerprint as a stored one (never remapped: it came from {@link #put} or a file). */
+  void putStored(byte[] key, long storedFingerprint) {
+    MemorySegment m = MemorySegment.ofArray(key);
+    long h = Hash.mix(0, m, 0, keySize);
+    int e = find(m, 0, (int) h);
+    if (e >= 0) {
+      chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = storedFingerprint;
+    } else {
+      insert(m, 0, (int) h, storedFingerprint, 0);
+    }
+  }
+
+  /** The fingerprint {@link #put} stores for a value's {@code fingerprint}. */
+  static long stored(long fingerprint) {
+    return fingerprint == 0 || fingerprint == UNKNOWN ? fingerprint + 2 : fingerprint;
+  }
+
+  int keySize() {
+    return keySize;
   }
 
   /** Starts a pass of {@link #removeNextUnseen} over the entries as they are now. */

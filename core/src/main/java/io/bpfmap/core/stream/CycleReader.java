@@ -37,6 +37,10 @@ final class CycleReader implements AutoCloseable {
   private boolean batches;
   private BatchCursor cursor;
   private ChangeTable table;
+  /** CHANGES: what Kafka holds, the start of every fresh table; null for none. */
+  private final ChangesState baseline;
+  /** The stored fingerprint {@link #changed} computed last. */
+  private long lastFingerprint;
   private final Lease lease = new Lease(this::free);
   private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -56,8 +60,9 @@ final class CycleReader implements AutoCloseable {
   private MemorySegment batchValues;
 
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
-      StreamStats stats) {
+      StreamStats stats, ChangesState baseline) {
     this.map = map;
+    this.baseline = baseline;
     this.view = view;
     this.mode = mode;
     this.policy = policy;
@@ -77,7 +82,9 @@ final class CycleReader implements AutoCloseable {
   /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
   void begin(long number, boolean fresh) {
     if (fresh || table == null) {
-      table = mode == Mode.CHANGES ? new ChangeTable(keySize) : null;
+      // a baseline's keys count as seen in the cycle before: those this one does not find are deletes
+      table = mode != Mode.CHANGES ? null : baseline != null ? baseline.table((int) (number - 1))
+          : new ChangeTable(keySize);
       resync.clear();
     } else {
       for (byte[] k = resync.poll(); k != null; k = resync.poll()) {
@@ -164,11 +171,13 @@ final class CycleReader implements AutoCloseable {
     byte[] value = cpus > 1 ? view.aggregate(batchValues, valueOff, cpus, stride, policy)
         : view.copyVisible(batchValues, valueOff);
     Event e = new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
-    return mode == Mode.DRAIN ? e.drained(copy(batchValues, valueOff, valueBuffer)) : e;
+    return mode == Mode.DRAIN ? e.drained(copy(batchValues, valueOff, valueBuffer))
+        : mode == Mode.CHANGES ? e.fingerprint(lastFingerprint) : e;
   }
 
   private boolean changed(long keyOff, long valueOff) {
     long fp = view.fingerprint(batchValues, valueOff, cpus, stride);
+    lastFingerprint = ChangeTable.stored(fp);
     return table.put(batchKeys, keyOff, fp, (int) cycle) != ChangeTable.Change.SAME;
   }
 

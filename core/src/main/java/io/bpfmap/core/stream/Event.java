@@ -28,6 +28,8 @@ final class Event implements MapEvent {
   private final int cpu;
   private final long entriesRead;
   private byte[] drained;
+  /** CHANGES: the fingerprint of the visible value, as the change table stores it. */
+  private long fingerprint;
   private boolean incomplete;
   private volatile boolean restored;
 
@@ -47,6 +49,15 @@ final class Event implements MapEvent {
    * DRAIN: keeps the entry's whole value as it was in the kernel (hidden fields included, never
    * exposed) so that an event an operator discards can be put back into the map.
    */
+  Event fingerprint(long stored) {
+    this.fingerprint = stored;
+    return this;
+  }
+
+  long fingerprint() {
+    return fingerprint;
+  }
+
   Event drained(byte[] original) {
     this.drained = original;
     return this;

@@ -63,9 +63,12 @@ public final class MapStream implements AutoCloseable {
           + " MiB of buffers for this map (at most " + (MAX_BATCH_BYTES >> 20) + " MiB): lower the batch size");
     }
     this.view = new RecordView(name, layouts.keyLayout(), b.mask.compile(layouts.valueLayout()));
+    if (b.baseline != null) {
+      checkBaseline(b, name, check);
+    }
     this.mode = b.mode;
     this.stats = new StreamStats(name);
-    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats);
+    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline);
     Scheduler io = b.scheduler;
     AtomicBoolean freshConnection = new AtomicBoolean(true);
     Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,
@@ -90,6 +93,21 @@ public final class MapStream implements AutoCloseable {
         freshConnection.set(true);
         return cycles;
       }).publish(b.prefetch).refCount(b.subscribers);
+    }
+  }
+
+  private void checkBaseline(Builder b, String name, BpfMap map) {
+    if (b.mode != Mode.CHANGES) {
+      throw CycleReader.error(name, "a changes baseline is for CHANGES streams, not " + b.mode);
+    }
+    if (map.valuesPerKey() > 1 && b.perCpu == PerCpuPolicy.PER_CPU) {
+      throw CycleReader.error(name, "a changes baseline needs one event per entry: per-CPU policy SUM, MIN or MAX, "
+          + "not PER_CPU");
+    }
+    String identity = ChangesState.identity(view, b.perCpu);
+    if (b.baseline.keySize() != map.keySize() || !b.baseline.identity().equals(identity)) {
+      throw CycleReader.error(name, "the changes baseline was made with other layouts, mask or per-CPU policy: "
+          + "rebase it (ChangesState.rebased) on this stream's identity");
     }
   }
 
@@ -265,6 +283,7 @@ public final class MapStream implements AutoCloseable {
     private Duration interval = Duration.ofSeconds(1);
     private int batchSize = 4096;
     private PerCpuPolicy perCpu = PerCpuPolicy.SUM;
+    private ChangesState baseline;
     private boolean batchLookup = true;
     private int prefetch = 256;
     private int subscribers = 1;
@@ -365,6 +384,20 @@ public final class MapStream implements AutoCloseable {
      */
     public Builder perCpu(PerCpuPolicy policy) {
       this.perCpu = policy;
+      return this;
+    }
+
+    /**
+     * CHANGES: what a sink already holds of the map; every fresh cycle state starts from it, so
+     * that the first cycle sends only new and changed entries and a DELETE for each key held that
+     * the map no longer has. The stream reads it, never changes it: the sink records what it
+     * acknowledges ({@link ChangesState#acknowledged}).
+     *
+     * @param state made for this stream's identity ({@link ChangesState#identity}) and key size
+     * @return this builder
+     */
+    public Builder changesBaseline(ChangesState state) {
+      this.baseline = state;
       return this;
     }
 

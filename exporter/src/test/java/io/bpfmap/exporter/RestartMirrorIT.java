@@ -1,0 +1,126 @@
+package io.bpfmap.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSpec;
+import io.bpfmap.core.MapType;
+import io.bpfmap.core.ParsedMap;
+import io.bpfmap.core.record.RecordLayout;
+import io.bpfmap.core.testing.Await;
+import io.bpfmap.core.testing.KernelTest;
+import io.bpfmap.core.testing.PinDir;
+import io.bpfmap.kafka.broker.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A CHANGES export stopped, its map changed while it is away (keys deleted, changed, added), and
+ * started again with its state directory: the compacted topic read as a table equals the map,
+ * and the restart sent only the difference (counted in records), not the whole map again.
+ */
+@KernelTest
+class RestartMirrorIT {
+  private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"I\"]]");
+  private static final RecordLayout VALUE = RecordLayout.parse("[[\"packets\",\"Q\"],[\"secret\",\"Q\"]]");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int N = 1000;
+
+  /** The topic as a table: key JSON to value JSON, tombstones removing their key. */
+  private static Map<String, String> table(List<ConsumerRecord<byte[], byte[]>> records) throws Exception {
+    Map<String, String> t = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String key = JSON.readTree(r.key()).get("key").toString();
+      if (r.value() == null) {
+        t.remove(key);
+      } else {
+        t.put(key, JSON.readTree(r.value()).get("value").toString());
+      }
+    }
+    return t;
+  }
+
+  /** The map as the topic should hold it, from the test's own model of it (id to packets). */
+  private static Map<String, String> expected(Map<Integer, Long> model) {
+    Map<String, String> t = new HashMap<>();
+    model.forEach((id, packets) -> t.put("{\"id\":" + id + "}", "{\"packets\":" + packets + ",\"secret\":null}"));
+    return t;
+  }
+
+  private static Process daemon(Path cfg, Path log) throws Exception {
+    return Cli.startLogged(log, "export", "--config", cfg.toString());
+  }
+
+  private static String stop(Process daemon, Path log) throws Exception {
+    daemon.destroy();
+    assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String said = Files.readString(log);
+    assertThat(daemon.exitValue()).as(said).isZero();
+    return said;
+  }
+
+  @Test
+  void aRestartSendsOnlyWhatChangedAndTombstonesWhatWentWhileAway(PinDir pins, @TempDir Path tmp) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "mirror", KEY.size(), VALUE.size(), 4 * N))) {
+      map.pin(pins.resolve("mirror"));
+      ParsedMap p = map.parsed(KEY, VALUE);
+      Map<Integer, Long> model = new HashMap<>();
+      for (int i = 0; i < N; i++) {
+        p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
+        model.put(i, (long) i);
+      }
+      Path cfg = Files.writeString(tmp.resolve("bpfmap.yaml"), """
+          node: n1
+          state-dir: %s
+          maps:
+            - name: mirror
+              pin: %s
+              key: {id: I}
+              value: {packets: Q, secret: Q}
+              mask: {packets: R}
+              mode: changes
+              interval: 200ms
+          sinks:
+            kafka: {bootstrap-servers: "%s"}
+          """.formatted(tmp.resolve("state"), pins.resolve("mirror"), kafka.bootstrapServers()));
+      Process first = daemon(cfg, tmp.resolve("first.log"));
+      Await.until(() -> KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.mirror", 0).size() >= N);
+      String firstLog = stop(first, tmp.resolve("first.log"));
+      assertThat(firstLog).contains("map 'mirror': Kafka holds 0 of its keys", "map 'mirror': " + N
+          + " keys Kafka holds saved to " + tmp.resolve("state/mirror.changes"));
+      int before = KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.mirror", N).size();
+      assertThat(before).as("the first start sends every entry once").isEqualTo(N);
+
+      // while the daemon is away: 10 keys deleted, 10 changed, 10 added, 10 changed in a hidden field only
+      for (int i = 0; i < 10; i++) {
+        p.delete(Map.of("id", i));
+        model.remove(i);
+        p.update(Map.of("id", 100 + i), Map.of("packets", 1_000_000L + i, "secret", 7L));
+        model.put(100 + i, 1_000_000L + i);
+        p.update(Map.of("id", N + i), Map.of("packets", 5L, "secret", 7L));
+        model.put(N + i, 5L);
+        p.update(Map.of("id", 200 + i), Map.of("packets", 200L + i, "secret", 8L));
+      }
+      Process second = daemon(cfg, tmp.resolve("second.log"));
+      Await.until(() -> KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.mirror", 0).size() >= before + 30);
+      Thread.sleep(1000);  // a few more cycles: nothing more to send
+      String secondLog = stop(second, tmp.resolve("second.log"));
+      assertThat(secondLog).contains("map 'mirror': Kafka holds " + N + " of its keys");
+      List<ConsumerRecord<byte[], byte[]>> all = KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.mirror", before + 30);
+      int restartCost = all.size() - before;
+      System.out.println("RestartMirrorIT: " + N + " keys, 30 changed while away; the restart sent " + restartCost
+          + " records (" + all.stream().skip(before).filter(r -> r.value() == null).count() + " tombstones)");
+      assertThat(restartCost).as("10 tombstones, 10 changed, 10 new; nothing else").isEqualTo(30);
+      assertThat(table(all)).isEqualTo(expected(model));
+    }
+  }
+}
