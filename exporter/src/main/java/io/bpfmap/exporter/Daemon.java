@@ -43,6 +43,8 @@ final class Daemon implements AutoCloseable {
       Thread.ofPlatform().daemon().name("bpfmap-status").factory());
   private final Map<String, long[]> lastCounts = new HashMap<>();
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+  /** How often what Kafka holds of each CHANGES map goes to the state directory, between stops. */
+  private static final long CHECKPOINT_SECONDS = 60;
   private static final Logger STATUS = LoggerFactory.getLogger("io.bpfmap.status");
   private PrometheusMeterRegistry registry;
   /** Where meters go: the Prometheus registry, OTLP's, or both together; null with neither. */
@@ -105,6 +107,10 @@ final class Daemon implements AutoCloseable {
     long every = cfg.statusInterval().toMillis();
     if (status) {
       timer.scheduleAtFixedRate(() -> logStatus(every / 1000.0), every, every, TimeUnit.MILLISECONDS);
+    }
+    if (cfg.stateDir() != null) {
+      timer.scheduleWithFixedDelay(() -> pipelines.forEach(Pipeline::checkpoint), CHECKPOINT_SECONDS,
+          CHECKPOINT_SECONDS, TimeUnit.SECONDS);
     }
   }
 

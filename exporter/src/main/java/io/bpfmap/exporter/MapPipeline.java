@@ -136,6 +136,22 @@ final class MapPipeline implements Pipeline {
     }
   }
 
+  /**
+   * What Kafka acknowledged so far, to the state file: after a crash, the next start sends what
+   * changed since this checkpoint again (duplicates a compacted topic absorbs) instead of every entry.
+   */
+  @Override
+  public void checkpoint() {
+    ChangesState held = changes;
+    if (held != null) {
+      try {
+        held.save(changesFile);
+      } catch (BpfException e) {
+        LOG.warn("map '{}': checkpoint: {}", cfg.name(), e.getMessage());
+      }
+    }
+  }
+
   /** How many sinks subscribe to this map's stream: the first cycle waits for all of them. */
   private int sinkCount() {
     int n = (kafka != null ? 1 : 0) + (stdout ? 1 : 0) + (meters() ? 1 : 0) + histograms().size();

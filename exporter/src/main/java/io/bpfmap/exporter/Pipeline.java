@@ -39,4 +39,11 @@ interface Pipeline {
 
   /** Last phase: closes whatever is still open. */
   void close(Duration wait);
+
+  /**
+   * Writes what must survive a crash (what Kafka holds of a CHANGES map), from the daemon's timer.
+   * Nothing by default.
+   */
+  default void checkpoint() {
+  }
 }

@@ -32,6 +32,8 @@ public final class ChangesState {
 
   private final String identity;
   private final ChangeTable table;
+  /** One writer of the file at a time (a checkpoint and the stop's save may meet). */
+  private final Object writing = new Object();
 
   private ChangesState(String identity, ChangeTable table) {
     this.identity = identity;
@@ -124,12 +126,23 @@ public final class ChangesState {
   }
 
   /**
-   * Writes the state to {@code file} whole, or not at all: a new file moved over the old one.
+   * Writes the state to {@code file} whole, or not at all: a new file moved over the old one. The
+   * state is copied first, so that acknowledgements (on Kafka's I/O thread) never wait for the disk.
    *
    * @param file where; its directory must exist
    * @throws BpfException when it cannot be written
    */
-  public synchronized void save(Path file) {
+  public void save(Path file) {
+    ChangeTable table;
+    synchronized (this) {
+      table = this.table.copySeenIn(0);
+    }
+    synchronized (writing) {
+      write(table, file);
+    }
+  }
+
+  private void write(ChangeTable table, Path file) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       CheckedOutputStream sum = new CheckedOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)), new CRC32());
