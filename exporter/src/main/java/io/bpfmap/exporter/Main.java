@@ -22,7 +22,7 @@ public final class Main {
   /** The subcommands, in the order of the help text. */
   private static final Map<String, Command> COMMANDS = byName(CreateCommand.COMMAND, LoadCommand.COMMAND,
       MapsCommand.COMMAND, InfoCommand.COMMAND, UpdateCommand.COMMAND, LookupCommand.COMMAND, DeleteCommand.COMMAND,
-      DumpCommand.COMMAND, ExportCommand.COMMAND, CheckCommand.COMMAND, QuickstartCommand.COMMAND,
+      DumpCommand.COMMAND, ExportCommand.COMMAND, CheckCommand.COMMAND, RetireCommand.COMMAND, QuickstartCommand.COMMAND,
       CompletionCommand.COMMAND);
 
   /** The long-running commands: they stop through System.exit, which runs shutdown hooks. */

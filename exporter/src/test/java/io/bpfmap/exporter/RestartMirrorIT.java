@@ -123,4 +123,52 @@ class RestartMirrorIT {
       assertThat(table(all)).isEqualTo(expected(model));
     }
   }
+
+  @Test
+  void retiringANodeTombstonesItsKeysAndLeavesTheOthers(PinDir pins, @TempDir Path tmp) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "retire", KEY.size(), VALUE.size(), 64))) {
+      map.pin(pins.resolve("retire"));
+      ParsedMap p = map.parsed(KEY, VALUE);
+      for (int i = 0; i < 20; i++) {
+        p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
+      }
+      String config = """
+          node: %s
+          maps:
+            - {name: retire, pin: %s, key: {id: I}, value: {packets: Q, secret: Q}, mode: changes, interval: 200ms}
+          sinks:
+            kafka: {bootstrap-servers: "%s"}
+          """;
+      // two nodes export the same map into one topic, one after the other
+      for (String node : List.of("n1", "n2")) {
+        Path cfg = Files.writeString(tmp.resolve(node + ".yaml"), config.formatted(node, pins.resolve("retire"),
+            kafka.bootstrapServers()));
+        Process d = daemon(cfg, tmp.resolve(node + ".log"));
+        int want = node.equals("n1") ? 20 : 40;
+        Await.until(() -> KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.retire", 0).size() >= want);
+        stop(d, tmp.resolve(node + ".log"));
+      }
+      Cli.Result r = Cli.run("retire", "--config", tmp.resolve("n1.yaml").toString(), "--node", "n1");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out()).isEqualTo("bpfmap.retire: 20 keys of node 'n1' tombstoned");
+      List<ConsumerRecord<byte[], byte[]>> all = KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.retire", 60);
+      Map<String, Boolean> liveByNode = new HashMap<>();
+      Map<String, byte[]> latest = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> rec : all) {
+        latest.put(new String(rec.key(), java.nio.charset.StandardCharsets.UTF_8), rec.value());
+      }
+      latest.forEach((k, v) -> {
+        try {
+          String node = JSON.readTree(k).get("node").asText();
+          liveByNode.merge(node + (v == null ? "-gone" : "-live"), true, (a, b) -> a);
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      assertThat(liveByNode.keySet()).containsExactlyInAnyOrder("n1-gone", "n2-live");
+      Cli.Result again = Cli.run("retire", "--config", tmp.resolve("n1.yaml").toString(), "--node", "n1");
+      assertThat(again.out()).as("nothing left").isEqualTo("bpfmap.retire: 0 keys of node 'n1' tombstoned");
+    }
+  }
 }

@@ -9,20 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -40,12 +31,14 @@ public final class KafkaSink implements AutoCloseable {
 
   private final Builder config;
   private final KafkaProducer<byte[], byte[]> producer;
+  private final ClusterAdmin admin;
   private final java.util.Queue<KafkaExport> exports = new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Topics created or found already (a map reopened later does not ask the broker again). */
   private final java.util.Set<String> ensured = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private KafkaSink(Builder b) {
     this.config = b;
+    this.admin = new ClusterAdmin(b);
     try {
       this.producer = new KafkaProducer<>(producerProperties(b));
     } catch (KafkaException e) {
@@ -224,44 +217,18 @@ public final class KafkaSink implements AutoCloseable {
     return export;
   }
 
+
   /**
    * Asks the cluster for its id with an admin client (the producer's {@code security.},
    * {@code sasl.} and {@code ssl.} settings apply), blocking up to about {@code timeout}.
    *
    * @param timeout how long to wait for a broker
-   * @throws KafkaSinkException with a one-line message when no broker answers in time, or the
-   *     calling thread is interrupted (its interrupt flag is set again)
+   * @throws KafkaSinkException with a one-line message when no broker answers in time, when the
+   *     broker refuses bpfmap's credentials or certificate (what Kafka said), or the calling thread
+   *     is interrupted (its interrupt flag is set again)
    */
   public void checkReachable(Duration timeout) {
-    try (Admin admin = admin(timeout)) {
-      admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof AuthenticationException refused) {
-        // a wrong password or certificate: say what Kafka said, not that it was unreachable
-        throw new KafkaSinkException("kafka at " + config.bootstrapServers + " refused bpfmap: " + why(refused), e);
-      }
-      throw new KafkaSinkException("kafka at " + config.bootstrapServers + " is not reachable within "
-          + timeout.toSeconds() + "s", e);
-    } catch (TimeoutException e) {
-      throw new KafkaSinkException("kafka at " + config.bootstrapServers + " is not reachable within "
-          + timeout.toSeconds() + "s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaSinkException("interrupted while reaching kafka at " + config.bootstrapServers, e);
-    }
-  }
-
-  /** Kafka's words for a refusal, with the TLS alert under them when there is one: one line. */
-  private static String why(AuthenticationException refused) {
-    Throwable root = refused;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String said = String.valueOf(refused.getMessage());
-    if (root != refused && root.getMessage() != null && !said.contains(root.getMessage())) {
-      said += " (" + root.getMessage() + ")";
-    }
-    return said.lines().findFirst().orElse("authentication failed");
+    admin.checkReachable(timeout);
   }
 
   /**
@@ -275,41 +242,24 @@ public final class KafkaSink implements AutoCloseable {
    *     the calling thread is interrupted
    */
   public void ensureTopic(String topic, boolean compacted) {
-    Duration timeout = Duration.ofSeconds(30);
-    try (Admin admin = admin(timeout)) {
-      NewTopic t = new NewTopic(topic, java.util.Optional.of(config.partitions),
-          java.util.Optional.ofNullable(config.replicationFactor));
-      Map<String, String> configs = new HashMap<>(config.topicConfigs);
-      if (compacted && !configs.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "").contains(
-          TopicConfig.CLEANUP_POLICY_COMPACT)) {
-        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-      }
-      t.configs(configs);
-      admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new KafkaSinkException("creating topic '" + topic + "' failed: " + e.getCause().getMessage(), e);
-      }
-    } catch (TimeoutException e) {
-      throw new KafkaSinkException("creating topic '" + topic + "' timed out after 30s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaSinkException("interrupted while creating topic '" + topic + "'", e);
-    }
+    admin.ensureTopic(topic, compacted);
   }
 
-  private Admin admin(Duration timeout) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers);
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    config.producer.forEach((k, v) -> {
-      if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-        p.put(k, v);
-      }
-    });
-    return Admin.create(p);
+  /**
+   * Tombstones every key {@code node} still holds in {@code topic} (a node decommissioned, whose
+   * entries a compacted topic would keep forever): reads the topic to its current end and sends a
+   * tombstone for each of the node's keys whose latest record is not one.
+   *
+   * @param node the node's name, as its records' keys carry it
+   * @param topic a topic bpfmap writes, e.g. {@link #topicFor topicFor("flows")}
+   * @param timeout how long reading the topic may take
+   * @return the number of tombstones sent (and acknowledged)
+   * @throws KafkaSinkException when the topic does not exist, cannot be read in time, or a tombstone fails
+   */
+  public long retire(String node, String topic, Duration timeout) {
+    return Retirement.retire(producer, admin.clientProperties(), topic, node, timeout);
   }
+
 
   /** {@link #close(Duration)} with 30 s. */
   @Override
@@ -332,15 +282,15 @@ public final class KafkaSink implements AutoCloseable {
 
   /** Options of a {@link KafkaSink}. */
   public static final class Builder {
-    private String bootstrapServers = "127.0.0.1:9092";
+    String bootstrapServers = "127.0.0.1:9092";
     private String topic = DEFAULT_TOPIC;
     private String node = defaultNode();
-    private final Map<String, String> producer = new HashMap<>();
+    final Map<String, String> producer = new HashMap<>();
     private int maxInFlight = 16_384;
     private boolean createTopics;
-    private int partitions = 1;
-    private Short replicationFactor;
-    private final Map<String, String> topicConfigs = new HashMap<>();
+    int partitions = 1;
+    Short replicationFactor;
+    final Map<String, String> topicConfigs = new HashMap<>();
 
     private Builder() {}
 
