@@ -509,7 +509,8 @@ public final class BpfMap implements AutoCloseable {
     fd.release();
   }
 
-  String target() {
+  /** {@return where the map was opened from, as errors name it: its pin path, or {@code id:N}, {@code name:N}} */
+  public String target() {
     return target;
   }
 

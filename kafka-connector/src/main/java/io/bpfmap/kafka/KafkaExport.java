@@ -60,6 +60,8 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong givenBack = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
+  /** Markers and d records acknowledged: records, not events (not in {@link #acknowledged()}). */
+  private final AtomicLong extrasAcked = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean stopping;
   private volatile boolean upstreamIdle;
@@ -67,10 +69,16 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   private volatile Throwable fatal;
   private volatile Throwable ended;
   private volatile boolean warnedLate;
+  private final boolean tombstones;
+  private final boolean markers;
+  /** The cycle whose begin marker went out and whose end marker has not; -1 for none. */
+  private long openCycle = -1;
 
   KafkaExport(KafkaProducer<byte[], byte[]> producer, RecordFormat format, int maxInFlight, Source stream,
-      Consumer<KafkaExport> onClose) {
+      Consumer<KafkaExport> onClose, boolean tombstones, boolean markers) {
     this.onClose = onClose;
+    this.tombstones = tombstones;
+    this.markers = markers;
     this.format = format;
     this.stream = stream;
     this.maxInFlight = maxInFlight;
@@ -88,10 +96,29 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   @Override
   protected void hookOnNext(MapEvent e) {
     if (e.kind() == MapEvent.Kind.CYCLE_END) {
+      if (openCycle == e.cycle()) {
+        send(new Outgoing(e, format.marker(e, false), this, sends, true));
+        openCycle = -1;
+      }
       credit(1);
       return;
     }
-    Outgoing o = new Outgoing(e, format.record(e), this, sends);
+    if (markers && openCycle != e.cycle()) {
+      send(new Outgoing(e, format.marker(e, true), this, sends, true));
+      openCycle = e.cycle();
+    }
+    if (e.kind() == MapEvent.Kind.DELETE) {
+      // Debezium's order: the d record, then the tombstone that deletes the key in a compacted topic
+      send(new Outgoing(e, format.record(e, false), this, sends, tombstones));
+      if (tombstones) {
+        send(new Outgoing(e, format.record(e, true), this, sends, false));
+      }
+      return;
+    }
+    send(new Outgoing(e, format.record(e, false), this, sends, false));
+  }
+
+  private void send(Outgoing o) {
     taken.lazySet(taken.get() + 1);
     sends.offer(o);
   }
@@ -99,13 +126,23 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
   /** On Kafka's I/O thread: counts, and decides what a failure means for its entry. */
   void acknowledged(Outgoing o, Exception ex) {
     if (ex == null) {
-      stream.delivered().accept(o.event);
-      acked.incrementAndGet();
-      credit(1);
+      if (o.extra) {
+        extrasAcked.incrementAndGet();
+      } else {
+        acked.incrementAndGet();
+        stream.delivered().accept(o.event);
+        credit(1);
+      }
       checkSettled();
       return;
     }
     failed.incrementAndGet();
+    if (o.extra) {
+      // a marker or a d record Kafka did not take: its event's own record says what happened
+      dropped.incrementAndGet();
+      checkSettled();
+      return;
+    }
     if (abandoned) {
       giveBack(o);
     } else if (!retriable(ex)) {
@@ -316,7 +353,10 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
     return sends.sent();
   }
 
-  /** {@return how many records the broker acknowledged so far} */
+  /**
+   * {@return how many events' records the broker acknowledged so far} (an entry, a delete, a
+   * ring's event: cycle markers and a delete's {@code d} record beside its tombstone not counted)
+   */
   public long acknowledged() {
     return acked.get();
   }
@@ -336,7 +376,7 @@ public final class KafkaExport extends BaseSubscriber<MapEvent> {
    * or dropped}
    */
   public long inFlight() {
-    long ended = acked.get() + dropped.get();
+    long ended = acked.get() + extrasAcked.get() + dropped.get();
     return taken.get() - ended;
   }
 

@@ -205,8 +205,9 @@ public final class KafkaSink implements AutoCloseable {
       ensureTopic(topic, source.compacted());
       ensured.add(topic);
     }
-    RecordFormat format = new RecordFormat(topic, config.node, source.view());
-    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, source, exports::remove);
+    RecordFormat format = new RecordFormat(topic, config.node, source.view(), source.mode(), source.origin());
+    KafkaExport export = new KafkaExport(producer, format, config.maxInFlight, source, exports::remove,
+        config.tombstones, config.cycleMarkers && source.mode() != null);
     exports.add(export);
     // Events are rendered on the stream's thread and sent from the export's own (see KafkaExport),
     // never on Kafka's I/O thread. No operator queue sits between the stream and the export, so
@@ -289,6 +290,8 @@ public final class KafkaSink implements AutoCloseable {
     private int maxInFlight = 16_384;
     private boolean createTopics;
     int partitions = 1;
+    boolean tombstones = true;
+    boolean cycleMarkers = true;
     Short replicationFactor;
     final Map<String, String> topicConfigs = new HashMap<>();
 
@@ -338,6 +341,32 @@ public final class KafkaSink implements AutoCloseable {
      */
     public Builder producerProperty(String key, String value) {
       this.producer.put(key, value);
+      return this;
+    }
+
+    /**
+     * Whether a CHANGES delete is followed by a tombstone (its key with a null value, which a
+     * compacted topic deletes the key on) after its {@code d} record, as Debezium does. Without
+     * tombstones a compacted topic keeps each deleted key's {@code d} record.
+     *
+     * @param send default true
+     * @return this builder
+     */
+    public Builder tombstones(boolean send) {
+      this.tombstones = send;
+      return this;
+    }
+
+    /**
+     * Whether a map's cycle that sends records is framed by markers ({@code op: m}, {@code marker:
+     * begin} before its first record, {@code end} after its last), so that a consumer knows when
+     * it has seen a cycle whole. A ring's events have no cycles.
+     *
+     * @param send default true
+     * @return this builder
+     */
+    public Builder cycleMarkers(boolean send) {
+      this.cycleMarkers = send;
       return this;
     }
 

@@ -9,15 +9,21 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 final class Outgoing implements Callback {
   final MapEvent event;
   final ProducerRecord<byte[], byte[]> record;
+  /**
+   * A record beside its event's own (a cycle marker, a delete's {@code d} record): it asks for no
+   * more events when acknowledged, and its failure gives nothing back.
+   */
+  final boolean extra;
   private final KafkaExport export;
   private final SendQueue sends;
   /** Set by the sender around {@code producer.send}: a callback then is a failure at once. */
   boolean inSend;
   Exception failedAtOnce;
 
-  Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record, KafkaExport export, SendQueue sends) {
+  Outgoing(MapEvent event, ProducerRecord<byte[], byte[]> record, KafkaExport export, SendQueue sends, boolean extra) {
     this.event = event;
     this.record = record;
+    this.extra = extra;
     this.export = export;
     this.sends = sends;
   }

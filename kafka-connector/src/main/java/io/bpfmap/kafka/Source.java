@@ -5,6 +5,7 @@ import io.bpfmap.core.stream.EventStream;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
 import io.bpfmap.core.stream.Mode;
+import io.bpfmap.core.stream.Origin;
 import io.bpfmap.core.stream.RecordView;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -26,9 +27,12 @@ import reactor.core.publisher.Mono;
  * @param idle completes when nothing more can arrive after a cancel
  * @param compacted whether the topic keeps the latest record per key
  * @param delivered for each record Kafka acknowledged, on its I/O thread
+ * @param mode the map stream's mode, or null for a ring
+ * @param origin the kernel map or ring read
  */
 record Source(Flux<MapEvent> events, RecordView view, boolean once, Predicate<MapEvent> giveBack,
-    Consumer<MapEvent> late, String lateAdvice, Mono<Void> idle, boolean compacted, Consumer<MapEvent> delivered) {
+    Consumer<MapEvent> late, String lateAdvice, Mono<Void> idle, boolean compacted, Consumer<MapEvent> delivered,
+    Mode mode, Origin origin) {
 
   static Source of(MapStream stream) {
     return of(stream, e -> { });
@@ -55,11 +59,11 @@ record Source(Flux<MapEvent> events, RecordView view, boolean once, Predicate<Ma
         },
         // until a DRAIN stream's cycle has settled, events it emitted may still arrive
         Mono.defer(() -> mode == Mode.DRAIN ? stream.idle() : Mono.empty()),
-        mode == Mode.CHANGES, delivered);
+        mode == Mode.CHANGES, delivered, mode, stream.origin());
   }
 
   static Source of(EventStream stream) {
     return new Source(stream.events(), stream.view(), true, e -> false, e -> { },
-        "they are lost: a ring's records cannot be read again", Mono.empty(), false, e -> { });
+        "they are lost: a ring's records cannot be read again", Mono.empty(), false, e -> { }, null, stream.origin());
   }
 }

@@ -86,7 +86,7 @@ class KafkaOrderTest {
         assertThat(export.failed()).as("the producer gave up on records (the failures were real)").isPositive();
 
         Map<Long, List<Long>> perKey = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : Topics.readAll(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(60))) {
+        for (ConsumerRecord<byte[], byte[]> r : Topics.entries(Topics.readAll(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(60)))) {
           JsonNode v = JSON.readTree(r.value());
           long saddr = v.get("key").get("saddr").asLong();
           perKey.computeIfAbsent(saddr - 0x0A000000L, k -> new ArrayList<>()).add(v.get("value").get("packets").asLong());

@@ -68,7 +68,7 @@ class KafkaSinkTest {
       KafkaExport export = sink.export(stream);
       Await.until(() -> export.acknowledged() >= 10_000);
       assertThat(export.stop(TIMEOUT)).isZero();
-      List<ConsumerRecord<byte[], byte[]>> records = Topics.readAll(kafka.bootstrapServers(), "bpfmap.snap", 10_000, TIMEOUT);
+      List<ConsumerRecord<byte[], byte[]>> records = Topics.entries(Topics.readAll(kafka.bootstrapServers(), "bpfmap.snap", 10_000, TIMEOUT));
       ParsedMap parsed = map.parsed(Flows.KEY, Flows.VALUE);
       Map<String, JsonNode> byKey = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -168,7 +168,7 @@ class KafkaSinkTest {
       KafkaExport export = sink.export(Flows.stream(map, "hidden", Mode.SNAPSHOT, Schedulers.parallel()));
       Await.until(() -> export.acknowledged() >= 500);
       export.stop(TIMEOUT);
-      List<ConsumerRecord<byte[], byte[]>> records = Topics.readAll(kafka.bootstrapServers(), "bpfmap.hidden", 500, TIMEOUT);
+      List<ConsumerRecord<byte[], byte[]>> records = Topics.entries(Topics.readAll(kafka.bootstrapServers(), "bpfmap.hidden", 500, TIMEOUT));
       assertThat(records).hasSizeGreaterThanOrEqualTo(500);
       String le = HexFormat.of().formatHex(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(Flows.SECRET).array());
       String be = HexFormat.of().formatHex(ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(Flows.SECRET).array());

@@ -42,10 +42,28 @@ final class Topics {
     return out;
   }
 
-  /** The latest value per record key (null values remove the key): the table of a compacted topic. */
+  /** A cycle marker ({@code op: m}), not an entry. */
+  static boolean marker(ConsumerRecord<byte[], byte[]> r) {
+    return new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).contains("\"marker\":\"cycle\"");
+  }
+
+  /** A delete's {@code d} record, which its tombstone follows. */
+  static boolean deleteRecord(ConsumerRecord<byte[], byte[]> r) {
+    return r.value() != null && new String(r.value(), java.nio.charset.StandardCharsets.UTF_8).contains("\"op\":\"d\"");
+  }
+
+  /** The entries' records: neither markers nor d records. */
+  static List<ConsumerRecord<byte[], byte[]>> entries(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().filter(r -> !marker(r) && !deleteRecord(r)).toList();
+  }
+
+  /**
+   * The latest value per record key (null values and d records remove the key, markers are not
+   * entries): the table of a compacted topic.
+   */
   static Map<String, String> table(List<ConsumerRecord<byte[], byte[]>> records) {
     Map<String, String> t = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
+    for (ConsumerRecord<byte[], byte[]> r : entries(records)) {
       String k = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
       if (r.value() == null) {
         t.remove(k);

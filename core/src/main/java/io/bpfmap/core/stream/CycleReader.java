@@ -41,6 +41,8 @@ final class CycleReader implements AutoCloseable {
   private final ChangesState baseline;
   /** The stored fingerprint {@link #changed} computed last. */
   private long lastFingerprint;
+  /** Whether the key {@link #changed} looked at last was new to the table. */
+  private boolean lastCreated;
   private final Lease lease = new Lease(this::free);
   private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -172,13 +174,15 @@ final class CycleReader implements AutoCloseable {
         : view.copyVisible(batchValues, valueOff);
     Event e = new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
     return mode == Mode.DRAIN ? e.drained(copy(batchValues, valueOff, valueBuffer))
-        : mode == Mode.CHANGES ? e.fingerprint(lastFingerprint) : e;
+        : mode == Mode.CHANGES ? e.fingerprint(lastFingerprint, lastCreated) : e;
   }
 
   private boolean changed(long keyOff, long valueOff) {
     long fp = view.fingerprint(batchValues, valueOff, cpus, stride);
     lastFingerprint = ChangeTable.stored(fp);
-    return table.put(batchKeys, keyOff, fp, (int) cycle) != ChangeTable.Change.SAME;
+    ChangeTable.Change c = table.put(batchKeys, keyOff, fp, (int) cycle);
+    lastCreated = c == ChangeTable.Change.NEW;
+    return c != ChangeTable.Change.SAME;
   }
 
   /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */

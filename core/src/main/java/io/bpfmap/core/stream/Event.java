@@ -30,6 +30,8 @@ final class Event implements MapEvent {
   private byte[] drained;
   /** CHANGES: the fingerprint of the visible value, as the change table stores it. */
   private long fingerprint;
+  /** CHANGES: the key was new to the stream. */
+  private boolean created;
   private boolean incomplete;
   private volatile boolean restored;
 
@@ -49,9 +51,15 @@ final class Event implements MapEvent {
    * DRAIN: keeps the entry's whole value as it was in the kernel (hidden fields included, never
    * exposed) so that an event an operator discards can be put back into the map.
    */
-  Event fingerprint(long stored) {
+  Event fingerprint(long stored, boolean created) {
     this.fingerprint = stored;
+    this.created = created;
     return this;
+  }
+
+  @Override
+  public boolean created() {
+    return created;
   }
 
   long fingerprint() {

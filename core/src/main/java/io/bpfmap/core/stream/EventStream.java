@@ -196,6 +196,11 @@ public final class EventStream implements AutoCloseable {
     return view;
   }
 
+  /** {@return the kernel ring the stream reads: its id and where it was opened from} */
+  public Origin origin() {
+    return new Origin(ring.info().id(), ring.target());
+  }
+
   /**
    * {@return the records lost since the stream first subscribed, as far as it can be known} For
    * a perf event array, the kernel's count of samples it dropped. For a ring buffer the kernel

@@ -75,4 +75,12 @@ public interface MapEvent {
   default boolean complete() {
     return true;
   }
+
+  /**
+   * {@return true for a CHANGES UPSERT of a key the stream did not hold before (a create, as
+   * change capture calls it), false for a change of a key it held, and for every other event}
+   */
+  default boolean created() {
+    return false;
+  }
 }

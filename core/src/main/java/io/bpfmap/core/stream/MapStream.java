@@ -45,6 +45,7 @@ public final class MapStream implements AutoCloseable {
   private final StreamStats stats;
   private final Flux<MapEvent> events;
   private final CycleReader reader;
+  private final Origin origin;
 
   private MapStream(Builder b) {
     String name = b.name == null ? b.map.name() : b.name;
@@ -67,6 +68,7 @@ public final class MapStream implements AutoCloseable {
       checkBaseline(b, name, check);
     }
     this.mode = b.mode;
+    this.origin = new Origin(check.info().id(), check.target());
     this.stats = new StreamStats(name);
     this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline);
     Scheduler io = b.scheduler;
@@ -143,6 +145,11 @@ public final class MapStream implements AutoCloseable {
   /** {@return the layouts and compiled mask the events are decoded with (sinks use them too)} */
   public RecordView view() {
     return view;
+  }
+
+  /** {@return the kernel map the stream reads: its id and where it was opened from} */
+  public Origin origin() {
+    return origin;
   }
 
   /** {@return what the stream emits each cycle, as built} */
