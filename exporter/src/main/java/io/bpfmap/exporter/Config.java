@@ -117,7 +117,19 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
   }
 
   record KafkaConfig(String bootstrapServers, String topic, Map<String, String> producer, boolean createTopics,
-      int maxInFlight, Duration connectTimeout, Topics topics) {}
+      int maxInFlight, Duration connectTimeout, Topics topics, ChangeEvents changeEvents) {}
+
+  /**
+   * What Kafka gets beside the entries: tombstones after d records, cycle markers, heartbeats.
+   *
+   * @param tombstones a CHANGES delete's tombstone after its d record
+   * @param cycleMarkers begin and end markers around a cycle's records
+   * @param heartbeatTopic where heartbeats go
+   * @param heartbeatInterval between heartbeats; null for none
+   */
+  record ChangeEvents(boolean tombstones, boolean cycleMarkers, String heartbeatTopic, Duration heartbeatInterval) {
+    static final ChangeEvents DEFAULT = new ChangeEvents(true, true, "bpfmap.heartbeats", Duration.ofSeconds(10));
+  }
 
   /** How created topics are made: partitions, replication factor (null: the broker's default), configs. */
   record Topics(int partitions, Short replicationFactor, Map<String, String> configs) {}

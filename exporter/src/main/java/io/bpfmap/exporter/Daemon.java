@@ -1,20 +1,15 @@
 package io.bpfmap.exporter;
 
-import io.bpfmap.core.record.JsonOut;
-import io.bpfmap.core.record.RecordJsonWriter;
-import io.bpfmap.core.stream.MapEvent;
-import io.bpfmap.core.stream.MapSupervisor;
 import io.bpfmap.core.stream.StreamStats;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.metrics.MetricsServer;
-import io.bpfmap.metrics.ProcessMeters;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.bpfmap.metrics.OtlpPush;
+import io.bpfmap.metrics.ProcessMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +73,8 @@ final class Daemon implements AutoCloseable {
         KafkaSink.Builder b = KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic())
             .node(cfg.node()).producerProperties(k.producer()).createTopics(k.createTopics())
             .maxInFlight(k.maxInFlight()).partitions(k.topics().partitions()).topicConfigs(k.topics().configs())
-            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis())));
+            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis())))
+            .tombstones(k.changeEvents().tombstones()).cycleMarkers(k.changeEvents().cycleMarkers());
         if (k.topics().replicationFactor() != null) {
           b.replicationFactor(k.topics().replicationFactor());
         }
@@ -108,9 +103,28 @@ final class Daemon implements AutoCloseable {
     if (status) {
       timer.scheduleAtFixedRate(() -> logStatus(every / 1000.0), every, every, TimeUnit.MILLISECONDS);
     }
+    Duration beat = cfg.kafka() == null ? null : cfg.kafka().changeEvents().heartbeatInterval();
+    if (beat != null) {
+      timer.scheduleAtFixedRate(this::heartbeat, 0, beat.toMillis(), TimeUnit.MILLISECONDS);
+    }
     if (cfg.stateDir() != null) {
       timer.scheduleWithFixedDelay(() -> pipelines.forEach(Pipeline::checkpoint), CHECKPOINT_SECONDS,
           CHECKPOINT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  /** This node's heartbeat: the last cycle of each map and ring, even when nothing changes. */
+  private void heartbeat() {
+    try {
+      Map<String, Long> cycles = new java.util.LinkedHashMap<>();
+      for (Pipeline p : pipelines) {
+        StreamStats s = p.stats();
+        cycles.put(p.name(), s == null ? 0 : s.cycles());
+      }
+      kafka.heartbeat(cfg.kafka().changeEvents().heartbeatTopic(), cfg.kafka().changeEvents().heartbeatInterval(),
+          cycles);
+    } catch (RuntimeException e) {
+      LOG.warn("heartbeat: {}", e.getMessage());
     }
   }
 

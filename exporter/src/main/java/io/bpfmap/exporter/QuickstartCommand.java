@@ -150,7 +150,7 @@ final class QuickstartCommand implements Callable<Integer> {
       List<SourceConfigs.RingConfig> rings, String bootstrap, Config.PromConfig prometheus) {
     return new Config("quickstart", programs, maps, rings,
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
-            new Config.Topics(1, null, Map.of())),
+            new Config.Topics(1, null, Map.of()), Config.ChangeEvents.DEFAULT),
         prometheus, null, false, Duration.ofHours(1), Config.STOP_TIMEOUT, null);
   }
 

@@ -19,7 +19,8 @@ final class SinkConfigs {
   static Config.KafkaConfig kafka(Object tree, String at) {
     Map<String, Object> m = YamlValues.object(tree, at);
     YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",
-        "topic-partitions", "topic-replication-factor", "topic-configs", "tls", "sasl"));
+        "topic-partitions", "topic-replication-factor", "topic-configs", "tls", "sasl", "tombstones", "cycle-markers",
+        "heartbeat-topic", "heartbeat-interval"));
     // the producer's security settings from tls and sasl, under what producer sets itself
     Map<String, String> producer = new LinkedHashMap<>(security(m, at));
     if (m.get("producer") != null) {
@@ -37,7 +38,22 @@ final class SinkConfigs {
         m.containsKey("create-topics") ? YamlValues.bool(m.get("create-topics"), at + ".create-topics") : true,
         m.containsKey("max-in-flight") ? YamlValues.integer(m.get("max-in-flight"), at + ".max-in-flight", 1) : 16_384,
         m.containsKey("connect-timeout") ? Config.duration(m.get("connect-timeout"), at + ".connect-timeout") : Duration.ofSeconds(10),
-        topics(m, at));
+        topics(m, at), changeEvents(m, at));
+  }
+
+  /** {@code tombstones}, {@code cycle-markers}, {@code heartbeat-topic}, {@code heartbeat-interval} ({@code off}: none). */
+  private static Config.ChangeEvents changeEvents(Map<String, Object> m, String at) {
+    Config.ChangeEvents d = Config.ChangeEvents.DEFAULT;
+    Duration heartbeats = d.heartbeatInterval();
+    if (m.containsKey("heartbeat-interval")) {
+      heartbeats = "off".equals(String.valueOf(m.get("heartbeat-interval"))) ? null
+          : Config.duration(m.get("heartbeat-interval"), at + ".heartbeat-interval");
+    }
+    return new Config.ChangeEvents(
+        m.containsKey("tombstones") ? YamlValues.bool(m.get("tombstones"), at + ".tombstones") : d.tombstones(),
+        m.containsKey("cycle-markers") ? YamlValues.bool(m.get("cycle-markers"), at + ".cycle-markers") : d.cycleMarkers(),
+        m.containsKey("heartbeat-topic") ? YamlValues.string(m.get("heartbeat-topic"), at + ".heartbeat-topic")
+            : d.heartbeatTopic(), heartbeats);
   }
 
   private static Config.Topics topics(Map<String, Object> m, String at) {

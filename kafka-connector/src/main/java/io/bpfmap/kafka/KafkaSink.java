@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -244,6 +245,25 @@ public final class KafkaSink implements AutoCloseable {
    */
   public void ensureTopic(String topic, boolean compacted) {
     admin.ensureTopic(topic, compacted);
+  }
+
+  /**
+   * Sends this node's heartbeat: key {@code {"node"}}, value {@code {"node","timestamp",
+   * "interval_ms","maps":{"<map>":{"cycle":n}}}} (the last cycle each map completed), header
+   * {@code bpfmap.kind: HEARTBEAT}, to a compacted topic created on the first one. Heartbeats go out
+   * even when no map changes, so a consumer tells a quiet node from a dead one (a node whose last
+   * heartbeat is older than a few intervals). Returns at once; a failed send is logged.
+   *
+   * @param topic the heartbeat topic, e.g. {@code bpfmap.heartbeats}
+   * @param interval the time between heartbeats, carried in them
+   * @param cycles the last cycle each map (or ring) completed, by name
+   */
+  public void heartbeat(String topic, Duration interval, Map<String, Long> cycles) {
+    if (config.createTopics && !ensured.contains(topic)) {
+      ensureTopic(topic, true);
+      ensured.add(topic);
+    }
+    Heartbeats.send(producer, config.node, topic, interval, cycles);
   }
 
   /**
