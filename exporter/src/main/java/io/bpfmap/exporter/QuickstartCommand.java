@@ -168,7 +168,10 @@ final class QuickstartCommand implements Callable<Integer> {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  /** A topic read back from the start to its end: how many records, and those a filter kept (as text). */
+  /**
+   * A topic read back from the start to its end: how many records of entries and events (cycle
+   * markers and d records beside their tombstones not counted), and those a filter kept (as text).
+   */
   record Topic(long records, List<Text> kept) {
     record Text(String key, String value) {}
 
@@ -187,9 +190,12 @@ final class QuickstartCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (c.position(tp) < endOffset && System.nanoTime() < deadline) {
           for (var r : c.poll(Duration.ofMillis(500))) {
-            records++;
             Text t = new Text(r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8),
                 r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8));
+            if (t.key().contains("\"marker\":\"cycle\"") || t.value().contains("\"op\":\"d\"")) {
+              continue;
+            }
+            records++;
             if (keep.test(t)) {
               kept.add(t);
             }

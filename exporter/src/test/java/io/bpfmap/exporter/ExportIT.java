@@ -76,7 +76,7 @@ class ExportIT {
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> topic(String topic, int min) {
-    return KafkaTopics.read(kafka.bootstrapServers(), topic, min);
+    return KafkaTopics.readEntries(kafka.bootstrapServers(), topic, min);
   }
 
   @Test
@@ -103,7 +103,7 @@ class ExportIT {
         assertThat(key.get("node").asText()).isEqualTo("web-1");
         assertThat(key.get("map").asText()).isEqualTo("flows");
         assertThat(key.get("key").get("saddr").isNumber()).isTrue();
-        assertThat(value.fieldNames()).toIterable().containsExactly("node", "map", "cycle", "timestamp", "key", "value");
+        assertThat(value.fieldNames()).toIterable().containsExactly("node", "map", "cycle", "timestamp", "key", "value", "op", "source");
         assertThat(value.get("value").get("secret").isNull()).isTrue();
         for (ConsumerRecord<byte[], byte[]> r : records) {
           assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(Long.toString(SECRET));
@@ -119,7 +119,8 @@ class ExportIT {
             + Runtime.version() + "\",version=\"" + System.getProperty("bpfmap.version") + "\"} 1\n", "jvm_memory_used_bytes{");
         assertThat(Cli.get(port, "/")).contains("<a href=\"metrics\">");
         assertThat(metrics.lines().filter(l -> l.startsWith("bpfmap_flows_bytes_total{"))).hasSize(20);
-        assertThat(metrics).contains("bpfmap_kafka_records_sent_total{map=\"flows\"} 20.0").doesNotContain(Long.toString(SECRET));
+        // records: the 20 entries and the first cycle's begin and end markers
+        assertThat(metrics).contains("bpfmap_kafka_records_sent_total{map=\"flows\"} 22.0").doesNotContain(Long.toString(SECRET));
       } finally {
         daemon.destroy();
       }

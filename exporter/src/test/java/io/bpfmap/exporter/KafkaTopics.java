@@ -40,4 +40,16 @@ final class KafkaTopics {
     }
     return out;
   }
+
+  /** The records of entries and events: without cycle markers and the d records before tombstones. */
+  static List<ConsumerRecord<byte[], byte[]>> entries(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().filter(r -> !new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)
+        .contains("\"marker\":\"cycle\"") && !(r.value() != null && new String(r.value(),
+        java.nio.charset.StandardCharsets.UTF_8).contains("\"op\":\"d\""))).toList();
+  }
+
+  /** {@link #read}, then {@link #entries}. */
+  static List<ConsumerRecord<byte[], byte[]>> readEntries(String bootstrap, String topic, int min) {
+    return entries(read(bootstrap, topic, min));
+  }
 }

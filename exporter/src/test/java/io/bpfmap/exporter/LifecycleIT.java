@@ -77,7 +77,7 @@ class LifecycleIT {
   /** Records per key id in {@code topic}. */
   private static Map<Long, Integer> perKey(String topic) throws Exception {
     Map<Long, Integer> counts = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.read(kafka.bootstrapServers(), topic, 0)) {
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.readEntries(kafka.bootstrapServers(), topic, 0)) {
       counts.merge(JSON.readTree(r.key()).get("key").get("id").asLong(), 1, Integer::sum);
     }
     return counts;

@@ -74,7 +74,7 @@ class ProgramExportIT {
         String series = "bpfmap_execs_events_total{comm=\"bpfmap-marker\",map=\"execs\"} 20.0";
         Await.until(() -> Cli.get(port, "/metrics").contains(series));
         List<JsonNode> execs = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.execs", 20)) {
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.execs", 20)) {
           JsonNode v = JSON.readTree(r.value()).get("value");
           assertThat(v.get("uid").isNull()).as("masked").isTrue();
           if (v.get("filename").asText().equals(marker.toString())) {
@@ -85,7 +85,7 @@ class ProgramExportIT {
             .containsExactlyElementsOf(pids);
         assertThat(execs).allSatisfy(v -> assertThat(v.get("comm").asText()).isEqualTo("bpfmap-marker"));
         long self = ProcessHandle.current().pid();
-        Await.until(() -> KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.syscalls", 1).stream()
+        Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.syscalls", 1).stream()
             .anyMatch(r -> keyPid(r) == self));
         assertThat(Cli.get(port, "/metrics")).contains("bpfmap_syscalls_syscalls_total{comm=", "pid=\"" + self + "\"");
         assertThat(Cli.get(port, "/health")).as("rings are on /health too").contains("\"execs\":{", "\"syscalls\":{")

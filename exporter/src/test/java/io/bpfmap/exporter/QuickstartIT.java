@@ -55,7 +55,7 @@ class QuickstartIT {
       assertThat(own.find()).as(out).isTrue();
       assertThat(Long.parseLong(own.group(1))).isPositive();
       List<Long> seen = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.execs", 5)) {
+      for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.execs", 5)) {
         JsonNode v = JSON.readTree(r.value()).get("value");
         if (v.get("filename").asText().equals(marker.toString())) {
           seen.add(v.get("pid").asLong());
@@ -63,7 +63,7 @@ class QuickstartIT {
       }
       assertThat(seen).as("exec events with the kernel's pids, in order").isEqualTo(pids);
       boolean ownSyscalls = false;
-      for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.syscalls", 1)) {
+      for (ConsumerRecord<byte[], byte[]> r : KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.syscalls", 1)) {
         ownSyscalls |= JSON.readTree(r.key()).get("key").get("pid").asLong() == q.pid();
       }
       assertThat(ownSyscalls).as("the quickstart's own system calls, counted by the kernel").isTrue();

@@ -48,7 +48,7 @@ class SecuredKafkaIT {
       Process daemon = Cli.startLogged(tmp.resolve("daemon.log"), "export", "--config", good.toString());
       try {
         // the 27 buckets of the per-CPU array, read back over the plaintext listener
-        assertThat(KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.lat", 27)).hasSizeGreaterThanOrEqualTo(27);
+        assertThat(KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.lat", 27)).hasSizeGreaterThanOrEqualTo(27);
       } finally {
         daemon.destroy();
       }
