@@ -46,7 +46,8 @@ final class SinkConfigs {
     Config.ChangeEvents d = Config.ChangeEvents.DEFAULT;
     Duration heartbeats = d.heartbeatInterval();
     if (m.containsKey("heartbeat-interval")) {
-      heartbeats = "off".equals(String.valueOf(m.get("heartbeat-interval"))) ? null
+      Object v = m.get("heartbeat-interval");
+      heartbeats = "off".equals(String.valueOf(v)) || Boolean.FALSE.equals(v) ? null
           : Config.duration(m.get("heartbeat-interval"), at + ".heartbeat-interval");
     }
     return new Config.ChangeEvents(

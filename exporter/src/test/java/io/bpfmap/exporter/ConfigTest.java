@@ -252,6 +252,19 @@ class ConfigTest {
   }
 
   @Test
+  void changeEventsAreConfigurable() throws Exception {
+    String kafka = "producer: {compression.type: lz4}";
+    assertThat(parse(SPEC_EXAMPLE).kafka().changeEvents()).isEqualTo(Config.ChangeEvents.DEFAULT);
+    Config c = parse(SPEC_EXAMPLE.replace(kafka, "tombstones: false\n    cycle-markers: false\n    heartbeat-interval: off\n"
+        + "    heartbeat-topic: beats"));
+    assertThat(c.kafka().changeEvents()).isEqualTo(new Config.ChangeEvents(false, false, "beats", null));
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "heartbeat-interval: often")))
+        .hasMessage("sinks.kafka.heartbeat-interval: expected a duration such as 500ms, 1s, 2m, got 'often'");
+    assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace(kafka, "tombstones: maybe")))
+        .hasMessage("sinks.kafka.tombstones: expected true or false, got 'maybe'");
+  }
+
+  @Test
   void aLabelDecoderThatCannotDecodeItsFieldIsRefused() {
     assertThatThrownBy(() -> parse(SPEC_EXAMPLE.replace("labels: {saddr: ipv4, daddr: ipv4}",
         "labels: {saddr: ipv6, daddr: ipv4}"))).hasMessage("maps[0].labels.saddr: ipv6 needs a 16-byte field, got 4 bytes");

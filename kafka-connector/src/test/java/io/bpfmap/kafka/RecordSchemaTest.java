@@ -127,6 +127,33 @@ class RecordSchemaTest {
   }
 
   @Test
+  void withoutTombstonesAndMarkersADeleteIsItsDRecordAlone(EmbeddedKafka kafka) throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    try (BpfMap map = Flows.create("t_notomb", 16); KafkaSink sink = KafkaSink.builder()
+        .bootstrapServers(kafka.bootstrapServers()).node("n1").createTopics(true).tombstones(false).cycleMarkers(false)
+        .build()) {
+      Flows.fill(map, 3, 0);
+      MapStream changes = Flows.stream(map, "notomb", Mode.CHANGES, vts);
+      KafkaExport export = sink.export(changes);
+      Await.until(() -> export.acknowledged() >= 3);
+      map.parsed(Flows.KEY, Flows.VALUE).delete(Flows.key(0));
+      long before = changes.stats().cycles();
+      while (changes.stats().cycles() == before) {
+        vts.advanceTimeBy(Duration.ofSeconds(10));
+        Thread.sleep(20);
+      }
+      Await.until(() -> export.acknowledged() >= 4);
+      export.stop(TIMEOUT);
+      List<ConsumerRecord<byte[], byte[]>> records = Topics.readAll(kafka.bootstrapServers(), "bpfmap.notomb", 4, TIMEOUT);
+      assertThat(records).hasSize(4).noneMatch(Topics::marker).allMatch(r -> r.value() != null);
+      JsonNode last = JSON.readTree(records.getLast().value());
+      assertThat(last.get("op").asText()).isEqualTo("d");
+      assertThat(last.get("value").isNull()).isTrue();
+      valid("mapValue", records.getLast().value());
+    }
+  }
+
+  @Test
   void theSchemaRefusesRecordsThatBreakIt() throws Exception {
     String entry = "{\"node\":\"n\",\"map\":\"m\",\"cycle\":1,\"timestamp\":1,\"key\":{\"a\":1},\"value\":{\"b\":2},"
         + "\"op\":\"c\",\"source\":{\"node\":\"n\",\"map\":\"m\",\"map_id\":3,\"target\":\"/sys/fs/bpf/m\","
