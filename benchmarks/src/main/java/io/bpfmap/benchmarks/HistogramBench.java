@@ -12,10 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A scrape of 1 000 histograms × 30 exp2 buckets that a program keeps in a hash map
@@ -53,20 +50,7 @@ final class HistogramBench {
         while (stream.stats().cycles() < 1) {
           Thread.sleep(10);
         }
-        PrometheusMeterRegistry reference = plainHistograms(buckets);
-        List<Double> o = new ArrayList<>();
-        List<Double> r = new ArrayList<>();
-        int[] bytes = new int[2];
-        for (int i = 0; i < 20; i++) { // alternating, after 5 warm-ups of each
-          double ms = scrape(ours, bytes, 0);
-          double refMs = scrape(reference, bytes, 1);
-          if (i >= 5) {
-            o.add(ms);
-            r.add(refMs);
-          }
-        }
-        Bench.report("metrics.scrape.1k_histograms_x30", "ms", o, "ref_ms", r, "bytes=" + bytes[0],
-            "ref_bytes=" + bytes[1]);
+        MetricsBench.compare("metrics.scrape.1k_histograms_x30", ours, plainHistograms(buckets));
       }
     }
   }
@@ -83,15 +67,6 @@ final class HistogramBench {
       }
     }
     return registry;
-  }
-
-  /** Milliseconds of one scrape; its size goes to {@code bytes[at]}. */
-  private static double scrape(PrometheusMeterRegistry registry, int[] bytes, int at) {
-    long t0 = System.nanoTime();
-    String body = registry.scrape();
-    double took = (System.nanoTime() - t0) / 1e6;
-    bytes[at] = body.getBytes(StandardCharsets.UTF_8).length;
-    return took;
   }
 
   private static byte[] key(int id, int bucket) {

@@ -50,19 +50,7 @@ final class MetricsBench {
         while (stream.stats().cycles() < 1) {
           Thread.sleep(10);
         }
-        PrometheusMeterRegistry reference = plainGauges();
-        List<Double> o = new ArrayList<>();
-        List<Double> r = new ArrayList<>();
-        int[] bytes = new int[2];
-        for (int i = 0; i < 20; i++) { // alternating, after 5 warm-ups of each
-          double ms = scrape(ours, bytes, 0);
-          double refMs = scrape(reference, bytes, 1);
-          if (i >= 5) {
-            o.add(ms);
-            r.add(refMs);
-          }
-        }
-        Bench.report("metrics.scrape.10k_keys_x4", "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
+        compare("metrics.scrape.10k_keys_x4", ours, plainGauges());
       }
       HistogramBench.run();
     } catch (InterruptedException e) {
@@ -85,6 +73,25 @@ final class MetricsBench {
       }
     }
     return registry;
+  }
+
+  /**
+   * Scrapes both registries in turn, 5 warm-ups then 15 measured rounds of each, and reports
+   * milliseconds and bytes per scrape, ours against the reference.
+   */
+  static void compare(String name, PrometheusMeterRegistry ours, PrometheusMeterRegistry reference) {
+    List<Double> o = new ArrayList<>();
+    List<Double> r = new ArrayList<>();
+    int[] bytes = new int[2];
+    for (int i = 0; i < 20; i++) {
+      double ms = scrape(ours, bytes, 0);
+      double refMs = scrape(reference, bytes, 1);
+      if (i >= 5) {
+        o.add(ms);
+        r.add(refMs);
+      }
+    }
+    Bench.report(name, "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
   }
 
   /** Milliseconds of one scrape; its size goes to {@code bytes[at]}. */

@@ -16,12 +16,9 @@ import java.util.stream.Stream;
  * once a second), so cgroups created later are found and removed ones forgotten. An id not in the
  * tree is unknown, shown as its number.
  */
-final class CgroupDecoder implements LabelDecoder {
-  private static final long RESCAN_NANOS = 1_000_000_000L;
-  private final SystemTable<Map<Long, String>> paths;
-
+final class CgroupDecoder extends TableDecoder {
   CgroupDecoder(Path root) {
-    this.paths = new SystemTable<>(() -> walk(root), RESCAN_NANOS);
+    super("cgroup", () -> walk(root), Long::toUnsignedString, 8);
   }
 
   /** The cgroup v2 mount of this system: {@code /sys/fs/cgroup}, or its {@code unified} part on a hybrid one. */
@@ -58,18 +55,4 @@ final class CgroupDecoder implements LabelDecoder {
     return out;
   }
 
-  @Override
-  public String decode(Object value, byte[] raw) {
-    long id = LabelDecoder.number(value, "cgroup");
-    String path = paths.find(m -> m.get(id));
-    if (path == null) {
-      throw new UnknownValue(Long.toUnsignedString(id));
-    }
-    return path;
-  }
-
-  @Override
-  public String refuses(int bytes) {
-    return LabelDecoder.needs("cgroup", 8, bytes);
-  }
 }

@@ -12,12 +12,9 @@ import java.util.Map;
  * {@code /sys/class/net/NAME/ifindex}, read again when an index is not found (at most once a
  * second: interfaces come and go). An index no interface has is unknown, shown as its number.
  */
-final class IfnameDecoder implements LabelDecoder {
-  private static final long RESCAN_NANOS = 1_000_000_000L;
-  private final SystemTable<Map<Long, String>> names;
-
+final class IfnameDecoder extends TableDecoder {
   IfnameDecoder(Path sysClassNet) {
-    this.names = new SystemTable<>(() -> read(sysClassNet), RESCAN_NANOS);
+    super("ifname", () -> read(sysClassNet), Long::toUnsignedString, 4, 8);
   }
 
   static Map<Long, String> read(Path dir) {
@@ -36,18 +33,4 @@ final class IfnameDecoder implements LabelDecoder {
     return out;
   }
 
-  @Override
-  public String decode(Object value, byte[] raw) {
-    long index = LabelDecoder.number(value, "ifname");
-    String name = names.find(m -> m.get(index));
-    if (name == null) {
-      throw new UnknownValue(Long.toUnsignedString(index));
-    }
-    return name;
-  }
-
-  @Override
-  public String refuses(int bytes) {
-    return bytes == 4 || bytes == 8 ? null : "ifname needs a 4- or 8-byte field, got " + bytes + " bytes";
-  }
 }

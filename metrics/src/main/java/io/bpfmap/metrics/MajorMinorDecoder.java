@@ -13,13 +13,11 @@ import java.util.Map;
  * is not found (at most once a second). A number no block device has is unknown, shown as
  * {@code major:minor}.
  */
-final class MajorMinorDecoder implements LabelDecoder {
-  private static final long RESCAN_NANOS = 1_000_000_000L;
+final class MajorMinorDecoder extends TableDecoder {
   private static final int MINOR_BITS = 20;
-  private final SystemTable<Map<Long, String>> names;
 
   MajorMinorDecoder(Path partitions) {
-    this.names = new SystemTable<>(() -> read(partitions), RESCAN_NANOS);
+    super("majorminor", () -> read(partitions), dev -> (dev >>> MINOR_BITS) + ":" + (dev & ((1 << MINOR_BITS) - 1)), 4, 8);
   }
 
   static Map<Long, String> read(Path partitions) {
@@ -37,18 +35,4 @@ final class MajorMinorDecoder implements LabelDecoder {
     return out;
   }
 
-  @Override
-  public String decode(Object value, byte[] raw) {
-    long dev = LabelDecoder.number(value, "majorminor");
-    String name = names.find(m -> m.get(dev));
-    if (name == null) {
-      throw new UnknownValue((dev >>> MINOR_BITS) + ":" + (dev & ((1 << MINOR_BITS) - 1)));
-    }
-    return name;
-  }
-
-  @Override
-  public String refuses(int bytes) {
-    return bytes == 4 || bytes == 8 ? null : "majorminor needs a 4- or 8-byte field, got " + bytes + " bytes";
-  }
 }
