@@ -78,15 +78,21 @@ final class ChangeTable {
    * it, so that its absence from the next one is a delete).
    */
   void forget(byte[] key, int lastCycle) {
+    set(key, UNKNOWN, lastCycle);
+  }
+
+  /** Sets a key's stored fingerprint; a key not held yet counts as seen in {@code cycle}. */
+  private void set(byte[] key, long storedFingerprint, int cycle) {
     MemorySegment m = MemorySegment.ofArray(key);
     long h = Hash.mix(0, m, 0, keySize);
     int e = find(m, 0, (int) h);
     if (e >= 0) {
-      chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = UNKNOWN;
+      chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = storedFingerprint;
     } else {
-      insert(m, 0, (int) h, UNKNOWN, lastCycle);
+      insert(m, 0, (int) h, storedFingerprint, cycle);
     }
   }
+
 
   /** Removes this key, if present (a delete Kafka acknowledged). */
   void delete(byte[] key) {
@@ -124,15 +130,9 @@ final class ChangeTable {
 
   /** Sets a key's fingerprint as a stored one (never remapped: it came from {@link #put} or a file). */
   void putStored(byte[] key, long storedFingerprint) {
-    MemorySegment m = MemorySegment.ofArray(key);
-    long h = Hash.mix(0, m, 0, keySize);
-    int e = find(m, 0, (int) h);
-    if (e >= 0) {
-      chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = storedFingerprint;
-    } else {
-      insert(m, 0, (int) h, storedFingerprint, 0);
-    }
+    set(key, storedFingerprint, 0);
   }
+
 
   /** The fingerprint {@link #put} stores for a value's {@code fingerprint}. */
   static long stored(long fingerprint) {
