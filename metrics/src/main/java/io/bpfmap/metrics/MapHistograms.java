@@ -1,7 +1,6 @@
 package io.bpfmap.metrics;
 
 import io.bpfmap.core.mask.CompiledMask;
-import io.bpfmap.core.record.FieldAccessor;
 import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.stream.MapEvent;
 import io.bpfmap.core.stream.MapStream;
@@ -10,19 +9,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -60,14 +54,11 @@ public final class MapHistograms implements AutoCloseable {
   private final double[] bounds;
   /** Each bucket's native histogram index (schema 0), or null when the buckets are not native ones. */
   private final int[] nativeIndexes;
-  private final FieldAccessor bucket;
-  private final FieldAccessor count;
-  private final FieldAccessor[] slots;
-  private final FieldAccessor sum;
+  private final HistogramFields fields;
   private final Labels labels;
   private final String[] labelNames;
   private final int maxSeries;
-  private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+  private final Map<List<String>, HistogramSeries> series = new ConcurrentHashMap<>();
   private PrometheusRegistry prometheus;
   private final HistogramCollector collector = new HistogramCollector();
   private PrometheusMeterRegistry registry;
@@ -86,10 +77,7 @@ public final class MapHistograms implements AutoCloseable {
     this.nativeIndexes = buckets.nativeIndexes();
     RecordLayout key = stream.view().keyLayout();
     HistogramFields f = b.fields(map, key, stream.view().mask());
-    this.bucket = f.bucket();
-    this.count = f.count();
-    this.slots = f.slots();
-    this.sum = f.sum();
+    this.fields = f;
     this.labels = new Labels(key, f.labels(), b.labels, "map '" + map + "'");
     this.labelNames = labels.names();
     this.maxSeries = b.maxSeries;
@@ -132,14 +120,14 @@ public final class MapHistograms implements AutoCloseable {
   private void onEvent(MapEvent e) {
     switch (e.kind()) {
       case UPSERT -> {
-        Series s = seriesOf(e);
+        HistogramSeries s = seriesOf(e);
         if (s != null) {
           s.update(e.rawKey(), e.rawValue(), e.cycle());
         }
       }
       case DELETE -> {
         List<String> l = labels.values(e.rawKey(), e.cpu());
-        Series s = l == null ? null : series.get(l);
+        HistogramSeries s = l == null ? null : series.get(l);
         if (s != null && s.delete(e.rawKey())) {
           series.remove(l);
         }
@@ -153,135 +141,21 @@ public final class MapHistograms implements AutoCloseable {
     }
   }
 
-  private Series seriesOf(MapEvent e) {
+  private HistogramSeries seriesOf(MapEvent e) {
     List<String> l = labels.values(e.rawKey(), e.cpu());
     if (l == null) {
       return null;
     }
-    Series s = series.get(l);
+    HistogramSeries s = series.get(l);
     if (s == null) {
       if (series.size() >= maxSeries) {
         self.refused.increment();
         return null;
       }
-      s = new Series(l);
+      s = new HistogramSeries(fields, buckets, bounds, nativeIndexes, labelNames, l, this::unknownBucket);
       series.put(l, s);
     }
     return s;
-  }
-
-  /** One label set's buckets: counts by bucket position, the sum's bits, when each was last seen. */
-  private final class Series {
-    private final io.prometheus.metrics.model.snapshots.Labels promLabels;
-    private final AtomicLongArray counts = new AtomicLongArray(bounds.length);
-    private final long[] seen = new long[bounds.length];
-    private volatile double sumValue = Double.NaN;
-    private long sumSeen = -1;
-
-    Series(List<String> values) {
-      String[] names = labelNames;
-      if (values.size() > labelNames.length) {
-        names = java.util.Arrays.copyOf(labelNames, labelNames.length + 1);
-        names[labelNames.length] = "cpu";
-      }
-      this.promLabels = io.prometheus.metrics.model.snapshots.Labels.of(names, values.toArray(String[]::new));
-      java.util.Arrays.fill(seen, -1);
-    }
-
-    void update(MemorySegment key, MemorySegment value, long cycle) {
-      if (slots == null) {
-        long k = bucket.getLong(key, 0);
-        if (k == buckets.sumKey()) {
-          sumValue = count.getDouble(value, 0) * buckets.multiplier();
-          sumSeen = cycle;
-          return;
-        }
-        int at = buckets.indexOf(k);
-        if (at < 0) {
-          unknownBucket(k);
-          return;
-        }
-        counts.set(at, count.getLong(value, 0));
-        seen[at] = cycle;
-        return;
-      }
-      for (int i = 0; i < slots.length; i++) {
-        long c = slots[i].getLong(value, 0);
-        if (i < buckets.size()) {
-          counts.set(i, c);
-          seen[i] = cycle;
-        } else if (c != 0) {
-          unknownBucket(i);
-        }
-      }
-      if (sum != null) {
-        sumValue = sum.getDouble(value, 0) * buckets.multiplier();
-        sumSeen = cycle;
-      }
-    }
-
-    /** A CHANGES delete of one entry: its bucket counts 0; true when the series holds nothing any more. */
-    boolean delete(MemorySegment key) {
-      if (slots == null) {
-        long k = bucket.getLong(key, 0);
-        int at = buckets.indexOf(k);
-        if (k == buckets.sumKey()) {
-          sumValue = Double.NaN;
-        } else if (at >= 0) {
-          counts.set(at, 0);
-        }
-        for (int i = 0; i < counts.length(); i++) {
-          if (counts.get(i) != 0) {
-            return false;
-          }
-        }
-        return Double.isNaN(sumValue);
-      }
-      return true;
-    }
-
-    /** The end of SNAPSHOT cycle {@code cycle}: buckets not read in it count 0; true when nothing was read. */
-    boolean endCycle(long cycle) {
-      boolean any = sumSeen == cycle;
-      for (int i = 0; i < seen.length; i++) {
-        if (seen[i] == cycle) {
-          any = true;
-        } else {
-          counts.set(i, 0);
-        }
-      }
-      if (sumSeen != cycle) {
-        sumValue = Double.NaN;
-      }
-      return !any;
-    }
-
-    HistogramSnapshot.HistogramDataPointSnapshot snapshot() {
-      long[] c = new long[bounds.length];
-      for (int i = 0; i < c.length; i++) {
-        c[i] = counts.get(i);
-      }
-      ClassicHistogramBuckets classic = ClassicHistogramBuckets.of(bounds, c);
-      if (nativeIndexes == null) {
-        return new HistogramSnapshot.HistogramDataPointSnapshot(classic, sumValue, promLabels, Exemplars.EMPTY, 0L);
-      }
-      // the same counts as a native histogram of schema 0, for a scraper that takes them
-      long zero = 0;
-      int n = 0;
-      int[] index = new int[nativeIndexes.length];
-      long[] count = new long[nativeIndexes.length];
-      for (int i = 0; i < nativeIndexes.length; i++) {
-        if (nativeIndexes[i] == Integer.MIN_VALUE) {
-          zero += c[i];
-        } else if (c[i] != 0) {
-          index[n] = nativeIndexes[i];
-          count[n++] = c[i];
-        }
-      }
-      return new HistogramSnapshot.HistogramDataPointSnapshot(classic, 0, zero, 0,
-          NativeHistogramBuckets.of(java.util.Arrays.copyOf(index, n), java.util.Arrays.copyOf(count, n)),
-          NativeHistogramBuckets.EMPTY, sumValue, promLabels, Exemplars.EMPTY, 0L);
-    }
   }
 
   private void unknownBucket(long key) {
@@ -298,7 +172,7 @@ public final class MapHistograms implements AutoCloseable {
     @Override
     public MetricSnapshot collect() {
       List<HistogramSnapshot.HistogramDataPointSnapshot> points = new ArrayList<>(series.size());
-      for (Series s : series.values()) {
+      for (HistogramSeries s : series.values()) {
         points.add(s.snapshot());
       }
       return new HistogramSnapshot(new MetricMetadata(name, description), points);
