@@ -174,4 +174,46 @@ class RestartMirrorIT {
       assertThat(again.out()).as("nothing left").isEqualTo("bpfmap.retire: 0 keys of node 'n1' tombstoned");
     }
   }
+
+  @Test
+  void nodesWhoseHeartbeatsStoppedAreRetiredAfterTheExpiry(PinDir pins, @TempDir Path tmp) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "expiry", KEY.size(), VALUE.size(), 64))) {
+      map.pin(pins.resolve("expiry"));
+      ParsedMap p = map.parsed(KEY, VALUE);
+      for (int i = 0; i < 5; i++) {
+        p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
+      }
+      String config = """
+          node: %s
+          maps:
+            - {name: expiry, pin: %s, key: {id: I}, value: {packets: Q, secret: Q}, mode: changes, interval: 200ms}
+          sinks:
+            kafka: {bootstrap-servers: "%s", heartbeat-interval: 1s}
+          """;
+      Path dead = Files.writeString(tmp.resolve("dead.yaml"), config.formatted("dead", pins.resolve("expiry"),
+          kafka.bootstrapServers()));
+      Process d = daemon(dead, tmp.resolve("dead.log"));
+      Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.expiry", 0).size() >= 5);
+      stop(d, tmp.resolve("dead.log"));
+      Thread.sleep(4000);  // the dead node's last heartbeat is 4 s old; the live one beats every second
+      Path live = Files.writeString(tmp.resolve("live.yaml"), config.formatted("live", pins.resolve("expiry"),
+          kafka.bootstrapServers()));
+      Process l = daemon(live, tmp.resolve("live.log"));
+      try {
+        Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.expiry", 0).size() >= 10);
+        Cli.Result r = Cli.run("retire", "--config", live.toString(), "--expired", "3s");
+        assertThat(r.exit()).as(r.err()).isZero();
+        // its 5 entries and its cycle marker, then its heartbeat
+        assertThat(r.out()).isEqualTo("1 nodes sent no heartbeat in 3s: dead\n"
+            + "bpfmap.expiry: 6 keys of node 'dead' tombstoned\n"
+            + "bpfmap.heartbeats: 1 keys of node 'dead' tombstoned");
+      } finally {
+        stop(l, tmp.resolve("live.log"));
+      }
+      Cli.Result none = Cli.run("retire", "--config", live.toString());
+      assertThat(none.exit()).isEqualTo(2);
+      assertThat(none.err()).isEqualTo("bpfmap: retire: give --node NODE or --expired DURATION (one of them)");
+    }
+  }
 }

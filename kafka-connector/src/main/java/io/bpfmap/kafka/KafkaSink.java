@@ -227,6 +227,20 @@ public final class KafkaSink implements AutoCloseable {
   }
 
 
+  /**
+   * The nodes that stopped sending heartbeats: those whose latest heartbeat in {@code topic} is
+   * older than {@code expiry}, oldest first (a node retired already has none left).
+   *
+   * @param topic the heartbeat topic, e.g. {@code bpfmap.heartbeats}
+   * @param expiry how old a last heartbeat may be, a few heartbeat intervals
+   * @param timeout how long reading the topic may take
+   * @return the nodes' names
+   * @throws KafkaSinkException when the topic does not exist or cannot be read in time
+   */
+  public List<String> silentNodes(String topic, Duration expiry, Duration timeout) {
+    return Retirement.silent(admin.clientProperties(), topic, expiry, timeout);
+  }
+
   /** {@link #close(Duration)} with 30 s. */
   @Override
   public void close() {
