@@ -22,6 +22,22 @@ final class ExportCommand implements Callable<Integer> {
     LogLayout.use(LogLayout.parse("--log-format", a.value(LOG_FORMAT)), a.verbose());
   }
 
+  /** How /metrics is secured, for the start-up line: {@code  (https, client certificate, basic auth)}. */
+  private static String secured(Config cfg) {
+    var web = cfg.prometheus().web();
+    List<String> how = new java.util.ArrayList<>();
+    if (web.tls() != null) {
+      how.add("https");
+      if (web.tls().clientAuth() != io.bpfmap.metrics.WebConfig.ClientAuth.NO_CLIENT_CERT) {
+        how.add("client certificate");
+      }
+    }
+    if (!web.basicAuthUsers().isEmpty()) {
+      how.add("basic auth");
+    }
+    return how.isEmpty() ? "" : " (" + String.join(", ", how) + ")";
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     Config cfg = Config.load(config);
@@ -36,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
           .addKeyValue("metrics_port", daemon.metricsPort())
           .log("exporting {} map(s){}{}", cfg.maps().size(), cfg.rings().isEmpty() ? "" : " and "
               + cfg.rings().size() + " ring(s)", daemon.metricsPort() > 0 ? ", metrics on port " + daemon.metricsPort()
-              : "");
+              + secured(cfg) : "");
       stop.await();
       log.info("stopping{}", cfg.kafka() != null ? ": flushing Kafka" : "");
     }

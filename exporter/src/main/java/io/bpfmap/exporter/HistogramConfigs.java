@@ -104,7 +104,11 @@ final class HistogramConfigs {
               + " buckets go from bucket-min to bucket-max");
         }
         long min = m.containsKey("bucket-min") ? whole(m.get("bucket-min"), at + ".bucket-min") : 0;
-        long max = whole(YamlValues.required(m, "bucket-max", at), at + ".bucket-max");
+        if (m.get("bucket-max") == null) {
+          throw new CliException(at + ".bucket-max: required: the last bucket's number"
+              + (m.get("slots-field") != null ? " (with slots, bucket-min plus the number of slots minus 1)" : ""));
+        }
+        long max = whole(m.get("bucket-max"), at + ".bucket-max");
         buckets = HistogramBuckets.of(kind, min, max, multiplier);
       }
     } catch (IllegalArgumentException e) {

@@ -21,7 +21,8 @@ final class RetireCommand implements Callable<Integer> {
   static final Command COMMAND = new Command("retire",
       "Tombstone every key a node holds in the topics of a config's maps (a node taken out of the fleet).",
       List.of(ExportCommand.CONFIG, NODE, EXPIRED), List.of("", "Stop the node's daemon first: what it sends after is "
-          + "not tombstoned. With --expired, the nodes that stopped sending heartbeats go, their heartbeats too.", "",
+          + "not tombstoned. Its heartbeat goes too. With --expired, every node that stopped sending heartbeats goes. "
+          + "Reading a topic may take 10 minutes at most.", "",
           "Examples:", "  bpfmap retire --config /etc/bpfmap/bpfmap.yaml --node web-7",
           "  bpfmap retire --config /etc/bpfmap/bpfmap.yaml --expired 10m"), RetireCommand::new);
 
@@ -63,8 +64,8 @@ final class RetireCommand implements Callable<Integer> {
         sink.checkReachable(k.connectTimeout());
         Set<String> topics = new LinkedHashSet<>();
         cfg.maps().forEach(m -> topics.add(sink.topicFor(m.name())));
-        if (expired != null) {
-          topics.add(heartbeats);
+        if (k.changeEvents().heartbeatInterval() != null) {
+          topics.add(heartbeats);  // its heartbeat too: else --expired would find it again
         }
         for (String topic : topics) {
           long gone = sink.retire(n, topic, TIMEOUT);

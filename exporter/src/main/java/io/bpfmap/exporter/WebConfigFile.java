@@ -98,7 +98,11 @@ final class WebConfigFile {
   }
 
   private static Path file(Object v, String at, Path dir) {
-    return dir.resolve(YamlValues.string(v, at));
+    String name = YamlValues.string(v, at);
+    if (name.isBlank()) {
+      throw new CliException(at + ": empty: give a PEM file's path");
+    }
+    return dir.resolve(name);
   }
 
   private static List<String> strings(Object v, String at) {

@@ -154,7 +154,8 @@ class RestartMirrorIT {
       Cli.Result r = Cli.run("retire", "--config", tmp.resolve("n1.yaml").toString(), "--node", "n1");
       assertThat(r.exit()).as(r.err()).isZero();
       // its 20 entries and its cycle marker (one key per node and map)
-      assertThat(r.out()).isEqualTo("bpfmap.retire: 21 keys of node 'n1' tombstoned");
+      assertThat(r.out()).isEqualTo("bpfmap.retire: 21 keys of node 'n1' tombstoned\n"
+          + "bpfmap.heartbeats: 1 keys of node 'n1' tombstoned");
       List<ConsumerRecord<byte[], byte[]>> all = KafkaTopics.read(kafka.bootstrapServers(), "bpfmap.retire", 60);
       Map<String, Boolean> liveByNode = new HashMap<>();
       Map<String, byte[]> latest = new HashMap<>();
@@ -171,7 +172,8 @@ class RestartMirrorIT {
       });
       assertThat(liveByNode.keySet()).containsExactlyInAnyOrder("n1-gone", "n2-live");
       Cli.Result again = Cli.run("retire", "--config", tmp.resolve("n1.yaml").toString(), "--node", "n1");
-      assertThat(again.out()).as("nothing left").isEqualTo("bpfmap.retire: 0 keys of node 'n1' tombstoned");
+      assertThat(again.out()).as("nothing left").isEqualTo("bpfmap.retire: 0 keys of node 'n1' tombstoned\n"
+          + "bpfmap.heartbeats: 0 keys of node 'n1' tombstoned");
     }
   }
 

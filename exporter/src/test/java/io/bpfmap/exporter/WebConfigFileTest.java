@@ -78,7 +78,11 @@ class WebConfigFileTest {
         {"  prometheus: $2y$", "  prometheus: plain$2y$",
             "basic_auth_users.prometheus: not a bcrypt hash ($2y$10$ and 53 characters, as htpasswd -nB writes it)"},
         {"  cert_file: tls/server.pem", "  cert_file: tls/server.key", "tls_server_config.cert_file "
-            + tmp.resolve("tls/server.key") + ": not a PEM certificate"}};
+            + tmp.resolve("tls/server.key") + ": not a PEM certificate"},
+        {"client_ca_file: tls/ca.pem", "client_ca_file: \"\"", "tls_server_config.client_ca_file: empty: give a PEM "
+            + "file's path"},
+        {"  key_file: tls/server.key", "  key_file: tls/client.key", "tls_server_config.key_file "
+            + tmp.resolve("tls/client.key") + ": not the key of the certificate in cert_file " + tmp.resolve("tls/server.pem")}};
     for (String[] c : cases) {
       assertThat(text).contains(c[0]);
       Files.writeString(file, text.replace(c[0], c[1]));

@@ -53,7 +53,8 @@ record HistogramFields(FieldAccessor bucket, FieldAccessor count, FieldAccessor[
             + buckets.sumKey() + ", not a value field");
       }
       labels.remove(bucketField);
-      FieldAccessor count = value.accessor(countField != null ? countField : onlyNumber(value.layout(), owner));
+      FieldAccessor count = accessor(value, countField != null ? countField : onlyNumber(value.layout(), owner), "count",
+          owner);
       f = new HistogramFields(key.accessor(bucketField), count, null, null, bucketField, List.copyOf(labels));
     } else {
       RecordLayout layout = value.layout();
@@ -61,10 +62,15 @@ record HistogramFields(FieldAccessor bucket, FieldAccessor count, FieldAccessor[
         throw new IllegalArgumentException(owner + ": slots field '" + slotsField + "' is not an array of the value");
       }
       FieldAccessor[] slots = new FieldAccessor[layout.arrayLength(slotsField)];
-      for (int i = 0; i < slots.length; i++) {
-        slots[i] = value.accessor(slotsField + "[" + i + "]");
+      if (slots.length != buckets.size()) {
+        throw new IllegalArgumentException(owner + ": slots field '" + slotsField + "' has " + slots.length
+            + " slots, the buckets " + buckets.size() + ": one bucket a slot (bucket-max = bucket-min + "
+            + (slots.length - 1) + ")");
       }
-      FieldAccessor sum = sumField == null ? null : value.accessor(sumField);
+      for (int i = 0; i < slots.length; i++) {
+        slots[i] = accessor(value, slotsField + "[" + i + "]", "slots", owner);
+      }
+      FieldAccessor sum = sumField == null ? null : accessor(value, sumField, "sum", owner);
       f = new HistogramFields(null, null, slots, sum, slotsField, List.copyOf(labels));
     }
     for (String l : labelled) {
@@ -74,6 +80,16 @@ record HistogramFields(FieldAccessor bucket, FieldAccessor count, FieldAccessor[
       }
     }
     return f;
+  }
+
+  /** A value field through the mask; a missing or hidden one names the option that gave it. */
+  private static FieldAccessor accessor(CompiledMask value, String path, String option, String owner) {
+    try {
+      return value.accessor(path);
+    } catch (io.bpfmap.core.BpfException e) {
+      throw new IllegalArgumentException(owner + ": " + option + " field " + e.getMessage().replaceFirst("^mask ", ""),
+          e);
+    }
   }
 
   private static String onlyNumber(RecordLayout value, String owner) {

@@ -216,7 +216,7 @@ public final class MapHistograms implements AutoCloseable {
       refused = Counter.builder("bpfmap.series.refused").tag("map", map)
           .description("Keys whose series were refused because the map reached its series cap").register(registry);
       decodeErrors = Counter.builder("bpfmap.decode.errors").tag("map", map).tag("field", field)
-          .description("Values a meter could not take (a negative or NaN counter): the series kept its last value")
+          .description("Values a meter could not take (a negative or NaN counter, a bucket the histogram lacks)")
           .register(registry);
     }
 

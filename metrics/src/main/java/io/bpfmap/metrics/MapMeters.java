@@ -123,7 +123,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         .description("Series the map's meters have now").register(registry);
     for (int i = 0; i < metrics.size(); i++) {
       decodeErrors[i] = Counter.builder("bpfmap.decode.errors").tag("map", map).tag("field", metrics.get(i).field())
-          .description("Values a meter could not take (a negative or NaN counter): the series kept its last value")
+          .description("Values a meter could not take (a negative or NaN counter, a bucket the histogram lacks)")
           .register(registry);
     }
     unknown = labels.bindUnknown(registry, map);

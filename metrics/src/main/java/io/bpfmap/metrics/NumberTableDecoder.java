@@ -48,13 +48,11 @@ final class NumberTableDecoder implements LabelDecoder {
 
   @Override
   public String decode(Object value, byte[] raw) {
-    long n = LabelDecoder.number(value, what);
-    if (absolute && n < 0 && n != Long.MIN_VALUE) {
-      n = -n;
-    }
+    long given = LabelDecoder.number(value, what);
+    long n = absolute && given < 0 && given != Long.MIN_VALUE ? -given : given;
     String name = names.get(n);
     if (name == null) {
-      throw new UnknownValue(Long.toString(n));
+      throw new UnknownValue(Long.toString(given));
     }
     return name;
   }

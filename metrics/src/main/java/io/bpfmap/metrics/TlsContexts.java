@@ -50,7 +50,12 @@ final class TlsContexts {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
       List<X509Certificate> chain = certificates(tls.certFile(), "cert_file");
-      keys.setKeyEntry("server", privateKey(tls.keyFile()), new char[0], chain.toArray(Certificate[]::new));
+      PrivateKey key = privateKey(tls.keyFile());
+      if (!matches(key, chain.getFirst())) {
+        throw new IllegalArgumentException("tls_server_config.key_file " + tls.keyFile() + ": not the key of the "
+            + "certificate in cert_file " + tls.certFile());
+      }
+      keys.setKeyEntry("server", key, new char[0], chain.toArray(Certificate[]::new));
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, new char[0]);
       context = SSLContext.getInstance("TLS");
@@ -156,6 +161,32 @@ final class TlsContexts {
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("tls_server_config." + key + " " + file + ": not a PEM certificate", e);
     }
+  }
+
+  /** Whether {@code key} signs what the certificate's public key verifies (a key of another pair does not). */
+  private static boolean matches(PrivateKey key, X509Certificate cert) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return true;  // a kind this check does not know: the handshake will tell
+    }
+    byte[] probe = "bpfmap".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.security.Signature sign = java.security.Signature.getInstance(algorithm);
+    sign.initSign(key);
+    sign.update(probe);
+    byte[] signature = sign.sign();
+    java.security.Signature verify = java.security.Signature.getInstance(algorithm);
+    try {
+      verify.initVerify(cert.getPublicKey());
+    } catch (java.security.InvalidKeyException otherKind) {
+      return false;
+    }
+    verify.update(probe);
+    return verify.verify(signature);
   }
 
   private static PrivateKey privateKey(Path file) {

@@ -60,7 +60,7 @@ class LabelDecoderTest {
 
   @ParameterizedTest(name = "errno {0} -> {1}")
   @CsvSource({"2, ENOENT", "-2, ENOENT", "1, EPERM", "11, EAGAIN", "95, EOPNOTSUPP", "133, EHWPOISON", "0, unknown:0",
-      "4000, unknown:4000", "-9223372036854775808, unknown:-9223372036854775808"})
+      "4000, unknown:4000", "-9999, unknown:-9999", "-9223372036854775808, unknown:-9223372036854775808"})
   void errnoNamesTheKernelsErrorNumbersSignedOrNot(long value, String label) {
     assertThat(outcome(LabelDecoder.of("errno"), value, new byte[8])).isEqualTo(label);
   }

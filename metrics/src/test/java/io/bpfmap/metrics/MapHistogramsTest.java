@@ -206,6 +206,12 @@ class MapHistogramsTest {
               + "(it has op)");
       assertThatThrownBy(() -> MapHistograms.builder("h").slotsField("sum").build(slots))
           .hasMessage("histogram 'h' of map 'latency_slots': slots field 'sum' is not an array of the value");
+      assertThatThrownBy(() -> MapHistograms.builder("h").slotsField("slots")
+          .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 1, 10, 1)).build(slots))
+          .hasMessage("histogram 'h' of map 'latency_slots': slots field 'slots' has 16 slots, the buckets 10: one "
+              + "bucket a slot (bucket-max = bucket-min + 15)");
+      assertThatThrownBy(() -> MapHistograms.builder("h").bucketField("bucket").countField("nope").build(exp2))
+          .hasMessageStartingWith("histogram 'h' of map 'latency_exp2': count field nope: no such field in the layout");
       assertThatThrownBy(() -> MapHistograms.builder("h").slotsField("slots").bucketField("op").build(slots))
           .hasMessage("histogram 'h' of map 'latency_slots': give the bucket as a key field (bucket) or the value's "
               + "array of slots (slots), not both");

@@ -141,6 +141,10 @@ class SecuredEndpointTest {
         certs.file("ca.pem"), tls.clientAuth(), null, "TLS12", "TLS13", List.of(), List.of(), false), Map.of(), Map.of())))
         .hasMessage("tls_server_config.key_file " + certs.file("ca.pem") + ": a X509CertificateHolder, not an "
             + "unencrypted private key (PKCS#8, PKCS#1 or SEC1)");
+    assertThatThrownBy(() -> MetricsServer.start(any, registry, new WebConfig(new WebConfig.Tls(tls.certFile(),
+        certs.file("client.key"), tls.clientAuth(), null, "TLS12", "TLS13", List.of(), List.of(), false), Map.of(),
+        Map.of()))).hasMessage("tls_server_config.key_file " + certs.file("client.key") + ": not the key of the "
+            + "certificate in cert_file " + tls.certFile());
     assertThatThrownBy(() -> MetricsServer.start(any, registry, new WebConfig(new WebConfig.Tls(certs.file("server.key"),
         tls.keyFile(), tls.clientAuth(), null, "TLS12", "TLS13", List.of(), List.of(), false), Map.of(), Map.of())))
         .hasMessage("tls_server_config.cert_file " + certs.file("server.key") + ": not a PEM certificate");
