@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongConsumer;
 
 /**
- * One label set of a {@link MapHistograms}: its buckets' counts as the stream delivered them (by
- * bucket position), the sum, and the cycle each was last read in; a scrape reads a snapshot of
- * them as a classic histogram, and a native one when the buckets are native ones.
+ * One label set of a {@link MapHistograms}: what each of its keys holds (a bucket, the sum, or
+ * all the slots), added up into the buckets' counts and the sum a scrape reads, as a classic
+ * histogram, and a native one when the buckets are native ones. Keys whose labels decode alike
+ * add up, as ebpf_exporter adds them.
  */
 final class HistogramSeries {
   private final io.prometheus.metrics.model.snapshots.Labels promLabels;
@@ -26,9 +27,12 @@ final class HistogramSeries {
   private final int[] nativeIndexes;
   private final LongConsumer unknownBucket;
   private final AtomicLongArray counts;
-  private final long[] seen;
+  /** The keys whose labels decode to this series (one per bucket, mostly), each with its part. */
+  private final KeyParts<Part> parts = new KeyParts<>();
   private volatile double sumValue = Double.NaN;
-  private long sumSeen = -1;
+  /** The parts that hold a sum, and their total: the stream's thread only. */
+  private int sums;
+  private double sumTotal;
 
   HistogramSeries(HistogramFields fields, HistogramBuckets buckets, double[] bounds, int[] nativeIndexes,
       String[] labelNames, List<String> values, LongConsumer unknownBucket) {
@@ -41,82 +45,97 @@ final class HistogramSeries {
     this.nativeIndexes = nativeIndexes;
     this.unknownBucket = unknownBucket;
     this.counts = new AtomicLongArray(bounds.length);
-    this.seen = new long[bounds.length];
     String[] names = labelNames;
     if (values.size() > labelNames.length) {
       names = java.util.Arrays.copyOf(labelNames, labelNames.length + 1);
       names[labelNames.length] = "cpu";
     }
     this.promLabels = io.prometheus.metrics.model.snapshots.Labels.of(names, values.toArray(String[]::new));
-    java.util.Arrays.fill(seen, -1);
   }
+
+  /**
+   * What one key holds: a bucket's count ({@code position} >= 0), the sum (position -1), or all
+   * the slots; and the sum with them, NaN when none.
+   */
+  private record Part(int position, long count, long[] slots, double sum) {}
 
   void update(MemorySegment key, MemorySegment value, long cycle) {
+    Part part;
     if (slots == null) {
       long k = bucket.getLong(key, 0);
       if (k == buckets.sumKey()) {
-        sumValue = count.getDouble(value, 0) * buckets.multiplier();
-        sumSeen = cycle;
-        return;
+        part = new Part(-1, 0, null, count.getDouble(value, 0) * buckets.multiplier());
+      } else {
+        int at = buckets.indexOf(k);
+        if (at < 0) {
+          unknownBucket.accept(k);
+          return;
+        }
+        part = new Part(at, count.getLong(value, 0), null, Double.NaN);
       }
-      int at = buckets.indexOf(k);
-      if (at < 0) {
-        unknownBucket.accept(k);
-        return;
-      }
-      counts.set(at, count.getLong(value, 0));
-      seen[at] = cycle;
-      return;
-    }
-    for (int i = 0; i < slots.length; i++) {
-      long c = slots[i].getLong(value, 0);
-      if (i < buckets.size()) {
-        counts.set(i, c);
-        seen[i] = cycle;
-      } else if (c != 0) {
-        unknownBucket.accept(i);
-      }
-    }
-    if (sum != null) {
-      sumValue = sum.getDouble(value, 0) * buckets.multiplier();
-      sumSeen = cycle;
-    }
-  }
-
-  /** A CHANGES delete of one entry: its bucket counts 0; true when the series holds nothing any more. */
-  boolean delete(MemorySegment key) {
-    if (slots == null) {
-      long k = bucket.getLong(key, 0);
-      int at = buckets.indexOf(k);
-      if (k == buckets.sumKey()) {
-        sumValue = Double.NaN;
-      } else if (at >= 0) {
-        counts.set(at, 0);
-      }
-      for (int i = 0; i < counts.length(); i++) {
-        if (counts.get(i) != 0) {
-          return false;
+    } else {
+      long[] c = new long[buckets.size()];
+      for (int i = 0; i < slots.length; i++) {
+        long n = slots[i].getLong(value, 0);
+        if (i < c.length) {
+          c[i] = n;
+        } else if (n != 0) {
+          unknownBucket.accept(i);
         }
       }
-      return Double.isNaN(sumValue);
+      part = new Part(-2, 0, c, sum == null ? Double.NaN : sum.getDouble(value, 0) * buckets.multiplier());
     }
-    return true;
+    Part old = parts.get(key);
+    parts.put(key, part, cycle);
+    replace(old, part);
   }
 
-  /** The end of SNAPSHOT cycle {@code cycle}: buckets not read in it count 0; true when nothing was read. */
-  boolean endCycle(long cycle) {
-    boolean any = sumSeen == cycle;
-    for (int i = 0; i < seen.length; i++) {
-      if (seen[i] == cycle) {
-        any = true;
-      } else {
-        counts.set(i, 0);
+  /**
+   * Moves the counts a scrape reads from one key's old part to its new one, each count changed
+   * once (by the difference), so that a scrape never sees a count go down and up again.
+   */
+  private void replace(Part old, Part now) {
+    if (old != null && old.position() >= 0 && now != null && old.position() == now.position()) {
+      counts.addAndGet(old.position(), now.count() - old.count());
+    } else {
+      add(old, -1);
+      add(now, 1);
+    }
+    double before = old == null || Double.isNaN(old.sum()) ? 0 : old.sum();
+    if (now != null && !Double.isNaN(now.sum())) {
+      sums += old == null || Double.isNaN(old.sum()) ? 1 : 0;
+      sumTotal += now.sum() - before;
+    } else if (old != null && !Double.isNaN(old.sum())) {
+      sums--;
+      sumTotal -= before;
+    }
+    sumValue = sums == 0 ? Double.NaN : sumTotal;
+  }
+
+  private void add(Part p, int sign) {
+    if (p == null) {
+      return;
+    }
+    if (p.slots() != null) {
+      for (int i = 0; i < p.slots().length; i++) {
+        if (p.slots()[i] != 0) {
+          counts.addAndGet(i, sign * p.slots()[i]);
+        }
       }
+    } else if (p.position() >= 0) {
+      counts.addAndGet(p.position(), sign * p.count());
     }
-    if (sumSeen != cycle) {
-      sumValue = Double.NaN;
-    }
-    return !any;
+  }
+
+  /** A CHANGES delete of one entry: its part goes; true when the series holds nothing any more. */
+  boolean delete(MemorySegment key) {
+    replace(parts.get(key), null);
+    return parts.remove(key);
+  }
+
+  /** The end of SNAPSHOT cycle {@code cycle}: the keys not read in it go; true when none is left. */
+  boolean endCycle(long cycle) {
+    return parts.removeUnseen(cycle, gone -> replace(gone, null));
   }
 
   HistogramSnapshot.HistogramDataPointSnapshot snapshot() {

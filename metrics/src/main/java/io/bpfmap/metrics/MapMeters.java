@@ -151,18 +151,21 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
           s = new Series(labels);
           series.put(labels, s);
         }
-        s.update(e.rawValue(), e.cycle());
+        s.update(e.rawKey(), e.rawValue(), e.cycle());
       }
       case DELETE -> {
         List<String> labels = labels(e);
-        Series s = labels == null ? null : series.remove(labels);
-        if (s != null) {
+        Series s = labels == null ? null : series.get(labels);
+        if (s != null && s.parts.remove(e.rawKey())) {
+          series.remove(labels);
           s.remove();
+        } else if (s != null) {
+          s.publish();
         }
       }
       case CYCLE_END -> {
         if (stream.mode() == Mode.SNAPSHOT) {
-          series.values().removeIf(s -> s.seen < e.cycle() && s.remove());
+          series.values().removeIf(s -> s.endCycle(e.cycle()));
         }
       }
     }
@@ -185,12 +188,15 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     }
   }
 
-  /** One key's meters and their latest values (as double bits, read by scrapes). */
+  /**
+   * One label set's meters and their latest values (as double bits, read by scrapes): the sum of
+   * the values of the keys whose labels decode to it (one key, mostly).
+   */
   private final class Series {
     private final List<String> labels;
     private final AtomicLongArray bits = new AtomicLongArray(metrics.size());
     private final List<Meter> meters = new ArrayList<>();
-    private volatile long seen;
+    private final KeyParts<double[]> parts = new KeyParts<>();
 
     Series(List<String> labels) {
       this.labels = labels;
@@ -213,17 +219,50 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       }
     }
 
-    void update(MemorySegment value, long cycle) {
+    void update(MemorySegment key, MemorySegment value, long cycle) {
+      double[] before = parts.get(key);
+      double[] v = new double[values.length];
       for (int i = 0; i < values.length; i++) {
-        double v = values[i].getDouble(value, 0);
-        if (metrics.get(i).type() == Type.COUNTER && !(v >= 0)) {
+        v[i] = values[i].getDouble(value, 0);
+        if (metrics.get(i).type() == Type.COUNTER && !(v[i] >= 0)) {
           // A counter cannot go below zero (nor be NaN): one such value would fail every scrape.
-          decodeError(i, v, labels);
-          continue;
+          decodeError(i, v[i], labels);
+          v[i] = before == null ? 0 : before[i];
         }
-        bits.set(i, Double.doubleToRawLongBits(v));
       }
-      seen = cycle;
+      parts.put(key, v, cycle);
+      if (parts.size() == 1) {
+        for (int i = 0; i < v.length; i++) {
+          bits.set(i, Double.doubleToRawLongBits(v[i]));
+        }
+      } else {
+        publish();
+      }
+    }
+
+    /** The sums of the keys' values, for scrapes. */
+    void publish() {
+      double[] sum = new double[values.length];
+      for (double[] p : parts.values()) {
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += p[i];
+        }
+      }
+      for (int i = 0; i < sum.length; i++) {
+        bits.set(i, Double.doubleToRawLongBits(sum[i]));
+      }
+    }
+
+    /** The end of SNAPSHOT cycle {@code cycle}: keys not read in it leave; true (meters removed) when none is left. */
+    boolean endCycle(long cycle) {
+      boolean[] removed = new boolean[1];
+      if (parts.removeUnseen(cycle, gone -> removed[0] = true)) {
+        return remove();
+      }
+      if (removed[0]) {
+        publish();
+      }
+      return false;
     }
 
     boolean remove() {

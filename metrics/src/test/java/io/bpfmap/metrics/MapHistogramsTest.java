@@ -191,6 +191,25 @@ class MapHistogramsTest {
     }
   }
 
+  /** Label sets that decode alike add up, bucket by bucket and in their sums. */
+  @Test
+  void keysWhoseLabelsDecodeAlikeAddUp() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfObject obj = BpfObject.open(BpfPrograms.compile("histograms"));
+        MapStream latencyStream = stream(obj.map("latency_exp2"));
+        MapHistograms latency = MapHistograms.builder("latency_us").bucketField("bucket")
+            .label("op", LabelDecoder.of(Map.of("enum", Map.of(0, "io", 1, "io"))))
+            .buckets(HistogramBuckets.of(HistogramBuckets.Kind.EXP2, 0, 26, 1)).build(latencyStream)) {
+      latency.bindTo(registry);
+      write(obj, READS, 0);
+      write(obj, Map.of(100L, 50), 1);
+      // reads and writes are one series: 1000 + 50 samples, 500 + 50 of them at 100 µs (le 128)
+      Await.until(() -> registry.scrape().contains("bpfmap_latency_exp2_latency_us_count{op=\"io\"} 1050"));
+      assertThat(registry.scrape()).contains("bpfmap_latency_exp2_latency_us_bucket{op=\"io\",le=\"128.0\"} 950",
+          "bpfmap_latency_exp2_latency_us_sum{op=\"io\"} " + (100.0 * 3 + 300 * 20 + 500 * 100 + 100 * 5000 + 50 * 100));
+    }
+  }
+
   @Test
   void aHistogramsFieldsAreCheckedAgainstItsMap() {
     try (BpfObject obj = BpfObject.open(BpfPrograms.compile("histograms"));

@@ -95,6 +95,42 @@ class MapMetersTest {
     }
   }
 
+  /** Keys whose labels decode alike are one series: the sum of their values, as ebpf_exporter shows them. */
+  @Test
+  void keysThatDecodeToTheSameLabelsAreSummed() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (BpfMap map = FlowMap.create("t_collide")) {
+      map.update(FlowMap.key(0), FlowMap.value(10, 100, 0));
+      map.update(FlowMap.key(1), FlowMap.value(7, 70, 0));
+      map.update(FlowMap.key(2), FlowMap.value(1, 10, 0));
+      MapStream stream = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      // saddrs 10.0.0.0 and .1 are one network, sports 1000 and 1001 one service: keys 0 and 1 share their labels
+      Map<Long, String> nets = new java.util.HashMap<>();
+      for (int i = 0; i < 3; i++) {
+        long saddr = java.nio.ByteBuffer.wrap(FlowMap.key(i), 0, 4).order(java.nio.ByteOrder.nativeOrder()).getInt()
+            & 0xFFFF_FFFFL;
+        nets.put(saddr, i < 2 ? "net-a" : "net-b");
+      }
+      try (MapMeters meters = MapMeters.builder(stream).metric("packets", MapMeters.Type.COUNTER)
+          .label("saddr", LabelDecoder.of(Map.of("enum", nets)))
+          .label("sport", LabelDecoder.of(Map.of("enum", Map.of(1000, "web", 1001, "web", 1002, "db"))))
+          .build()) {
+        meters.bindTo(registry);
+        Await.until(() -> stream.stats().cycles() >= 1);
+        assertThat(registry.scrape()).contains("saddr=\"net-a\",sport=\"web\"} 17.0",
+            "saddr=\"net-b\",sport=\"db\"} 1.0");
+        map.delete(FlowMap.key(1));
+        nextCycle(vts, stream);
+        assertThat(registry.scrape()).as("a key gone leaves the others' sum").contains(
+            "saddr=\"net-a\",sport=\"web\"} 10.0");
+        map.delete(FlowMap.key(0));
+        nextCycle(vts, stream);
+        assertThat(registry.scrape()).doesNotContain("net-a").contains("net-b");
+      }
+    }
+  }
+
   /** Values a decoder has no name for are counted; a series an allow-list or a dropping table refuses is not exported. */
   @Test
   void unknownLabelValuesAreCountedAndDroppedSeriesLeftOut() throws Exception {
