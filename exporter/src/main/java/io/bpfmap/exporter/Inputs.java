@@ -132,9 +132,29 @@ final class Inputs {
     if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
         && j.getLocation().getLineNr() > 0) {
       return "line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ": "
-          + firstLine(j.getOriginalMessage());
+          + yamlProblem(j.getOriginalMessage());
     }
-    return firstLine(e.getMessage());
+    return yamlProblem(e.getMessage());
+  }
+
+  /**
+   * The YAML parser's words in one line: its first line and what it expected ({@code while parsing
+   * a flow mapping: expected ',' or '}', but got end of file}), its event names as YAML's.
+   */
+  static String yamlProblem(String message) {
+    String m = String.valueOf(message);
+    String said = firstLine(m);
+    for (String line : m.split("\n")) {
+      String t = line.strip();
+      if (!t.equals(said) && (t.startsWith("expected") || t.startsWith("found") || t.contains(", but "))) {
+        said += ": " + t;
+        break;
+      }
+    }
+    return said.replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.MappingStartEvent[^>]*>", "a mapping ({…})")
+        .replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.SequenceStartEvent[^>]*>", "a list ([…])")
+        .replaceAll("<org\\.yaml\\.snakeyaml\\.events\\.\\w+Event[^>]*>", "something else")
+        .replace("<stream end>", "the end of the file");
   }
 
   static String firstLine(String s) {

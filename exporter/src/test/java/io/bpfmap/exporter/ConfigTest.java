@@ -313,5 +313,14 @@ class ConfigTest {
         .hasMessageContaining("Duplicate field 'mode'");
     assertThatThrownBy(() -> Config.load(tmp.resolve("nonexist.yaml")))
         .hasMessage(tmp.resolve("nonexist.yaml") + ": no such file");
+    // the YAML parser's words, without its class names, and what it expected
+    java.nio.file.Path nested = java.nio.file.Files.writeString(tmp.resolve("nested.yaml"),
+        "maps:\n  - name: x\n    pin: /p\n    labels: {{ip: ksym}}\n");
+    assertThatThrownBy(() -> Config.load(nested)).hasMessage(nested + ": line 4, column 15: Expected a field name "
+        + "(Scalar value in YAML), got this instead: a mapping ({…})");
+    java.nio.file.Path open = java.nio.file.Files.writeString(tmp.resolve("open.yaml"),
+        "maps:\n  - name: x\n    pin: /p\n    labels: {ip: ksym\n");
+    assertThatThrownBy(() -> Config.load(open)).hasMessage(open + ": line 4, column 22: while parsing a flow mapping: "
+        + "expected ',' or '}', but got the end of the file");
   }
 }
