@@ -4,7 +4,10 @@
  *             raw_syscalls/sys_enter tracepoint;
  *   execs     a ring buffer: one event per exec (sched/sched_process_exec), with the process's
  *             pid, uid, time, command and file name;
- *   execs_lost  execs the ring had no room for, for bpfmap's lost count.
+ *   execs_lost  execs the ring had no room for, for bpfmap's lost count;
+ *   syscall_latency  a per-CPU array: how long system calls take, a log2 histogram of microseconds
+ *             (bucket b counts calls of (2^(b-1), 2^b] us, ebpf_exporter's exp2 convention; the
+ *             last index keeps their sum), from raw_syscalls/sys_enter to sys_exit.
  *
  * The object ships prebuilt next to this file (quickstart.bpf.o); rebuild it with
  *   scripts/build-bpf
@@ -53,9 +56,30 @@ struct {
   __type(value, __u64);
 } execs_lost SEC(".maps");
 
+#define LATENCY_MAX 26
+
+/* when each thread entered its system call */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 10240);
+  __type(key, __u32);
+  __type(value, __u64);
+} syscall_start SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, LATENCY_MAX + 2);
+  __type(key, __u32);
+  __type(value, __u64);
+} syscall_latency SEC(".maps");
+
 SEC("tracepoint/raw_syscalls/sys_enter")
 int count_syscalls(void *ctx) {
-  struct proc key = {.pid = bpf_get_current_pid_tgid() >> 32};
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tid = (__u32)id;
+  __u64 now = bpf_ktime_get_ns();
+  bpf_map_update_elem(&syscall_start, &tid, &now, BPF_ANY);
+  struct proc key = {.pid = id >> 32};
   bpf_get_current_comm(&key.comm, sizeof(key.comm));
   struct counts *c = bpf_map_lookup_elem(&syscalls, &key);
   if (c) {
@@ -64,6 +88,27 @@ int count_syscalls(void *ctx) {
     struct counts first = {.syscalls = 1};
     bpf_map_update_elem(&syscalls, &key, &first, BPF_NOEXIST);
   }
+  return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int time_syscalls(void *ctx) {
+  __u32 tid = (__u32)bpf_get_current_pid_tgid();
+  __u64 *start = bpf_map_lookup_elem(&syscall_start, &tid);
+  if (!start)
+    return 0;
+  __u64 us = (bpf_ktime_get_ns() - *start) / 1000;
+  bpf_map_delete_elem(&syscall_start, &tid);
+  __u32 bucket = 0;
+  for (int i = 0; i < LATENCY_MAX && ((__u64)1 << bucket) < us; i++)
+    bucket++;
+  __u64 *count = bpf_map_lookup_elem(&syscall_latency, &bucket);
+  if (count)
+    *count += 1;
+  __u32 sum_at = LATENCY_MAX + 1;
+  __u64 *sum = bpf_map_lookup_elem(&syscall_latency, &sum_at);
+  if (sum)
+    *sum += us;
   return 0;
 }
 

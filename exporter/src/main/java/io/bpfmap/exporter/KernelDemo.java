@@ -50,18 +50,24 @@ final class KernelDemo implements QuickstartCommand.Demo {
         PermissionMask.readAll(), Mode.CHANGES, Duration.ofSeconds(1), 4096, PerCpuPolicy.SUM, Map.of(),
         List.of(new MapMeters.Metric("syscalls", MapMeters.Type.COUNTER, "System calls of the process")), List.of(), 10_000,
         false, "maps[0]");
+    Config.MapConfig latency = new Config.MapConfig("syscall_latency", MapSelector.name("quickstart/syscall_latency"),
+        null, null, PermissionMask.readAll(), Mode.SNAPSHOT, Duration.ofSeconds(1), 4096, PerCpuPolicy.SUM, Map.of(),
+        List.of(), List.of(new HistogramConfigs.HistogramConfig("seconds", null, null, null, null,
+            io.bpfmap.metrics.HistogramBuckets.of(io.bpfmap.metrics.HistogramBuckets.Kind.EXP2, 0, 26, 1e-6),
+            "How long system calls take, from raw_syscalls/sys_enter to sys_exit", "maps[1].histograms[0]")), 10_000,
+        false, "maps[1]");
     Map<String, io.bpfmap.metrics.LabelDecoder> labels = new LinkedHashMap<>();
     labels.put("comm", null);
     SourceConfigs.RingConfig execs = new SourceConfigs.RingConfig("execs", MapSelector.name("quickstart/execs"), null,
         "struct exec_event", PermissionMask.of(Map.of("*", "R", "uid", "X")), "quickstart/execs_lost", 64, labels,
         10_000, "rings[0]");
-    return QuickstartCommand.config(List.of(program), List.of(syscalls), List.of(execs), bootstrap, prometheus);
+    return QuickstartCommand.config(List.of(program), List.of(syscalls, latency), List.of(execs), bootstrap, prometheus);
   }
 
   @Override
   public List<String> started(Daemon daemon, String bootstrap) {
     return List.of("exporting map 'syscalls' in CHANGES mode to Kafka " + bootstrap + " topic bpfmap.syscalls, and ring 'execs' "
-            + "to topic bpfmap.execs",
+            + "to topic bpfmap.execs; map 'syscall_latency' as a histogram on /metrics",
         "field 'uid' of the exec events is masked X: it must reach no sink",
         "run any command in another shell to see its exec event");
   }
@@ -69,7 +75,7 @@ final class KernelDemo implements QuickstartCommand.Demo {
   @Override
   public String progress(Daemon daemon, long readPerSecond) {
     Pipeline map = daemon.pipelines().get(0);
-    Pipeline ring = daemon.pipelines().get(1);
+    Pipeline ring = daemon.pipelines().get(2);
     long execs = ring.stats() == null ? 0 : ring.stats().eventsEmitted();
     return readPerSecond + " entries read/s | " + execs + " execs | "
         + (map.acknowledged() + ring.acknowledged()) + " records acknowledged | lag "
@@ -89,8 +95,17 @@ final class KernelDemo implements QuickstartCommand.Demo {
             : "; the last: " + execs.kept().getLast().value()),
         processes + " processes on /metrics as bpfmap_syscalls_syscalls_total; execs counted by command as "
             + "bpfmap_execs_events_total",
+        latency(metrics),
         "the masked field 'uid' appears in " + (leaked ? "KAFKA RECORDS" : "no Kafka record") + " and "
             + (metrics.contains("uid=") ? "THE METRICS" : "no metric"));
+  }
+
+  /** The system calls' latency histogram as /metrics shows it: how many, and their median. */
+  private static String latency(String metrics) {
+    java.util.regex.Matcher count = java.util.regex.Pattern.compile(
+        "(?m)^bpfmap_syscall_latency_seconds_count (\\d+)").matcher(metrics);
+    return (count.find() ? count.group(1) : "no") + " system calls timed on /metrics as the histogram "
+        + "bpfmap_syscall_latency_seconds (histogram_quantile(0.5, bpfmap_syscall_latency_seconds_bucket) in PromQL)";
   }
 
   @Override

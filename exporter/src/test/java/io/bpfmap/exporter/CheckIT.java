@@ -74,7 +74,7 @@ class CheckIT {
     assertThat(r.exit()).as(r.err()).isEqualTo(2);
     assertThat(r.out().lines()).hasSize(3);
     assertThat(r.out().lines().toList().get(0)).isEqualTo("programs[0] 'quickstart': ok, loaded and verified by the "
-        + "kernel; the daemon attaches those of count_syscalls, on_exec that a section attaches (a check attaches "
+        + "kernel; the daemon attaches those of count_syscalls, time_syscalls, on_exec that a section attaches (a check attaches "
         + "nothing)");
     assertThat(r.out().lines().toList().get(1)).matches("maps\\[0\\] 'syscalls' \\(name:quickstart/syscalls\\): ok, "
         + "id \\d+, hash, key 20 B \\(BTF\\), value 8 B \\(BTF\\)");

@@ -100,7 +100,8 @@ class ProgramExportIT {
           && l.contains("\"filename\":\"" + marker + "\"") && l.contains("\"uid\":null")))
           .as("stdout: every exec of the marker as a JSON line, uid masked").hasSize(20);
       assertThat(err).contains("program 'quickstart' loaded from " + OBJECT + ": attached count_syscalls at "
-          + "tracepoint/raw_syscalls/sys_enter, on_exec at tracepoint/sched/sched_process_exec", "exporting 1 map(s) "
+          + "tracepoint/raw_syscalls/sys_enter, time_syscalls at tracepoint/raw_syscalls/sys_exit, on_exec at "
+          + "tracepoint/sched/sched_process_exec", "exporting 1 map(s) "
           + "and 1 ring(s), metrics on port " + port);
     }
   }

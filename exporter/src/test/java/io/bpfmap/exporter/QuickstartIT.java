@@ -51,6 +51,10 @@ class QuickstartIT {
       assertThat(out).contains("quickstart: running the kernel demo: bpfmap's program counts every process's system "
           + "calls and reports each exec", "quickstart: the masked field 'uid' appears in no Kafka record and no metric",
           "quickstart: stopped; detached the program");
+      Matcher timed = Pattern.compile("quickstart: (\\d+) system calls timed on /metrics as the histogram "
+          + "bpfmap_syscall_latency_seconds").matcher(out);
+      assertThat(timed.find()).as(out).isTrue();
+      assertThat(Long.parseLong(timed.group(1))).as("the kernel's own timings").isPositive();
       Matcher own = Pattern.compile("(\\d+) of them about this quickstart's own pid " + q.pid()).matcher(out);
       assertThat(own.find()).as(out).isTrue();
       assertThat(Long.parseLong(own.group(1))).isPositive();
