@@ -31,7 +31,9 @@ public final class Main {
   private static final List<String> FOOTER = List.of("", "Examples:", "  bpfmap maps", "  bpfmap dump name:flows",
       "  bpfmap info /sys/fs/bpf/flows",
       "  bpfmap dump /sys/fs/bpf/flows --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '=8Q'",
-      "  bpfmap export --config bpfmap.yaml", "  bpfmap quickstart --duration 20s");
+      "  bpfmap load flows.bpf.o --pin /sys/fs/bpf/demo", "  bpfmap check --config bpfmap.yaml",
+      "  bpfmap export --config bpfmap.yaml", "  bpfmap retire --config bpfmap.yaml --node web-7",
+      "  bpfmap quickstart --duration 20s");
 
   private Main() {}
 
