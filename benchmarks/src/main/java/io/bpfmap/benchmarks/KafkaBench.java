@@ -173,6 +173,10 @@ final class KafkaBench {
     byte[][] keys = new byte[N][];
     byte[][] values = new byte[N][];
     String prefix = "{\"node\":\"bench-node\",\"map\":\"bench_kafka\"";
+    // the change-capture tail: op, and the source block of a SNAPSHOT cycle 1
+    String tail = ",\"op\":\"r\",\"source\":{\"node\":\"bench-node\",\"map\":\"bench_kafka\",\"map_id\":"
+        + map.info().id() + ",\"target\":\"" + map.target() + "\",\"key_layout\":\"" + KEY.fingerprint()
+        + "\",\"value_layout\":\"" + VALUE.fingerprint() + "\",\"mode\":\"snapshot\",\"cycle\":1}}";
     int n = 0;
     try (BatchCursor cursor = map.batchCursor(4096, false)) {
       for (int got = cursor.next(); got > 0; got = cursor.next()) {
@@ -185,7 +189,7 @@ final class KafkaBench {
           for (int w = 0; w < 8; w++) {
             v.append(w == 0 ? "" : ",").append(id * 8 + w);
           }
-          values[n] = v.append("]}}").toString().getBytes(StandardCharsets.UTF_8);
+          values[n] = v.append("]}").append(tail).toString().getBytes(StandardCharsets.UTF_8);
         }
       }
     }
