@@ -102,6 +102,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
           if (refused != null) {
             throw new CliException(at + ".labels." + field + ": " + refused);
           }
+          if (metrics.isEmpty() && !histograms.isEmpty()
+              && histograms.stream().allMatch(h -> field.equals(h.bucketField()))) {
+            throw new CliException(at + ".labels." + field + ": the bucket of " + histograms.getFirst().at()
+                + ", not a label: a histogram's buckets are its le bounds");
+          }
         }
       }
       if (key != null && value != null) {

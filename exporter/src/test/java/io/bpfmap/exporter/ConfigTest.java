@@ -202,6 +202,8 @@ class ConfigTest {
         + "value field");
     errors.put("sinks: {prometheus: {listen: \"127.0.0.1:0\"}}", "maps[0].histograms: needs sinks.prometheus (OTLP "
         + "does not carry them)");
+    assertThatThrownBy(() -> parse(hist.replace("    histograms:", "    labels: {bucket: hex}\n    histograms:"))).hasMessage("maps[0].labels.bucket: the bucket of maps[0].histograms[0], not a "
+            + "label: a histogram's buckets are its le bounds");
     java.util.List<String> broken = java.util.List.of("bucket-type: exp3,", "bucket-multiplier: -1",
         "bucket-max: 1000", "bucket-field: bukket", "name: latency-seconds", "bucket-type: fixed, bucket-max: 26",
         "bucket-field: bucket, slots-field: slots,", "bucket-max: 26, sum-field: count,", "sinks: {stdout: true}");
