@@ -55,6 +55,17 @@ class RestartMirrorIT {
     return t;
   }
 
+  /** A hash map pinned as {@code name}, ids 0..n-1 with packets = id. */
+  private static BpfMap pinned(PinDir pins, String name, int n) {
+    BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, name, KEY.size(), VALUE.size(), 64));
+    map.pin(pins.resolve(name));
+    ParsedMap p = map.parsed(KEY, VALUE);
+    for (int i = 0; i < n; i++) {
+      p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
+    }
+    return map;
+  }
+
   private static Process daemon(Path cfg, Path log) throws Exception {
     return Cli.startLogged(log, "export", "--config", cfg.toString());
   }
@@ -129,12 +140,7 @@ class RestartMirrorIT {
   @Test
   void retiringANodeTombstonesItsKeysAndLeavesTheOthers(PinDir pins, @TempDir Path tmp) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "retire", KEY.size(), VALUE.size(), 64))) {
-      map.pin(pins.resolve("retire"));
-      ParsedMap p = map.parsed(KEY, VALUE);
-      for (int i = 0; i < 20; i++) {
-        p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
-      }
+        BpfMap map = pinned(pins, "retire", 20)) {
       String config = """
           node: %s
           maps:
@@ -180,12 +186,7 @@ class RestartMirrorIT {
   @Test
   void nodesWhoseHeartbeatsStoppedAreRetiredAfterTheExpiry(PinDir pins, @TempDir Path tmp) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "expiry", KEY.size(), VALUE.size(), 64))) {
-      map.pin(pins.resolve("expiry"));
-      ParsedMap p = map.parsed(KEY, VALUE);
-      for (int i = 0; i < 5; i++) {
-        p.update(Map.of("id", i), Map.of("packets", (long) i, "secret", 7L));
-      }
+        BpfMap map = pinned(pins, "expiry", 5)) {
       String config = """
           node: %s
           maps:
