@@ -35,9 +35,9 @@ class ReadmeProgramExampleIT {
         Process p = new ProcessBuilder("/bin/true").start();
         first = next.get(30, TimeUnit.SECONDS);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(links).hasSize(2);
+        assertThat(links).as("count_syscalls, time_syscalls, on_exec").hasSize(3);
       }
-      assertThat(obj.links()).hasSize(2);
+      assertThat(obj.links()).hasSize(3);
     }
     assertThat(first.value()).containsEntry("uid", null).containsKey("filename").containsKey("pid");
     assertThat(((Number) first.value().get("pid")).longValue()).isPositive();
