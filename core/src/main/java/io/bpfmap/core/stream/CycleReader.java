@@ -226,6 +226,9 @@ final class CycleReader implements AutoCloseable {
     batchKeys = keys;
     batchValues = values;
     readDone = got == 0;
+    if (mode == Mode.CHANGES && got > 1) {
+      table.prefetch(keys, 0, got);
+    }
   }
 
   /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
