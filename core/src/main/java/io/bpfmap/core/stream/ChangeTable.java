@@ -36,7 +36,7 @@ final class ChangeTable {
   private int mask;
   private int size;
   private int sweep = -1;
-  /** {@link #prefetch}'s index slots, one per key of the batch. */
+  /** {@link #prefetch}'s hashes, one per key of the batch, which {@link #putPrefetched} takes. */
   private int[] hints = new int[0];
   /** What {@link #prefetch} read, kept so that the reads are not optimised away. */
   private long touched;
@@ -55,9 +55,17 @@ final class ChangeTable {
    * {@code cycle}; says whether it is new, changed or the same as last seen.
    */
   Change put(MemorySegment m, long off, long fingerprint, int cycle) {
+    return put(m, off, fingerprint, cycle, (int) Hash.mix(0, m, off, keySize));
+  }
+
+  /** {@link #put}, with the hash {@link #prefetch} computed for the {@code i}-th key of its batch. */
+  Change putPrefetched(MemorySegment m, long off, long fingerprint, int cycle, int i) {
+    return put(m, off, fingerprint, cycle, hints[i]);
+  }
+
+  private Change put(MemorySegment m, long off, long fingerprint, int cycle, int h) {
     long fp = stored(fingerprint);
-    long h = Hash.mix(0, m, off, keySize);
-    int e = find(m, off, (int) h);
+    int e = find(m, off, h);
     if (e >= 0) {
       long[] c = chunks[e >>> CHUNK_SHIFT];
       int base = (e & (CHUNK - 1)) * stride;
@@ -66,7 +74,7 @@ final class ChangeTable {
       c[base + 1] = (c[base + 1] & 0xFFFF_FFFF_0000_0000L) | (cycle & 0xFFFF_FFFFL);
       return old == fp ? Change.SAME : Change.CHANGED;
     }
-    insert(m, off, (int) h, fp, cycle);
+    insert(m, off, h, fp, cycle);
     return Change.NEW;
   }
 
@@ -84,12 +92,12 @@ final class ChangeTable {
     int msk = mask;
     long sink = 0;
     for (int i = 0; i < n; i++) {
-      int slot = (int) Hash.mix(0, m, off + (long) i * keySize, keySize) & msk;
-      hints[i] = slot;
-      sink += idx[slot];
+      int h = (int) Hash.mix(0, m, off + (long) i * keySize, keySize);
+      hints[i] = h;
+      sink += idx[h & msk];
     }
     for (int i = 0; i < n; i++) {
-      int e = idx[hints[i]] - 1;
+      int e = idx[hints[i] & msk] - 1;
       if (e >= 0) {
         sink += chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride + 1];
       }

@@ -41,6 +41,8 @@ final class CycleReader implements AutoCloseable {
   private final ChangesState baseline;
   /** The stored fingerprint {@link #changed} computed last. */
   private long lastFingerprint;
+  /** Whether the batch's keys went through {@link ChangeTable#prefetch}, whose hashes {@link #changed} reuses. */
+  private boolean prefetched;
   /** Whether the key {@link #changed} looked at last was new to the table. */
   private boolean lastCreated;
   private final Lease lease = new Lease(this::free);
@@ -180,7 +182,9 @@ final class CycleReader implements AutoCloseable {
   private boolean changed(long keyOff, long valueOff) {
     long fp = view.fingerprint(batchValues, valueOff, cpus, stride);
     lastFingerprint = ChangeTable.stored(fp);
-    ChangeTable.Change c = table.put(batchKeys, keyOff, fp, (int) cycle);
+    ChangeTable.Change c = prefetched
+        ? table.putPrefetched(batchKeys, keyOff, fp, (int) cycle, (int) (keyOff / keySize))
+        : table.put(batchKeys, keyOff, fp, (int) cycle);
     lastCreated = c == ChangeTable.Change.NEW;
     return c != ChangeTable.Change.SAME;
   }
@@ -226,7 +230,8 @@ final class CycleReader implements AutoCloseable {
     batchKeys = keys;
     batchValues = values;
     readDone = got == 0;
-    if (mode == Mode.CHANGES && got > 1) {
+    prefetched = mode == Mode.CHANGES && got > 1;
+    if (prefetched) {
       table.prefetch(keys, 0, got);
     }
   }
