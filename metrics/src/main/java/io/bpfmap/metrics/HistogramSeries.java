@@ -85,9 +85,7 @@ final class HistogramSeries {
       }
       part = new Part(-2, 0, c, sum == null ? Double.NaN : sum.getDouble(value, 0) * buckets.multiplier());
     }
-    Part old = parts.get(key);
-    parts.put(key, part, cycle);
-    replace(old, part);
+    replace(parts.put(KeyParts.keyOf(key), part, cycle), part);
   }
 
   /**
@@ -129,8 +127,8 @@ final class HistogramSeries {
 
   /** A CHANGES delete of one entry: its part goes; true when the series holds nothing any more. */
   boolean delete(MemorySegment key) {
-    replace(parts.get(key), null);
-    return parts.remove(key);
+    replace(parts.remove(KeyParts.keyOf(key)), null);
+    return parts.isEmpty();
   }
 
   /** The end of SNAPSHOT cycle {@code cycle}: the keys not read in it go; true when none is left. */

@@ -21,20 +21,25 @@ final class KeyParts<T> {
 
   private final Map<ByteBuffer, Part<T>> parts = new HashMap<>(2);
 
-  /** Sets the part of the key at {@code key}, read in {@code cycle}. */
-  void put(MemorySegment key, T value, long cycle) {
-    parts.put(ByteBuffer.wrap(key.toArray(ValueLayout.JAVA_BYTE)), new Part<>(value, cycle));
+  /** {@return the key at {@code key}, copied once: what the other methods take} */
+  static ByteBuffer keyOf(MemorySegment key) {
+    return ByteBuffer.wrap(key.toArray(ValueLayout.JAVA_BYTE));
   }
 
-  /** {@return the key's part, or null} */
-  T get(MemorySegment key) {
-    Part<T> p = parts.get(ByteBuffer.wrap(key.toArray(ValueLayout.JAVA_BYTE)));
-    return p == null ? null : p.value();
+  /** Sets the key's part, read in {@code cycle}; returns the part it held before, or null. */
+  T put(ByteBuffer key, T value, long cycle) {
+    Part<T> before = parts.put(key, new Part<>(value, cycle));
+    return before == null ? null : before.value();
   }
 
-  /** Removes the key's part; true when none is left. */
-  boolean remove(MemorySegment key) {
-    parts.remove(ByteBuffer.wrap(key.toArray(ValueLayout.JAVA_BYTE)));
+  /** Removes the key's part; returns it, or null. */
+  T remove(ByteBuffer key) {
+    Part<T> gone = parts.remove(key);
+    return gone == null ? null : gone.value();
+  }
+
+  /** {@return true when no key holds a part} */
+  boolean isEmpty() {
     return parts.isEmpty();
   }
 

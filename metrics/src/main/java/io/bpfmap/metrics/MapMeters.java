@@ -156,11 +156,14 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       case DELETE -> {
         List<String> labels = labels(e);
         Series s = labels == null ? null : series.get(labels);
-        if (s != null && s.parts.remove(e.rawKey())) {
-          series.remove(labels);
-          s.remove();
-        } else if (s != null) {
-          s.publish();
+        if (s != null) {
+          s.parts.remove(KeyParts.keyOf(e.rawKey()));
+          if (s.parts.isEmpty()) {
+            series.remove(labels);
+            s.remove();
+          } else {
+            s.publish();
+          }
         }
       }
       case CYCLE_END -> {
@@ -220,17 +223,23 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     }
 
     void update(MemorySegment key, MemorySegment value, long cycle) {
-      double[] before = parts.get(key);
       double[] v = new double[values.length];
+      boolean[] refused = null;
       for (int i = 0; i < values.length; i++) {
         v[i] = values[i].getDouble(value, 0);
         if (metrics.get(i).type() == Type.COUNTER && !(v[i] >= 0)) {
           // A counter cannot go below zero (nor be NaN): one such value would fail every scrape.
           decodeError(i, v[i], labels);
-          v[i] = before == null ? 0 : before[i];
+          refused = refused == null ? new boolean[values.length] : refused;
+          refused[i] = true;
         }
       }
-      parts.put(key, v, cycle);
+      double[] before = parts.put(KeyParts.keyOf(key), v, cycle);
+      for (int i = 0; refused != null && i < v.length; i++) {
+        if (refused[i]) {
+          v[i] = before == null ? 0 : before[i];  // the key keeps its last good value
+        }
+      }
       if (parts.size() == 1) {
         for (int i = 0; i < v.length; i++) {
           bits.set(i, Double.doubleToRawLongBits(v[i]));
