@@ -66,6 +66,18 @@ class RestartMirrorIT {
     return map;
   }
 
+  /** {@code tmp/NODE.yaml}: node {@code node} exports the pinned map {@code map} in CHANGES mode to Kafka. */
+  private static Path nodeConfig(Path tmp, String node, PinDir pins, String map, EmbeddedKafka kafka, String kafkaMore)
+      throws Exception {
+    return Files.writeString(tmp.resolve(node + ".yaml"), """
+        node: %s
+        maps:
+          - {name: %s, pin: %s, key: {id: I}, value: {packets: Q, secret: Q}, mode: changes, interval: 200ms}
+        sinks:
+          kafka: {bootstrap-servers: "%s"%s}
+        """.formatted(node, map, pins.resolve(map), kafka.bootstrapServers(), kafkaMore));
+  }
+
   private static Process daemon(Path cfg, Path log) throws Exception {
     return Cli.startLogged(log, "export", "--config", cfg.toString());
   }
@@ -141,17 +153,9 @@ class RestartMirrorIT {
   void retiringANodeTombstonesItsKeysAndLeavesTheOthers(PinDir pins, @TempDir Path tmp) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
         BpfMap map = pinned(pins, "retire", 20)) {
-      String config = """
-          node: %s
-          maps:
-            - {name: retire, pin: %s, key: {id: I}, value: {packets: Q, secret: Q}, mode: changes, interval: 200ms}
-          sinks:
-            kafka: {bootstrap-servers: "%s"}
-          """;
       // two nodes export the same map into one topic, one after the other
       for (String node : List.of("n1", "n2")) {
-        Path cfg = Files.writeString(tmp.resolve(node + ".yaml"), config.formatted(node, pins.resolve("retire"),
-            kafka.bootstrapServers()));
+        Path cfg = nodeConfig(tmp, node, pins, "retire", kafka, "");
         Process d = daemon(cfg, tmp.resolve(node + ".log"));
         int want = node.equals("n1") ? 20 : 40;
         Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.retire", 0).size() >= want);
@@ -187,21 +191,12 @@ class RestartMirrorIT {
   void nodesWhoseHeartbeatsStoppedAreRetiredAfterTheExpiry(PinDir pins, @TempDir Path tmp) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
         BpfMap map = pinned(pins, "expiry", 5)) {
-      String config = """
-          node: %s
-          maps:
-            - {name: expiry, pin: %s, key: {id: I}, value: {packets: Q, secret: Q}, mode: changes, interval: 200ms}
-          sinks:
-            kafka: {bootstrap-servers: "%s", heartbeat-interval: 1s}
-          """;
-      Path dead = Files.writeString(tmp.resolve("dead.yaml"), config.formatted("dead", pins.resolve("expiry"),
-          kafka.bootstrapServers()));
+      Path dead = nodeConfig(tmp, "dead", pins, "expiry", kafka, ", heartbeat-interval: 1s");
       Process d = daemon(dead, tmp.resolve("dead.log"));
       Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.expiry", 0).size() >= 5);
       stop(d, tmp.resolve("dead.log"));
       Thread.sleep(4000);  // the dead node's last heartbeat is 4 s old; the live one beats every second
-      Path live = Files.writeString(tmp.resolve("live.yaml"), config.formatted("live", pins.resolve("expiry"),
-          kafka.bootstrapServers()));
+      Path live = nodeConfig(tmp, "live", pins, "expiry", kafka, ", heartbeat-interval: 1s");
       Process l = daemon(live, tmp.resolve("live.log"));
       try {
         Await.until(() -> KafkaTopics.readEntries(kafka.bootstrapServers(), "bpfmap.expiry", 0).size() >= 10);
