@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapConfig> maps,
     List<SourceConfigs.RingConfig> rings, KafkaConfig kafka, PromConfig prometheus, OtlpConfig otlp, boolean stdout,
-    Duration statusInterval, Duration stopTimeout, Path stateDir) {
+    Duration statusInterval, Duration stopTimeout, Path stateDir, FleetConfigs fleet) {
 
   /** The default stop timeout; packaging/bpfmap.service's TimeoutStopSec leaves 10 s more for the JVM. */
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -184,7 +184,7 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
   static Config parse(Object tree) {
     Map<String, Object> root = YamlValues.object(tree, "");
     YamlValues.keys(root, "", Set.of("node", "programs", "maps", "rings", "sinks", "status-interval", "stop-timeout",
-        "state-dir"));
+        "state-dir", "fleet"));
     String node = root.containsKey("node") ? YamlValues.string(root.get("node"), "node") : hostName();
     List<SourceConfigs.ProgramConfig> programs = SourceConfigs.programs(root.get("programs"));
     Set<String> programNames = new java.util.HashSet<>(programs.stream().map(SourceConfigs.ProgramConfig::name).toList());
@@ -251,7 +251,11 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     Duration stop = root.containsKey("stop-timeout") ? duration(root.get("stop-timeout"), "stop-timeout")
         : STOP_TIMEOUT;
     Path stateDir = root.get("state-dir") == null ? null : Path.of(YamlValues.string(root.get("state-dir"), "state-dir"));
-    return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, otlp, stdout, status, stop, stateDir);
+    if (root.get("fleet") != null && kafka == null) {
+      throw new CliException("fleet: needs sinks.kafka, whose topics the fleet table reads");
+    }
+    FleetConfigs fleet = kafka == null ? null : FleetConfigs.parse(root.get("fleet"), maps, kafka);
+    return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, otlp, stdout, status, stop, stateDir, fleet);
   }
 
   /** Names pick topics, meters and /health entries: a map's or ring's name is taken once. */

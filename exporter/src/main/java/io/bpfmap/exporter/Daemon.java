@@ -70,15 +70,8 @@ final class Daemon implements AutoCloseable {
       }
       if (cfg.kafka() != null) {
         var k = cfg.kafka();
-        KafkaSink.Builder b = KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic())
-            .node(cfg.node()).producerProperties(k.producer()).createTopics(k.createTopics())
-            .maxInFlight(k.maxInFlight()).partitions(k.topics().partitions()).topicConfigs(k.topics().configs())
-            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis())))
-            .tombstones(k.changeEvents().tombstones()).cycleMarkers(k.changeEvents().cycleMarkers());
-        if (k.topics().replicationFactor() != null) {
-          b.replicationFactor(k.topics().replicationFactor());
-        }
-        kafka = b.build();
+        kafka = SinkConfigs.sink(k, cfg.node())
+            .producerProperty("max.block.ms", Long.toString(Math.max(1000, k.connectTimeout().toMillis()))).build();
         kafka.checkReachable(k.connectTimeout());
       }
       programs = LoadedPrograms.load(cfg.programs());

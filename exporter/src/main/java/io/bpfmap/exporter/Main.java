@@ -22,11 +22,12 @@ public final class Main {
   /** The subcommands, in the order of the help text. */
   private static final Map<String, Command> COMMANDS = byName(CreateCommand.COMMAND, LoadCommand.COMMAND,
       MapsCommand.COMMAND, InfoCommand.COMMAND, UpdateCommand.COMMAND, LookupCommand.COMMAND, DeleteCommand.COMMAND,
-      DumpCommand.COMMAND, ExportCommand.COMMAND, CheckCommand.COMMAND, RetireCommand.COMMAND, QuickstartCommand.COMMAND,
+      DumpCommand.COMMAND, ExportCommand.COMMAND, CheckCommand.COMMAND, RetireCommand.COMMAND, FleetCommand.COMMAND,
+      QuickstartCommand.COMMAND,
       CompletionCommand.COMMAND);
 
   /** The long-running commands: they stop through System.exit, which runs shutdown hooks. */
-  private static final List<String> DAEMONS = List.of("export", "quickstart");
+  private static final List<String> DAEMONS = List.of("export", "fleet", "quickstart");
 
   private static final List<String> FOOTER = List.of("", "Examples:", "  bpfmap maps", "  bpfmap dump name:flows",
       "  bpfmap info /sys/fs/bpf/flows",

@@ -151,7 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
     return new Config("quickstart", programs, maps, rings,
         new Config.KafkaConfig(bootstrap, "bpfmap.{map}", Map.of(), true, 16_384, Duration.ofSeconds(10),
             new Config.Topics(1, null, Map.of()), Config.ChangeEvents.DEFAULT),
-        prometheus, null, false, Duration.ofHours(1), Config.STOP_TIMEOUT, null);
+        prometheus, null, false, Duration.ofHours(1), Config.STOP_TIMEOUT, null, null);
   }
 
   /** Removes the embedded broker's data: the quickstart made it and nothing reads it after. */

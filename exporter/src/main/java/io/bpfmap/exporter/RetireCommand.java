@@ -80,7 +80,6 @@ final class RetireCommand implements Callable<Integer> {
 
   /** A sink with the config's Kafka settings, as node {@code node} (the topic pattern may name it). */
   private static KafkaSink sink(Config.KafkaConfig k, String node) {
-    return KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic()).node(node)
-        .producerProperties(k.producer()).createTopics(false).build();
+    return SinkConfigs.sink(k, node).createTopics(false).build();
   }
 }

@@ -16,6 +16,18 @@ import java.util.Set;
 final class SinkConfigs {
   private SinkConfigs() {}
 
+  /** A sink with every setting of {@code sinks.kafka}, as node {@code node}. */
+  static KafkaSink.Builder sink(Config.KafkaConfig k, String node) {
+    KafkaSink.Builder b = KafkaSink.builder().bootstrapServers(k.bootstrapServers()).topic(k.topic()).node(node)
+        .producerProperties(k.producer()).createTopics(k.createTopics()).maxInFlight(k.maxInFlight())
+        .partitions(k.topics().partitions()).topicConfigs(k.topics().configs())
+        .tombstones(k.changeEvents().tombstones()).cycleMarkers(k.changeEvents().cycleMarkers());
+    if (k.topics().replicationFactor() != null) {
+      b.replicationFactor(k.topics().replicationFactor());
+    }
+    return b;
+  }
+
   static Config.KafkaConfig kafka(Object tree, String at) {
     Map<String, Object> m = YamlValues.object(tree, at);
     YamlValues.keys(m, at, Set.of("bootstrap-servers", "topic", "producer", "create-topics", "max-in-flight", "connect-timeout",

@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.kafka.broker.testing.KafkaTest;
 import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.testing.Writes;
 import static org.assertj.core.api.Assertions.assertThat;

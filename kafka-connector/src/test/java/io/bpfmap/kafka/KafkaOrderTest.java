@@ -1,5 +1,6 @@
 package io.bpfmap.kafka;
 
+import io.bpfmap.kafka.broker.testing.KafkaTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.bpfmap.kafka;
+package io.bpfmap.kafka.broker.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

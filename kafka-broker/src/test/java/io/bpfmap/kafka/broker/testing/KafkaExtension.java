@@ -1,4 +1,4 @@
-package io.bpfmap.kafka;
+package io.bpfmap.kafka.broker.testing;
 
 import io.bpfmap.core.testing.BpfExtension;
 import io.bpfmap.kafka.broker.EmbeddedKafka;

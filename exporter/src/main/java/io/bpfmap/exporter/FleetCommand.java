@@ -1,0 +1,108 @@
+package io.bpfmap.exporter;
+
+import io.bpfmap.fleet.FleetTable;
+import io.bpfmap.kafka.KafkaSink;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the fleet table over the topics a config's nodes export to: every live node's maps as one
+ * table, its aggregates, over HTTP as JSON and on /metrics. More instances with the same config
+ * share the work.
+ */
+final class FleetCommand implements Callable<Integer> {
+  static final Command.Opt LISTEN = Command.Opt.value("--listen", "HOST:PORT",
+      "Where HTTP listens, over fleet.listen (default 0.0.0.0:" + FleetTable.DEFAULT_PORT + ").");
+  static final Command.Opt ADVERTISE = Command.Opt.value("--advertise", "HOST:PORT",
+      "How the other instances reach this one, over fleet.advertise (default this host's name and port).");
+  static final Command.Opt STATE_DIR = Command.Opt.value("--state-dir", "DIR",
+      "Where Kafka Streams keeps the stores, over fleet.state-dir (default /var/lib/bpfmap/fleet).");
+  static final Command COMMAND = new Command("fleet",
+      "Serve every node's maps as one table, with sums across nodes, from the topics a config exports to.",
+      List.of(ExportCommand.CONFIG, LISTEN, ADVERTISE, STATE_DIR, ExportCommand.LOG_FORMAT), List.of("",
+          "Reads the maps' topics and heartbeats of the config's sinks.kafka (its security too) on Kafka Streams; "
+              + "fleet: in the config sets aggregates and the rest. Nodes whose last heartbeat is older than the "
+              + "expiry (3 heartbeat intervals) drop out of every answer.", "",
+          "HTTP: /fleet/nodes, /fleet/maps/MAP[?node=N], /fleet/maps/MAP/entry?node=N&key=JSON,",
+          "      /fleet/aggregates/NAME, /metrics, /health", "",
+          "Run more instances with the same config (and their own --listen and --state-dir) to share the work; each "
+              + "answers for the whole fleet. SIGTERM or Ctrl-C stops it.", "",
+          "Examples:", "  bpfmap fleet --config /etc/bpfmap/bpfmap.yaml",
+          "  curl -s localhost:" + FleetTable.DEFAULT_PORT + "/fleet/aggregates/bytes_by_dport"), FleetCommand::new);
+
+  private final Path config;
+  private final String listen;
+  private final String advertise;
+  private final String stateDir;
+
+  private FleetCommand(Args a) {
+    config = a.path(ExportCommand.CONFIG);
+    listen = a.value(LISTEN);
+    advertise = a.value(ADVERTISE);
+    stateDir = a.value(STATE_DIR);
+    LogLayout.use(LogLayout.parse("--log-format", a.value(ExportCommand.LOG_FORMAT)), a.verbose());
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Config cfg = Config.load(config);
+    if (cfg.kafka() == null) {
+      throw new CliException(config + ": sinks.kafka: required, to know the topics and how to reach them");
+    }
+    FleetConfigs f = cfg.fleet();
+    Config.KafkaConfig k = cfg.kafka();
+    InetSocketAddress address = listen == null ? new InetSocketAddress(f.host(), f.port()) : address(listen);
+    // the topics as the nodes would make them, so that the table can start before the first node
+    if (k.createTopics()) {
+      try (KafkaSink sink = SinkConfigs.sink(k, "bpfmap-fleet").build()) {
+        sink.checkReachable(k.connectTimeout());
+        f.topics().forEach(t -> sink.ensureTopic(t, true));
+        sink.ensureTopic(k.changeEvents().heartbeatTopic(), true);
+      }
+    }
+    FleetTable.Builder b = FleetTable.builder().bootstrapServers(k.bootstrapServers()).clientProperties(security(k))
+        .topics(f.topics()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
+        .applicationId(f.applicationId()).stateDir(stateDir == null ? f.stateDir() : Path.of(stateDir))
+        .listen(address).advertise(advertise != null ? advertise : f.advertise()).threads(f.threads())
+        .streamsProperties(f.streams());
+    f.aggregates().forEach(b::aggregate);
+    CountDownLatch stop = StopSignal.termOrInt();
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetCommand.class);
+    try (FleetTable table = b.build()) {
+      table.start();
+      LogLayout.showKafkaWarnings();
+      log.info("fleet table of {} on port {}: topics {}, {} aggregate(s), nodes expire after {}", f.maps(),
+          table.port(), f.topics(), f.aggregates().size(), f.expiry().isZero() ? "never" : f.expiry().toMillis() + " ms");
+      stop.await();
+      log.info("stopping");
+    }
+    log.info("stopped");
+    return 0;
+  }
+
+  /** The client settings of the config's tls and sasl: what every Kafka client of the table needs. */
+  static Map<String, String> security(Config.KafkaConfig k) {
+    Map<String, String> out = new LinkedHashMap<>();
+    k.producer().forEach((key, v) -> {
+      if (key.startsWith("security.") || key.startsWith("ssl.") || key.startsWith("sasl.")) {
+        out.put(key, v);
+      }
+    });
+    return out;
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    try {
+      return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    } catch (RuntimeException e) {
+      throw new CliException("--listen: '" + hostPort + "' is not HOST:PORT");
+    }
+  }
+}

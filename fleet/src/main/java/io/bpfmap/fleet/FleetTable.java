@@ -1,0 +1,412 @@
+package io.bpfmap.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet table: every node's maps, read from the topics bpfmap exports them to, as one table
+ * that Kafka Streams keeps and HTTP serves. It holds each key's last record, drops cycle markers
+ * and ring events, and deletes on {@code d} records and tombstones. It sums entries by
+ * {@link FleetAggregate}s, and it reads the heartbeat topic to tell live nodes from silent ones:
+ * every query and aggregate counts only the nodes whose last heartbeat is within the expiry.
+ *
+ * <p>More instances with the same application id share the work: each holds the partitions Kafka
+ * Streams gives it, and every instance answers for the whole fleet, asking the others over HTTP
+ * at their advertised address (interactive queries). A query made during a rebalance waits for it,
+ * for up to 10 s, rather than answer with part of the fleet.
+ *
+ * <pre>{@code
+ * try (FleetTable fleet = FleetTable.builder().bootstrapServers("kafka:9092")
+ *     .topics(List.of("bpfmap.flows")).aggregate(new FleetAggregate("bytes_by_dport", "flows",
+ *         List.of("dport"), List.of("bytes"))).build()) {
+ *   fleet.start();
+ *   List<FleetGroup> perPort = fleet.aggregate("bytes_by_dport");
+ * }
+ * }</pre>
+ */
+public final class FleetTable implements AutoCloseable {
+  /** The HTTP port a fleet table listens on by default (bpfmap's /metrics is on 10469). */
+  public static final int DEFAULT_PORT = 10470;
+  private static final Logger LOG = LoggerFactory.getLogger(FleetTable.class);
+
+  private final Builder b;
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final Map<String, FleetAggregate> aggregates = new LinkedHashMap<>();
+  private FleetHttp http;
+  private KafkaStreams streams;
+  private FleetQueries queries;
+
+  private FleetTable(Builder b) {
+    this.b = b;
+    for (FleetAggregate a : b.aggregates) {
+      if (aggregates.put(a.name(), a) != null) {
+        throw new FleetException("aggregate '" + a.name() + "' is given twice");
+      }
+    }
+  }
+
+  /** {@return a builder of a fleet table} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts serving HTTP and reading the topics; returns at once (see {@link #awaitRunning}).
+   *
+   * @throws FleetException when a topic is missing, Kafka cannot be reached or the port is taken
+   */
+  public synchronized void start() {
+    if (streams != null) {
+      throw new IllegalStateException("the fleet table is started already");
+    }
+    checkTopics();
+    http = FleetHttp.bind(b.listen);
+    String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
+    Properties p = new Properties();
+    p.putAll(b.client);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(b.threads));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.BytesSerde.class.getName());
+    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.BytesSerde.class.getName());
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.putAll(b.streams);
+    streams = new KafkaStreams(FleetTopology.build(b.topics, b.heartbeatTopic, List.copyOf(aggregates.values()),
+        skipped), p);
+    streams.setUncaughtExceptionHandler(e -> {
+      failure.set(e);
+      LOG.error("fleet table stopped: {}", e.toString());
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    LocalStores local = new LocalStores(streams, Set.copyOf(b.topics), b.applicationId);
+    queries = new FleetQueries(streams, local, advertised, b.expiry, aggregates);
+    http.serve(queries, this);
+    streams.start();
+  }
+
+  private void checkTopics() {
+    Properties p = new Properties();
+    p.putAll(b.client);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    List<String> all = new ArrayList<>(b.topics);
+    all.add(b.heartbeatTopic);
+    try (Admin admin = Admin.create(p)) {
+      Set<String> exist = admin.listTopics().names().get();
+      for (String t : all) {
+        if (!exist.contains(t)) {
+          throw new FleetException("topic '" + t + "' does not exist at " + b.bootstrapServers
+              + (t.equals(b.heartbeatTopic) ? " (the heartbeat topic)" : "")
+              + ": start a node that exports to it, or create it");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FleetException("interrupted while reading the topics of " + b.bootstrapServers, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new FleetException("kafka at " + b.bootstrapServers + " did not list its topics: "
+          + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Waits until the table has its partitions and serves queries.
+   *
+   * @param timeout how long to wait
+   * @throws FleetException when the table failed, or is not running after {@code timeout}
+   */
+  public void awaitRunning(Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (state() != KafkaStreams.State.RUNNING) {
+      if (failure.get() != null || state() == KafkaStreams.State.ERROR) {
+        throw new FleetException("fleet table failed: " + failure.get(), failure.get());
+      }
+      if (System.nanoTime() > end) {
+        throw new FleetException("fleet table not running after " + timeout.toSeconds() + " s: " + state());
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new FleetException("interrupted while waiting for the fleet table", e);
+      }
+    }
+  }
+
+  /** {@return Kafka Streams' state of this instance ({@code RUNNING} when it serves queries)} */
+  public KafkaStreams.State state() {
+    return streams == null ? KafkaStreams.State.CREATED : streams.state();
+  }
+
+  /** {@return the HTTP port this instance listens on} */
+  public int port() {
+    return http.port();
+  }
+
+  /** {@return records of the map topics that were no map entry (ring events, foreign records)} */
+  public long skippedRecords() {
+    return skipped.get();
+  }
+
+  /** {@return the Kafka Streams instance, for its metrics (owned by this table)} */
+  KafkaStreams streams() {
+    return streams;
+  }
+
+  /**
+   * The live nodes' records of a map, from every instance.
+   *
+   * @param map the map's name
+   * @param node only this node's, or null for every live node's
+   * @return the records as their nodes published them
+   * @throws FleetException when the table is rebalancing for longer than 10 s or an instance does
+   *     not answer
+   */
+  public List<JsonNode> entries(String map, String node) {
+    return queries.entries(map, node);
+  }
+
+  /**
+   * One record, asked of the instance that holds its key.
+   *
+   * @param map the map's name
+   * @param node the node's name
+   * @param key the key as the records carry it ({@code {"dport":443,…}}, fields in layout order)
+   * @param cpu the CPU of a per-CPU record, or null
+   * @return the record, or empty when the node is not live or holds no such key
+   */
+  public Optional<JsonNode> entry(String map, String node, JsonNode key, Integer cpu) {
+    return queries.entry(map, node, key, cpu);
+  }
+
+  /**
+   * An aggregate's groups over the live nodes, ordered by their fields (numbers by value).
+   *
+   * @param name the aggregate's name
+   * @return its groups; none when no live node has an entry in the map
+   * @throws FleetException when there is no such aggregate
+   */
+  public List<FleetGroup> aggregate(String name) {
+    return queries.aggregate(name);
+  }
+
+  /** {@return every node that sent a heartbeat, live or silent, by name} */
+  public List<FleetNode> nodes() {
+    return queries.nodes();
+  }
+
+  /** {@return the aggregates, by name} */
+  public Map<String, FleetAggregate> aggregates() {
+    return Map.copyOf(aggregates);
+  }
+
+  /** Stops serving, then closes Kafka Streams (committing what it read), for up to 30 s. */
+  @Override
+  public synchronized void close() {
+    if (http != null) {
+      http.close();
+    }
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+    }
+  }
+
+  /** How a fleet table reads Kafka, and what it serves. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private final Map<String, String> client = new HashMap<>();
+    private final Map<String, String> streams = new HashMap<>();
+    private List<String> topics = List.of();
+    private String heartbeatTopic = "bpfmap.heartbeats";
+    private Duration expiry = Duration.ofSeconds(30);
+    private final List<FleetAggregate> aggregates = new ArrayList<>();
+    private String applicationId = "bpfmap-fleet";
+    private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "bpfmap-fleet");
+    private InetSocketAddress listen = new InetSocketAddress(DEFAULT_PORT);
+    private String advertise;
+    private int threads = 1;
+
+    private Builder() {}
+
+    /**
+     * Where Kafka is.
+     *
+     * @param servers Kafka's bootstrap servers ({@code host:port,…}); required
+     * @return this builder
+     */
+    public Builder bootstrapServers(String servers) {
+      this.bootstrapServers = servers;
+      return this;
+    }
+
+    /**
+     * Settings of every Kafka client the table makes.
+     *
+     * @param properties client settings every Kafka client of the table gets: security
+     *     ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}) and the like
+     * @return this builder
+     */
+    public Builder clientProperties(Map<String, String> properties) {
+      client.putAll(properties);
+      return this;
+    }
+
+    /**
+     * Kafka Streams settings.
+     *
+     * @param properties Kafka Streams settings, over the table's own
+     * @return this builder
+     */
+    public Builder streamsProperties(Map<String, String> properties) {
+      streams.putAll(properties);
+      return this;
+    }
+
+    /**
+     * The topics to read.
+     *
+     * @param topics the topics maps are exported to; required, and they must exist
+     * @return this builder
+     */
+    public Builder topics(List<String> topics) {
+      this.topics = List.copyOf(topics);
+      return this;
+    }
+
+    /**
+     * Where the nodes send heartbeats.
+     *
+     * @param topic the nodes' heartbeat topic (default {@code bpfmap.heartbeats}); it must exist
+     * @return this builder
+     */
+    public Builder heartbeatTopic(String topic) {
+      this.heartbeatTopic = topic;
+      return this;
+    }
+
+    /**
+     * How long a node counts after its last heartbeat.
+     *
+     * @param expiry how old a node's last heartbeat may be for the node to count (default 30 s:
+     *     three of the nodes' default intervals); {@link Duration#ZERO}: every node counts
+     * @return this builder
+     */
+    public Builder expiry(Duration expiry) {
+      this.expiry = expiry;
+      return this;
+    }
+
+    /**
+     * Adds an aggregate.
+     *
+     * @param aggregate a sum to keep over the fleet
+     * @return this builder
+     */
+    public Builder aggregate(FleetAggregate aggregate) {
+      aggregates.add(aggregate);
+      return this;
+    }
+
+    /**
+     * The Kafka Streams application.
+     *
+     * @param id the Kafka Streams application id (default {@code bpfmap-fleet}): instances with
+     *     the same id share the work; it prefixes the table's internal topics
+     * @return this builder
+     */
+    public Builder applicationId(String id) {
+      this.applicationId = id;
+      return this;
+    }
+
+    /**
+     * Where the stores are kept.
+     *
+     * @param dir where Kafka Streams keeps its stores (default {@code $TMPDIR/bpfmap-fleet})
+     * @return this builder
+     */
+    public Builder stateDir(Path dir) {
+      this.stateDir = dir;
+      return this;
+    }
+
+    /**
+     * Where HTTP listens.
+     *
+     * @param address where HTTP listens (default port {@value FleetTable#DEFAULT_PORT}, all
+     *     addresses); port 0 takes a free one
+     * @return this builder
+     */
+    public Builder listen(InetSocketAddress address) {
+      this.listen = address;
+      return this;
+    }
+
+    /**
+     * The address other instances use.
+     *
+     * @param hostPort how the other instances reach this one ({@code host:port}); default this
+     *     host's name and the port it listens on
+     * @return this builder
+     */
+    public Builder advertise(String hostPort) {
+      this.advertise = hostPort;
+      return this;
+    }
+
+    /**
+     * How many threads read.
+     *
+     * @param n Kafka Streams threads of this instance (default 1)
+     * @return this builder
+     */
+    public Builder threads(int n) {
+      this.threads = n;
+      return this;
+    }
+
+    /**
+     * {@return the fleet table, not yet started}
+     *
+     * @throws FleetException when the servers or topics are missing, or aggregates share a name
+     */
+    public FleetTable build() {
+      if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        throw new FleetException("bootstrap servers: required");
+      }
+      if (topics.isEmpty()) {
+        throw new FleetException("topics: at least one topic of map records is required");
+      }
+      if (expiry.isNegative()) {
+        throw new FleetException("expiry: must not be negative");
+      }
+      return new FleetTable(this);
+    }
+  }
+}
