@@ -25,6 +25,7 @@ public final class Bench {
     ALL.put("kafka", KafkaBench::run);
     ALL.put("metrics", MetricsBench::run);
     ALL.put("cli", CliBench::run);
+    ALL.put("fleet", FleetBench::run);
     ONLY_BY_NAME.put("soak", SoakBench::run);
     ONLY_BY_NAME.put("fuzz", FuzzBench::run);
   }

@@ -26,13 +26,13 @@ final class FleetCommand implements Callable<Integer> {
   static final Command COMMAND = new Command("fleet",
       "Serve every node's maps as one table, with sums across nodes, from the topics a config exports to.",
       List.of(ExportCommand.CONFIG, LISTEN, ADVERTISE, STATE_DIR, ExportCommand.LOG_FORMAT), List.of("",
-          "Reads the maps' topics and heartbeats of the config's sinks.kafka (its security too) on Kafka Streams; "
-              + "fleet: in the config sets aggregates and the rest. Nodes whose last heartbeat is older than the "
-              + "expiry (3 heartbeat intervals) drop out of every answer.", "",
+          "Reads the topics and heartbeats of the config's sinks.kafka (its security too) on Kafka Streams;",
+          "fleet: in the config sets aggregates and the rest. A node whose last heartbeat is older than the",
+          "expiry (3 heartbeat intervals) drops out of every answer.", "",
           "HTTP: /fleet/nodes, /fleet/maps/MAP[?node=N], /fleet/maps/MAP/entry?node=N&key=JSON,",
           "      /fleet/aggregates/NAME, /metrics, /health", "",
-          "Run more instances with the same config (and their own --listen and --state-dir) to share the work; each "
-              + "answers for the whole fleet. SIGTERM or Ctrl-C stops it.", "",
+          "More instances with the same config (and their own --listen and --state-dir) share the work;",
+          "each answers for the whole fleet. SIGTERM or Ctrl-C stops it.", "",
           "Examples:", "  bpfmap fleet --config /etc/bpfmap/bpfmap.yaml",
           "  curl -s localhost:" + FleetTable.DEFAULT_PORT + "/fleet/aggregates/bytes_by_dport"), FleetCommand::new);
 

@@ -34,6 +34,7 @@ public final class Main {
       "  bpfmap dump /sys/fs/bpf/flows --key-layout '[[\"uid\",\"Q\"],[\"gid\",\"Q\"]]' --value-layout '=8Q'",
       "  bpfmap load flows.bpf.o --pin /sys/fs/bpf/demo", "  bpfmap check --config bpfmap.yaml",
       "  bpfmap export --config bpfmap.yaml", "  bpfmap retire --config bpfmap.yaml --node web-7",
+      "  bpfmap fleet --config bpfmap.yaml",
       "  bpfmap quickstart --duration 20s");
 
   private Main() {}

@@ -62,7 +62,7 @@ class CliIT {
   @Test
   void everyCommandHasHelpWithExamples() throws Exception {
     for (String command : new String[] {"create", "load", "maps", "info", "update", "lookup", "delete", "dump", "export",
-        "check", "retire", "completion",
+        "check", "retire", "fleet", "completion",
         "quickstart"}) {
       var help = Cli.run(command, "--help");
       assertThat(help.exit()).as(command).isZero();

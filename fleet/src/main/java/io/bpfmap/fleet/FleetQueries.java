@@ -67,8 +67,26 @@ final class FleetQueries {
     return aggregates;
   }
 
+  /** The nodes as last read, and when: queries in a burst share one read of the heartbeats. */
+  private record Nodes(long readAt, List<FleetNode> nodes) {}
+
+  /** How long a read of the heartbeats serves queries: a small part of any sensible expiry. */
+  private static final long NODES_FRESH_NANOS = 100_000_000L;
+  private volatile Nodes lastNodes;
+
   /** Every node of the heartbeat topic (a global table: each instance holds all of it). */
   List<FleetNode> nodes() {
+    Nodes last = lastNodes;
+    if (last != null && System.nanoTime() - last.readAt() < NODES_FRESH_NANOS) {
+      return last.nodes();
+    }
+    long readAt = System.nanoTime();
+    List<FleetNode> read = readNodes();
+    lastNodes = new Nodes(readAt, read);
+    return read;
+  }
+
+  private List<FleetNode> readNodes() {
     return retry(() -> {
       List<FleetNode> out = new ArrayList<>();
       long now = System.currentTimeMillis();
@@ -86,7 +104,7 @@ final class FleetQueries {
         }
       }
       out.sort(Comparator.comparing(FleetNode::node));
-      return out;
+      return List.copyOf(out);
     });
   }
 

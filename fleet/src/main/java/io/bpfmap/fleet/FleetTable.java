@@ -104,6 +104,13 @@ public final class FleetTable implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     LocalStores local = new LocalStores(streams, Set.copyOf(b.topics), b.applicationId);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        LOG.info("fleet table running: partitions {} of the entries here", local.partitions(FleetTopology.ENTRIES));
+      } else if (now == KafkaStreams.State.REBALANCING || now == KafkaStreams.State.ERROR) {
+        LOG.info("fleet table {}", now.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    });
     queries = new FleetQueries(streams, local, advertised, b.expiry, aggregates);
     http.serve(queries, this);
     streams.start();

@@ -85,9 +85,12 @@ final class FleetTopology {
     return read(b.get());
   }
 
+  /** Records as they are: numbers as long or double, BigInteger past a long (u64). */
+  private static final com.fasterxml.jackson.databind.ObjectMapper RECORDS = new com.fasterxml.jackson.databind.ObjectMapper();
+
   static JsonNode read(byte[] b) {
     try {
-      return Sums.JSON.readTree(b);
+      return RECORDS.readTree(b);
     } catch (IOException e) {
       return null;
     }
