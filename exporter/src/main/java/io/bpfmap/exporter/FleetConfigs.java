@@ -101,6 +101,15 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
     Map<String, String> streams = new LinkedHashMap<>();
     if (m.get("streams") != null) {
       YamlValues.object(m.get("streams"), at + ".streams").forEach((k, v) -> streams.put(k, String.valueOf(v)));
+      java.util.Properties check = new java.util.Properties();
+      check.putAll(streams);
+      check.put("application.id", "check");
+      check.put("bootstrap.servers", kafka.bootstrapServers());
+      try {
+        new org.apache.kafka.streams.StreamsConfig(check);
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new CliException(at + ".streams: " + e.getMessage(), e);
+      }
     }
     Duration expiry;
     if (m.containsKey("expiry")) {

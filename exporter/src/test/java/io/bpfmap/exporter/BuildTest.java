@@ -27,7 +27,7 @@ class BuildTest {
     assertThat(bom).doesNotContain("<parent>");
     List<String> libraries = all(parent, "<module>([a-z-]+)</module>").stream()
         .filter(m -> !List.of("bom", "benchmarks").contains(m)).toList();
-    assertThat(libraries).containsExactlyInAnyOrder("core", "kafka-broker", "kafka-connector", "metrics", "exporter");
+    assertThat(libraries).containsExactlyInAnyOrder("core", "kafka-broker", "kafka-connector", "metrics", "fleet", "exporter");
     for (String module : libraries) {
       String pom = Files.readString(HOME.resolve(module).resolve("pom.xml"));
       String artifact = all(pom, "</parent>\\s*<artifactId>([^<]+)</artifactId>").getFirst();

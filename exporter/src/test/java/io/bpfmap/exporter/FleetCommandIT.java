@@ -122,7 +122,9 @@ class FleetCommandIT {
         "fleet.aggregates[1].name: 'x' is taken by another aggregate",
         "  listen: nowhere", "fleet.listen: 'nowhere' is not HOST:PORT",
         "  expiry: soon", "fleet.expiry: ",
-        "  lisen: 1.2.3.4:5", "fleet.lisen: unknown key");
+        "  lisen: 1.2.3.4:5", "fleet.lisen: unknown key",
+        "  streams: {num.stream.threads: lots}", "fleet.streams: Invalid value lots for configuration "
+            + "num.stream.threads: Not a number of type INT");
     int i = 0;
     for (var c : cases.entrySet()) {
       Path cfg = Files.writeString(tmp.resolve("bad" + i++ + ".yaml"), base.formatted("", c.getKey()));
@@ -136,6 +138,10 @@ class FleetCommandIT {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("bpfmap: " + perNode + ": fleet.topics: required, as sinks.kafka.topic "
         + "'bpfmap.{node}.{map}' gives every node its own topics: list them");
+    Path away = Files.writeString(tmp.resolve("away.yaml"), base.formatted(", connect-timeout: 1s", "  expiry: 30s"));
+    Cli.Result noKafka = Cli.run("fleet", "--config", away.toString());
+    assertThat(noKafka.exit()).isEqualTo(2);
+    assertThat(noKafka.err()).isEqualTo("bpfmap: kafka at 127.0.0.1:1 is not reachable within 1s");
   }
 
   private static String read(Path log) {

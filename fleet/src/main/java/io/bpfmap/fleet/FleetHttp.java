@@ -98,7 +98,7 @@ final class FleetHttp implements AutoCloseable {
     } catch (BadQuery e) {
       a = error(e.status, e.getMessage());
     } catch (FleetException | InvalidStateStoreException | FleetQueries.Unavailable e) {
-      a = error(e instanceof FleetException f && f.getMessage().contains("no aggregate") ? 404 : 503, e.getMessage());
+      a = error(503, e.getMessage());
     } catch (RuntimeException e) {
       a = error(500, e.toString());
     }
@@ -152,6 +152,9 @@ final class FleetHttp implements AutoCloseable {
           ObjectNode out = Sums.JSON.createObjectNode();
           q.aggregates().values().forEach(a -> out.set(a.name(), Sums.JSON.valueToTree(a)));
           return json(200, out);
+        }
+        if (!q.aggregates().containsKey(parts[1])) {
+          throw new BadQuery(404, "no aggregate '" + parts[1] + "' (there are " + q.aggregates().keySet() + ")");
         }
         return json(200, FleetQueries.json(q.aggregate(parts[1])));
       }

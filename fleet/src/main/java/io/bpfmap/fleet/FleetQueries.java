@@ -40,7 +40,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
  * theirs over HTTP, checks that every partition of the store answered exactly once (else the
  * table is rebalancing: it asks again, for up to {@link #PATIENCE}), then keeps the live nodes.
  */
-final class FleetQueries {
+final class FleetQueries implements AutoCloseable {
   static final Duration PATIENCE = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
@@ -194,13 +194,15 @@ final class FleetQueries {
     return out;
   }
 
-  /** Groups in order of their fields: numbers by value, anything else by its JSON text. */
+  /** Groups in order of their fields: numbers first, by value, then anything else by its JSON text. */
   static int compare(JsonNode x, JsonNode y, List<String> by) {
     for (String f : by) {
       JsonNode a = x.get(f);
       JsonNode b = y.get(f);
-      int c = a != null && b != null && a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue())
-          : String.valueOf(a).compareTo(String.valueOf(b));
+      boolean an = a != null && a.isNumber();
+      boolean bn = b != null && b.isNumber();
+      int c = an && bn ? a.decimalValue().compareTo(b.decimalValue())
+          : an != bn ? (an ? -1 : 1) : String.valueOf(a).compareTo(String.valueOf(b));
       if (c != 0) {
         return c;
       }
@@ -312,6 +314,11 @@ final class FleetQueries {
       throw e.getCause() instanceof Unavailable u ? u
           : new Unavailable("fleet instance " + host + " did not answer: " + e.getCause());
     }
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   static String enc(String s) {

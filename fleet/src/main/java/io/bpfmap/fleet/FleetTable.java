@@ -81,6 +81,16 @@ public final class FleetTable implements AutoCloseable {
     if (streams != null) {
       throw new IllegalStateException("the fleet table is started already");
     }
+    Properties settings = new Properties();
+    settings.putAll(b.client);
+    settings.putAll(b.streams);
+    settings.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
+    settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    try {
+      new StreamsConfig(settings);
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      throw new FleetException("Kafka Streams refuses the settings: " + e.getMessage(), e);
+    }
     checkTopics();
     http = FleetHttp.bind(b.listen);
     String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
@@ -238,6 +248,9 @@ public final class FleetTable implements AutoCloseable {
   public synchronized void close() {
     if (http != null) {
       http.close();
+    }
+    if (queries != null) {
+      queries.close();
     }
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));

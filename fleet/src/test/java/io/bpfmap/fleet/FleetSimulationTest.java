@@ -1,6 +1,7 @@
 package io.bpfmap.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,6 +71,28 @@ class FleetSimulationTest {
   @Test
   void twoInstancesShareTheFleetAndAnswerForAllOfIt(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     simulate(kafka, dir, 2, "fleet2");
+  }
+
+  @Test
+  void aMissingTopicOrATakenPortIsOneLine(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("fleet0.flows", 1, (short) 1))).all().get();
+    }
+    FleetTable.Builder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).stateDir(dir)
+        .listen(new InetSocketAddress("127.0.0.1", 0));
+    try (FleetTable t = b.topics(List.of("fleet0.flows", "fleet0.nothing")).heartbeatTopic("fleet0.flows").build()) {
+      assertThatThrownBy(t::start).hasMessage("topic 'fleet0.nothing' does not exist at " + kafka.bootstrapServers()
+          + ": start a node that exports to it, or create it");
+    }
+    try (FleetTable t = b.topics(List.of("fleet0.flows")).heartbeatTopic("fleet0.beats").build()) {
+      assertThatThrownBy(t::start).hasMessage("topic 'fleet0.beats' does not exist at " + kafka.bootstrapServers()
+          + " (the heartbeat topic): start a node that exports to it, or create it");
+    }
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        FleetTable t = b.heartbeatTopic("fleet0.flows").listen(new InetSocketAddress("127.0.0.1", taken.getLocalPort()))
+            .build()) {
+      assertThatThrownBy(t::start).hasMessage("cannot listen on /127.0.0.1:" + taken.getLocalPort() + ": the port is taken");
+    }
   }
 
   private void simulate(EmbeddedKafka kafka, Path dir, int instances, String name) throws Exception {
@@ -205,6 +228,16 @@ class FleetSimulationTest {
           assertThat(rec.get("value").get("packets").asLong()).isEqualTo(someone.map.get(k)[1]);
         }
       }
+      // bad queries: one line each
+      FleetTable first = tables.get(0);
+      assertThat(error(first, "/fleet/maps/flows/entry?node=x&key=%7Bnope", 400))
+          .isEqualTo("key: '{nope' is not JSON (give the key as the records carry it, e.g. {\"dport\":443})");
+      assertThat(error(first, "/fleet/maps/flows/entry?key=1", 400)).isEqualTo("node: required");
+      assertThat(error(first, "/fleet/aggregates/nope", 404))
+          .isEqualTo("no aggregate 'nope' (there are [bytes_by_dport])");
+      assertThat(error(first, "/fleet/what", 404)).isEqualTo("no such path: /fleet/what");
+      assertThat(error(first, "/fleet/maps/flows/entry?node=x&key=1&cpu=two", 400)).isEqualTo("cpu: 'two' is not a CPU "
+          + "number");
       if (instances == 2) {
         // the instances split the partitions between them, and each answers for all of them
         Set<Integer> a = partitions(tables.get(0));
@@ -281,6 +314,12 @@ class FleetSimulationTest {
     Set<Integer> out = new HashSet<>();
     JSON.readTree(get(t, "/fleet/local/entries?map=flows").body()).get("partitions").forEach(p -> out.add(p.asInt()));
     return out;
+  }
+
+  private String error(FleetTable t, String path, int status) throws Exception {
+    HttpResponse<String> r = get(t, path);
+    assertThat(r.statusCode()).as(path).isEqualTo(status);
+    return JSON.readTree(r.body()).get("error").asText();
   }
 
   private HttpResponse<String> get(FleetTable t, String path) throws Exception {

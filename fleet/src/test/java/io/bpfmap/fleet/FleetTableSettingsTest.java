@@ -1,0 +1,32 @@
+package io.bpfmap.fleet;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A fleet table's settings that cannot work are refused, in one line, before Kafka is asked. */
+class FleetTableSettingsTest {
+  private static FleetTable.Builder valid() {
+    return FleetTable.builder().bootstrapServers("127.0.0.1:1").topics(List.of("bpfmap.flows"));
+  }
+
+  @Test
+  void badSettingsAreRefused() {
+    assertThatThrownBy(() -> FleetTable.builder().topics(List.of("t")).build())
+        .hasMessage("bootstrap servers: required");
+    assertThatThrownBy(() -> FleetTable.builder().bootstrapServers("k:9092").build())
+        .hasMessage("topics: at least one topic of map records is required");
+    assertThatThrownBy(() -> valid().expiry(Duration.ofSeconds(-1)).build())
+        .hasMessage("expiry: must not be negative");
+    FleetAggregate a = new FleetAggregate("x", "flows", List.of("dport"), List.of());
+    assertThatThrownBy(() -> valid().aggregate(a).aggregate(a).build())
+        .hasMessage("aggregate 'x' is given twice");
+    try (FleetTable t = valid().streamsProperties(Map.of("num.stream.threads", "lots")).build()) {
+      assertThatThrownBy(t::start).isInstanceOf(FleetException.class).hasMessage("Kafka Streams refuses the settings: "
+          + "Invalid value lots for configuration num.stream.threads: Not a number of type INT");
+    }
+  }
+}
