@@ -254,7 +254,8 @@ record Config(String node, List<SourceConfigs.ProgramConfig> programs, List<MapC
     if (root.get("fleet") != null && kafka == null) {
       throw new CliException("fleet: needs sinks.kafka, whose topics the fleet table reads");
     }
-    FleetConfigs fleet = kafka == null ? null : FleetConfigs.parse(root.get("fleet"), maps, kafka);
+    // checked when given; bpfmap fleet takes every default when it is not
+    FleetConfigs fleet = root.get("fleet") == null ? null : FleetConfigs.parse(root.get("fleet"), maps, kafka);
     return new Config(node, programs, List.copyOf(maps), rings, kafka, prom, otlp, stdout, status, stop, stateDir, fleet);
   }
 

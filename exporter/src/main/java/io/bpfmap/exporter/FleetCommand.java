@@ -55,7 +55,12 @@ final class FleetCommand implements Callable<Integer> {
     if (cfg.kafka() == null) {
       throw new CliException(config + ": sinks.kafka: required, to know the topics and how to reach them");
     }
-    FleetConfigs f = cfg.fleet();
+    FleetConfigs f;
+    try {
+      f = cfg.fleet() != null ? cfg.fleet() : FleetConfigs.parse(null, cfg.maps(), cfg.kafka());
+    } catch (CliException e) {
+      throw new CliException(config + ": " + e.getMessage(), e);
+    }
     Config.KafkaConfig k = cfg.kafka();
     InetSocketAddress address = listen == null ? new InetSocketAddress(f.host(), f.port()) : address(listen);
     // the topics as the nodes would make them, so that the table can start before the first node

@@ -44,6 +44,22 @@ class ConfigTest {
   }
 
   @Test
+  void aDrainedMapToKafkaNeedsNoFleetAndAFleetOfNothingIsOneLine() throws Exception {
+    String drained = """
+        maps:
+          - {name: q, pin: /sys/fs/bpf/q, key: {id: I}, value: {n: Q}, mode: drain}
+        sinks:
+          kafka: {bootstrap-servers: "127.0.0.1:9092"}
+        """;
+    assertThat(parse(drained).fleet()).isNull();
+    assertThatThrownBy(() -> parse(drained + "fleet: {expiry: 1m}\n")).isInstanceOf(CliException.class)
+        .hasMessage("fleet.topics: no topic to read: the config exports no map that is not drained");
+    assertThatThrownBy(() -> parse(drained.replace("kafka:", "stdout: true\n  x:").replace("  x: {bootstrap-servers: "
+        + "\"127.0.0.1:9092\"}\n", "") + "fleet: {}\n")).isInstanceOf(CliException.class)
+        .hasMessage("fleet: needs sinks.kafka, whose topics the fleet table reads");
+  }
+
+  @Test
   void specExampleIsAcceptedAsItStands() throws Exception {
     Config c = parse(SPEC_EXAMPLE);
     assertThat(c.node()).isEqualTo("web-1");
