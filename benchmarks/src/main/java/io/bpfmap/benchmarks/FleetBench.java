@@ -66,7 +66,7 @@ final class FleetBench {
         long now = System.currentTimeMillis();
         for (int n = 0; n <= NODES; n++) {  // node NODES sends the partitions' last records
           producer.send(new ProducerRecord<>(HEARTBEATS, ("{\"node\":\"" + node(n) + "\"}").getBytes(StandardCharsets.UTF_8),
-              ("{\"node\":\"" + node(n) + "\",\"timestamp\":" + (now + 3_600_000) + ",\"interval_ms\":10000,\"maps\":{}}")
+              ("{\"node\":\"" + node(n) + "\",\"timestamp\":" + now + ",\"interval_ms\":10000,\"maps\":{}}")
                   .getBytes(StandardCharsets.UTF_8)));
         }
         List<int[]> ends = ends();

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Runs the fleet table over the topics a config's nodes export to: every live node's maps as one
@@ -45,6 +47,13 @@ final class FleetCommand implements Callable<Integer> {
     config = a.path(ExportCommand.CONFIG);
     listen = a.value(LISTEN);
     advertise = a.value(ADVERTISE);
+    if (advertise != null) {
+      try {
+        FleetTable.checkAdvertise(advertise);
+      } catch (io.bpfmap.fleet.FleetException e) {
+        throw new CliException("--advertise: '" + advertise + "' is not HOST:PORT");
+      }
+    }
     stateDir = a.value(STATE_DIR);
     LogLayout.use(LogLayout.parse("--log-format", a.value(ExportCommand.LOG_FORMAT)), a.verbose());
   }
@@ -72,7 +81,7 @@ final class FleetCommand implements Callable<Integer> {
       }
     }
     FleetTable.Builder b = FleetTable.builder().bootstrapServers(k.bootstrapServers()).clientProperties(security(k))
-        .topics(f.topics()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
+        .topics(f.topics()).maps(f.maps()).connectTimeout(k.connectTimeout()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
         .applicationId(f.applicationId()).stateDir(stateDir == null ? f.stateDir() : Path.of(stateDir))
         .listen(address).advertise(advertise != null ? advertise : f.advertise()).threads(f.threads())
         .streamsProperties(f.streams());
@@ -81,10 +90,22 @@ final class FleetCommand implements Callable<Integer> {
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetCommand.class);
     try (FleetTable table = b.build()) {
       table.start();
-      LogLayout.showKafkaWarnings();
       log.info("fleet table of {} on port {}: topics {}, {} aggregate(s), nodes expire after {}", f.maps(),
           table.port(), f.topics(), f.aggregates().size(), f.expiry().isZero() ? "never" : f.expiry().toMillis() + " ms");
-      stop.await();
+      boolean running = false;
+      while (!stop.await(200, TimeUnit.MILLISECONDS)) {
+        var state = table.state();
+        if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+          Throwable why = table.failure();
+          log.error("fleet table stopped ({}){}", state.name().toLowerCase(java.util.Locale.ROOT),
+              why == null ? "" : ": " + why.getMessage());
+          return 1;  // systemd restarts it
+        }
+        if (!running && state == KafkaStreams.State.RUNNING) {
+          running = true;
+          LogLayout.showKafkaWarnings();  // not before: a first start waits on topics Kafka Streams creates
+        }
+      }
       log.info("stopping");
     }
     log.info("stopped");

@@ -45,15 +45,23 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
     if (colon < 0 || port < 0 || port > 65535) {
       throw new CliException(at + ".listen: '" + listen + "' is not HOST:PORT");
     }
+    // SNAPSHOT sends no deletes and DRAIN takes entries once: only CHANGES maps mirror their node's map
     Map<String, Config.MapConfig> byName = new LinkedHashMap<>();
-    configMaps.stream().filter(c -> c.mode() != Mode.DRAIN).forEach(c -> byName.put(c.name(), c));
-    List<String> maps = new ArrayList<>(byName.keySet());
+    configMaps.forEach(c -> byName.put(c.name(), c));
+    List<String> maps = byName.values().stream().filter(c -> c.mode() == Mode.CHANGES).map(Config.MapConfig::name)
+        .toList();
     if (m.containsKey("maps")) {
       maps = strings(m.get("maps"), at + ".maps");
       for (int i = 0; i < maps.size(); i++) {
-        if (!byName.containsKey(maps.get(i))) {
-          throw new CliException(at + ".maps[" + i + "]: '" + maps.get(i) + "' is no map of maps: that is not drained "
-              + "(there are " + byName.keySet() + ")");
+        Config.MapConfig c = byName.get(maps.get(i));
+        if (c == null) {
+          throw new CliException(at + ".maps[" + i + "]: '" + maps.get(i) + "' is no map of maps: (there are "
+              + byName.keySet() + ")");
+        }
+        if (c.mode() != Mode.CHANGES) {
+          throw new CliException(at + ".maps[" + i + "]: map '" + c.name() + "' is exported in "
+              + c.mode().name().toLowerCase(java.util.Locale.ROOT) + " mode, whose records do not say what its node "
+              + "deleted: the table would keep it; export it with mode: changes");
         }
       }
     }
@@ -69,7 +77,7 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
       topics = List.copyOf(t);
     }
     if (topics.isEmpty()) {
-      throw new CliException(at + ".topics: no topic to read: the config exports no map that is not drained");
+      throw new CliException(at + ".topics: no topic to read: the config exports no map in changes mode");
     }
     List<FleetAggregate> aggregates = new ArrayList<>();
     if (m.get("aggregates") != null) {
@@ -101,13 +109,9 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
     Map<String, String> streams = new LinkedHashMap<>();
     if (m.get("streams") != null) {
       YamlValues.object(m.get("streams"), at + ".streams").forEach((k, v) -> streams.put(k, String.valueOf(v)));
-      java.util.Properties check = new java.util.Properties();
-      check.putAll(streams);
-      check.put("application.id", "check");
-      check.put("bootstrap.servers", kafka.bootstrapServers());
       try {
-        new org.apache.kafka.streams.StreamsConfig(check);
-      } catch (org.apache.kafka.common.config.ConfigException e) {
+        FleetTable.checkStreams(streams, kafka.bootstrapServers());
+      } catch (FleetException e) {
         throw new CliException(at + ".streams: " + e.getMessage(), e);
       }
     }
@@ -118,8 +122,15 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
       Duration beat = kafka.changeEvents().heartbeatInterval();
       expiry = beat == null ? Duration.ZERO : beat.multipliedBy(3);
     }
-    return new FleetConfigs(listen.substring(0, colon), port,
-        m.containsKey("advertise") ? YamlValues.string(m.get("advertise"), at + ".advertise") : null,
+    String advertise = m.containsKey("advertise") ? YamlValues.string(m.get("advertise"), at + ".advertise") : null;
+    if (advertise != null) {
+      try {
+        FleetTable.checkAdvertise(advertise);
+      } catch (FleetException e) {
+        throw new CliException(at + "." + e.getMessage(), e);
+      }
+    }
+    return new FleetConfigs(listen.substring(0, colon), port, advertise,
         m.containsKey("application-id") ? YamlValues.string(m.get("application-id"), at + ".application-id")
             : "bpfmap-fleet",
         m.containsKey("state-dir") ? Path.of(YamlValues.string(m.get("state-dir"), at + ".state-dir"))

@@ -53,7 +53,7 @@ class ConfigTest {
         """;
     assertThat(parse(drained).fleet()).isNull();
     assertThatThrownBy(() -> parse(drained + "fleet: {expiry: 1m}\n")).isInstanceOf(CliException.class)
-        .hasMessage("fleet.topics: no topic to read: the config exports no map that is not drained");
+        .hasMessage("fleet.topics: no topic to read: the config exports no map in changes mode");
     assertThatThrownBy(() -> parse(drained.replace("kafka:", "stdout: true\n  x:").replace("  x: {bootstrap-servers: "
         + "\"127.0.0.1:9092\"}\n", "") + "fleet: {}\n")).isInstanceOf(CliException.class)
         .hasMessage("fleet: needs sinks.kafka, whose topics the fleet table reads");

@@ -108,6 +108,7 @@ class FleetCommandIT {
     String base = """
         maps:
           - {name: flows, pin: /sys/fs/bpf/none, key: {id: I}, value: {n: Q}, mode: changes}
+          - {name: snap, pin: /sys/fs/bpf/none2, key: {id: I}, value: {n: Q}}
         sinks:
           kafka: {bootstrap-servers: "127.0.0.1:1"%s}
         fleet:
@@ -123,8 +124,13 @@ class FleetCommandIT {
         "  listen: nowhere", "fleet.listen: 'nowhere' is not HOST:PORT",
         "  expiry: soon", "fleet.expiry: ",
         "  lisen: 1.2.3.4:5", "fleet.lisen: unknown key",
-        "  streams: {num.stream.threads: lots}", "fleet.streams: Invalid value lots for configuration "
-            + "num.stream.threads: Not a number of type INT");
+        "  streams: {commit.interval.ms: lots}", "fleet.streams: Kafka Streams refuses the settings: Invalid value lots for configuration "
+            + "commit.interval.ms: Not a number of type LONG",
+        "  streams: {state.dir: /x}", "fleet.streams: Kafka Streams setting state.dir is the fleet table's own: set it through "
+            + "the table (application id, bootstrap servers, advertise, state dir, threads)",
+        "  advertise: here", "fleet.advertise: 'here' is not HOST:PORT",
+        "  maps: [snap]", "fleet.maps[0]: map 'snap' is exported in snapshot mode, whose records do not say what its "
+            + "node deleted: the table would keep it; export it with mode: changes");
     int i = 0;
     for (var c : cases.entrySet()) {
       Path cfg = Files.writeString(tmp.resolve("bad" + i++ + ".yaml"), base.formatted("", c.getKey()));
@@ -142,6 +148,9 @@ class FleetCommandIT {
     Cli.Result noKafka = Cli.run("fleet", "--config", away.toString());
     assertThat(noKafka.exit()).isEqualTo(2);
     assertThat(noKafka.err()).isEqualTo("bpfmap: kafka at 127.0.0.1:1 is not reachable within 1s");
+    Cli.Result badAdvertise = Cli.run("fleet", "--config", away.toString(), "--advertise", "nowhere");
+    assertThat(badAdvertise.exit()).isEqualTo(2);
+    assertThat(badAdvertise.err()).isEqualTo("bpfmap: --advertise: 'nowhere' is not HOST:PORT");
   }
 
   private static String read(Path log) {

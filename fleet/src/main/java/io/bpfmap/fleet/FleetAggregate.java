@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  * <p>A field is a path into the record: {@code dport} or {@code key.dport} in the key,
  * {@code bytes} or {@code value.bytes} in the value, {@code key} alone for a bare key, and deeper
  * ones through dots ({@code value.stats.bytes}). {@code by} paths without a prefix are read in the
- * key, {@code sum} paths in the value. Every group also counts its entries and its nodes.
+ * key, except {@code node} and {@code cpu}, the record's own (a key field of that name is
+ * {@code key.node}); {@code sum} paths in the value. Every group also counts its entries and its
+ * nodes.
  *
  * @param name names the aggregate in queries and on {@code /metrics}: letters, digits and {@code _}
  * @param map the map whose entries it sums (the {@code map} of their records)
@@ -44,8 +46,14 @@ public record FleetAggregate(String name, String map, List<String> by, List<Stri
         throw new FleetException("aggregate '" + name + "': by: two fields make the label '" + label(p) + "'");
       }
     }
+    java.util.Set<String> series = new java.util.HashSet<>(java.util.Set.of("entries", "nodes"));
     for (String p : sum) {
       check(name, "sum", p);
+      if (!series.add(label(p))) {
+        throw new FleetException("aggregate '" + name + "': sum: '" + p + "' would name the series _" + label(p)
+            + (label(p).equals("entries") || label(p).equals("nodes") ? ", which the aggregate has already"
+                : " as another field does"));
+      }
     }
   }
 
@@ -69,6 +77,9 @@ public record FleetAggregate(String name, String map, List<String> by, List<Stri
     int from = 0;
     if (parts[0].equals("key") || parts[0].equals("value")) {
       n = record.get(parts[0]);
+      from = 1;
+    } else if (!inValue && parts.length == 1 && (parts[0].equals("node") || parts[0].equals("cpu"))) {
+      n = record.get(parts[0]);  // the record's own: by node, by CPU
       from = 1;
     } else {
       n = record.get(inValue ? "value" : "key");

@@ -144,7 +144,7 @@ final class FleetHttp implements AutoCloseable {
           JsonNode key = keyParam(required(params, "key"));
           return q.entry(parts[1], node, key, cpu(params)).map(r -> json(200, r)).orElseGet(() ->
               error(404, "no record of key " + key + " of node '" + node + "' in map '" + parts[1] + "' (or the node is "
-                  + "not live)"));
+                  + "not live; a key's fields go in layout order, and a per-CPU record needs cpu=)"));
         }
       }
       case "aggregates" -> {
@@ -177,7 +177,12 @@ final class FleetHttp implements AutoCloseable {
     if (parts.length == 2 && parts[1].equals("entry")) {
       byte[] key = LocalStores.key(required(params, "node"), required(params, "map"), cpu(params),
           keyParam(required(params, "key")));
-      int partition = Integer.parseInt(required(params, "partition"));
+      int partition;
+      try {
+        partition = Integer.parseInt(required(params, "partition"));
+      } catch (NumberFormatException e) {
+        throw new BadQuery(400, "partition: '" + params.get("partition") + "' is not a partition number");
+      }
       ObjectNode out = Sums.JSON.createObjectNode();
       out.putArray("partitions").add(partition);
       out.set("record", q.local().entry(key, partition));
@@ -198,8 +203,16 @@ final class FleetHttp implements AutoCloseable {
     }
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind
+      .ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private static JsonNode keyParam(String text) {
-    JsonNode key = FleetTopology.read(text.getBytes(StandardCharsets.UTF_8));
+    JsonNode key;
+    try {
+      key = text.isBlank() ? null : STRICT.readTree(text);
+    } catch (IOException e) {
+      key = null;
+    }
     if (key == null) {
       throw new BadQuery(400, "key: '" + text + "' is not JSON (give the key as the records carry it, e.g. "
           + "{\"dport\":443})");
@@ -221,7 +234,8 @@ final class FleetHttp implements AutoCloseable {
       for (String kv : raw.split("&")) {
         int eq = kv.indexOf('=');
         String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-        out.put(k, eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+        // a query's + is a plus: keys are JSON, which clients send percent-encoded
+        out.put(k, eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1).replace("+", "%2B"), StandardCharsets.UTF_8));
       }
     }
     return out;

@@ -12,16 +12,32 @@ import java.util.List;
 final class FleetMetricsText {
   private FleetMetricsText() {}
 
+  /**
+   * The fleet's series; when the table cannot answer (stopped, or rebalancing for long), only
+   * {@code bpfmap_fleet_up 0} and the skipped records, so that a scrape still gets Kafka Streams'
+   * own metrics.
+   */
   static String render(FleetQueries q, long skipped) {
+    StringBuilder out = new StringBuilder();
+    head(out, "bpfmap_fleet_records_skipped_total", "counter",
+        "Records of the map topics read by this instance that are no map entry: ring events, records not bpfmap's.");
+    out.append("bpfmap_fleet_records_skipped_total ").append(skipped).append('\n');
+    head(out, "bpfmap_fleet_up", "gauge", "1 when the fleet table answered this scrape's queries, else 0.");
+    try {
+      String fleet = fleet(q);
+      return out.append("bpfmap_fleet_up 1\n").append(fleet).toString();
+    } catch (FleetException e) {
+      return out.append("bpfmap_fleet_up 0\n").toString();
+    }
+  }
+
+  private static String fleet(FleetQueries q) {
     StringBuilder out = new StringBuilder();
     List<FleetNode> nodes = q.nodes();
     long live = nodes.stream().filter(FleetNode::live).count();
     head(out, "bpfmap_fleet_nodes", "gauge", "Nodes that sent heartbeats, by whether the last is within the expiry.");
     out.append("bpfmap_fleet_nodes{state=\"live\"} ").append(live).append('\n');
     out.append("bpfmap_fleet_nodes{state=\"expired\"} ").append(nodes.size() - live).append('\n');
-    head(out, "bpfmap_fleet_records_skipped_total", "counter",
-        "Records of the map topics read by this instance that are no map entry: ring events, records not bpfmap's.");
-    out.append("bpfmap_fleet_records_skipped_total ").append(skipped).append('\n');
     for (FleetAggregate a : q.aggregates().values()) {
       List<FleetGroup> groups = q.aggregate(a.name());
       String base = "bpfmap_fleet_" + a.name();

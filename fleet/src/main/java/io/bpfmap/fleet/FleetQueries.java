@@ -32,6 +32,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
@@ -45,16 +46,18 @@ final class FleetQueries implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final LocalStores local;
-  private final String self;
+  private final HostInfo self;
+  private final boolean heartbeats;
   private final Duration expiry;
   private final Map<String, FleetAggregate> aggregates;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  FleetQueries(KafkaStreams streams, LocalStores local, String self, Duration expiry,
-      Map<String, FleetAggregate> aggregates) {
+  FleetQueries(KafkaStreams streams, LocalStores local, HostInfo self, Duration expiry,
+      Map<String, FleetAggregate> aggregates, boolean heartbeats) {
     this.streams = streams;
     this.local = local;
     this.self = self;
+    this.heartbeats = heartbeats;
     this.expiry = expiry;
     this.aggregates = aggregates;
   }
@@ -87,6 +90,9 @@ final class FleetQueries implements AutoCloseable {
   }
 
   private List<FleetNode> readNodes() {
+    if (!heartbeats) {
+      return List.of();
+    }
     return retry(() -> {
       List<FleetNode> out = new ArrayList<>();
       long now = System.currentTimeMillis();
@@ -148,8 +154,8 @@ final class FleetQueries implements AutoCloseable {
       if (md == null || md.activeHost() == null || md.activeHost().port() < 0) {
         throw new InvalidStateStoreException("no instance holds the key's partition yet");
       }
-      String host = md.activeHost().host() + ":" + md.activeHost().port();
-      if (host.equals(self)) {
+      String host = address(md.activeHost());
+      if (md.activeHost().equals(self)) {
         return local.entry(k, md.partition());
       }
       JsonNode answer = get(host, "/fleet/local/entry?map=" + enc(map) + "&node=" + enc(node) + "&key="
@@ -225,7 +231,7 @@ final class FleetQueries implements AutoCloseable {
       Predicate<String> feeds = local.feeds(store);
       Collection<StreamsMetadata> clients = streams.metadataForAllStreamsClients();
       Set<Integer> expected = new HashSet<>();
-      List<String> hosts = new ArrayList<>();
+      List<HostInfo> hosts = new ArrayList<>();
       for (StreamsMetadata m : clients) {
         boolean holds = false;
         for (var tp : m.topicPartitions()) {
@@ -235,20 +241,20 @@ final class FleetQueries implements AutoCloseable {
           }
         }
         if (holds) {
-          hosts.add(m.hostInfo().host() + ":" + m.hostInfo().port());
+          hosts.add(m.hostInfo());
         }
       }
       if (expected.isEmpty()) {
         throw new InvalidStateStoreException("no instance holds a partition of " + store + " yet");
       }
       List<CompletableFuture<JsonNode>> asked = new ArrayList<>();
-      for (String h : hosts) {
-        asked.add(h.equals(self) ? CompletableFuture.completedFuture(mine.get()) : getAsync(h, path));
+      for (HostInfo h : hosts) {
+        asked.add(h.equals(self) ? CompletableFuture.completedFuture(mine.get()) : getAsync(address(h), path));
       }
       Set<Integer> answered = new HashSet<>();
       List<JsonNode> rows = new ArrayList<>();
       for (int i = 0; i < asked.size(); i++) {
-        JsonNode answer = join(asked.get(i), hosts.get(i));
+        JsonNode answer = join(asked.get(i), address(hosts.get(i)));
         for (JsonNode p : answer.get("partitions")) {
           if (!answered.add(p.asInt())) {
             throw new InvalidStateStoreException("partition " + p.asInt() + " of " + store + " answered twice");
@@ -263,13 +269,26 @@ final class FleetQueries implements AutoCloseable {
     });
   }
 
-  /** Runs a read again while the table rebalances, for up to {@link #PATIENCE}. */
+  /** {@code host:port}, an IPv6 host in brackets. */
+  static String address(HostInfo h) {
+    return (h.host().contains(":") ? "[" + h.host() + "]" : h.host()) + ":" + h.port();
+  }
+
+  /**
+   * Runs a read again while the table rebalances, for up to {@link #PATIENCE}; at once fails when
+   * the table stopped.
+   */
   private <T> T retry(Supplier<T> read) {
     long end = System.nanoTime() + PATIENCE.toNanos();
     while (true) {
       try {
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-          throw new InvalidStateStoreException("the fleet table is " + streams.state());
+        KafkaStreams.State state = streams.state();
+        if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+          throw new FleetException("the fleet table is " + state.name().toLowerCase(java.util.Locale.ROOT)
+              + ": it answers no query");
+        }
+        if (state != KafkaStreams.State.RUNNING) {
+          throw new InvalidStateStoreException("the fleet table is " + state.name().toLowerCase(java.util.Locale.ROOT));
         }
         return read.get();
       } catch (InvalidStateStoreException | Unavailable e) {
@@ -295,7 +314,12 @@ final class FleetQueries implements AutoCloseable {
         throw new Unavailable("fleet instance " + host + " answered " + r.statusCode() + ": "
             + new String(r.body(), StandardCharsets.UTF_8).strip());
       }
-      JsonNode n = FleetTopology.read(r.body());
+      JsonNode n;
+      try {
+        n = Sums.JSON.readTree(r.body());  // exact: the other instance's sums as it wrote them
+      } catch (java.io.IOException e) {
+        n = null;
+      }
       if (n == null) {
         throw new Unavailable("fleet instance " + host + " answered no JSON");
       }

@@ -10,16 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,88 +63,77 @@ public final class FleetTable implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks Kafka Streams settings as {@link #start()} does, before anything starts.
+   *
+   * @param streams settings for {@link Builder#streamsProperties}
+   * @param bootstrapServers Kafka's bootstrap servers
+   * @throws FleetException when a setting is the table's own, or Kafka Streams refuses one
+   */
+  public static void checkStreams(Map<String, String> streams, String bootstrapServers) {
+    FleetStart.checkStreams(streams, bootstrapServers);
+  }
+
+  /**
+   * Checks an address for {@link Builder#advertise}.
+   *
+   * @param hostPort {@code host:port}
+   * @throws FleetException when it is not one
+   */
+  public static void checkAdvertise(String hostPort) {
+    FleetStart.advertised(hostPort);
+  }
+
   /** {@return a builder of a fleet table} */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Starts serving HTTP and reading the topics; returns at once (see {@link #awaitRunning}).
+   * Starts serving HTTP and reading the topics; returns at once (see {@link #awaitRunning}). The
+   * application id Kafka Streams gets is the builder's with a fingerprint of the aggregates and
+   * maps, so that a changed aggregate is computed anew from the topics' start.
    *
-   * @throws FleetException when a topic is missing, Kafka cannot be reached or the port is taken
+   * @throws FleetException when a setting is refused, a topic is missing or unlike the others,
+   *     Kafka cannot be reached, the state directory cannot be written or the port is taken;
+   *     what was started is closed again
    */
   public synchronized void start() {
     if (streams != null) {
       throw new IllegalStateException("the fleet table is started already");
     }
-    Properties settings = new Properties();
-    settings.putAll(b.client);
-    settings.putAll(b.streams);
-    settings.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
-    settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    FleetStart.checkStreams(b.streams, b.bootstrapServers);
+    FleetStart.stateDir(b.stateDir);
+    String heartbeats = b.expiry.isZero() ? null : b.heartbeatTopic;
+    FleetStart.checkTopics(b.client, b.bootstrapServers, b.topics, heartbeats, b.connectTimeout);
+    String app = FleetStart.applicationId(b.applicationId, List.copyOf(aggregates.values()), b.maps);
     try {
-      new StreamsConfig(settings);
-    } catch (org.apache.kafka.common.config.ConfigException e) {
-      throw new FleetException("Kafka Streams refuses the settings: " + e.getMessage(), e);
-    }
-    checkTopics();
-    http = FleetHttp.bind(b.listen);
-    String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
-    Properties p = new Properties();
-    p.putAll(b.client);
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, b.applicationId);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, b.stateDir.toString());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(b.threads));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
-    p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.BytesSerde.class.getName());
-    p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.BytesSerde.class.getName());
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    p.putAll(b.streams);
-    streams = new KafkaStreams(FleetTopology.build(b.topics, b.heartbeatTopic, List.copyOf(aggregates.values()),
-        skipped), p);
-    streams.setUncaughtExceptionHandler(e -> {
-      failure.set(e);
-      LOG.error("fleet table stopped: {}", e.toString());
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    LocalStores local = new LocalStores(streams, Set.copyOf(b.topics), b.applicationId);
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.RUNNING) {
-        LOG.info("fleet table running: partitions {} of the entries here", local.partitions(FleetTopology.ENTRIES));
-      } else if (now == KafkaStreams.State.REBALANCING || now == KafkaStreams.State.ERROR) {
-        LOG.info("fleet table {}", now.name().toLowerCase(java.util.Locale.ROOT));
-      }
-    });
-    queries = new FleetQueries(streams, local, advertised, b.expiry, aggregates);
-    http.serve(queries, this);
-    streams.start();
-  }
-
-  private void checkTopics() {
-    Properties p = new Properties();
-    p.putAll(b.client);
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    List<String> all = new ArrayList<>(b.topics);
-    all.add(b.heartbeatTopic);
-    try (Admin admin = Admin.create(p)) {
-      Set<String> exist = admin.listTopics().names().get();
-      for (String t : all) {
-        if (!exist.contains(t)) {
-          throw new FleetException("topic '" + t + "' does not exist at " + b.bootstrapServers
-              + (t.equals(b.heartbeatTopic) ? " (the heartbeat topic)" : "")
-              + ": start a node that exports to it, or create it");
+      http = FleetHttp.bind(b.listen);
+      String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
+      HostInfo self = FleetStart.advertised(advertised);
+      streams = new KafkaStreams(FleetTopology.build(b.topics, b.maps, heartbeats, List.copyOf(aggregates.values()),
+          skipped), FleetStart.settings(b.client, b.streams, app, b.bootstrapServers, advertised, b.stateDir, b.threads));
+      streams.setUncaughtExceptionHandler(e -> {
+        failure.set(e);
+        LOG.error("fleet table stopped: {}", e.toString());
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      });
+      LocalStores local = new LocalStores(streams, Set.copyOf(b.topics), app);
+      streams.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.RUNNING) {
+          LOG.info("fleet table running as {}: partitions {} of the entries here", app,
+              local.partitions(FleetTopology.ENTRIES));
+        } else if (now == KafkaStreams.State.REBALANCING || now == KafkaStreams.State.ERROR) {
+          LOG.info("fleet table {}", now.name().toLowerCase(java.util.Locale.ROOT));
         }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FleetException("interrupted while reading the topics of " + b.bootstrapServers, e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new FleetException("kafka at " + b.bootstrapServers + " did not list its topics: "
-          + e.getCause().getMessage(), e.getCause());
+      });
+      queries = new FleetQueries(streams, local, self, b.expiry, aggregates, heartbeats != null);
+      http.serve(queries, this);
+      streams.start();
+    } catch (RuntimeException e) {
+      close();
+      streams = null;
+      throw e instanceof FleetException f ? f : new FleetException("fleet table did not start: " + e.getMessage(), e);
     }
   }
 
@@ -174,6 +159,11 @@ public final class FleetTable implements AutoCloseable {
         throw new FleetException("interrupted while waiting for the fleet table", e);
       }
     }
+  }
+
+  /** {@return what stopped Kafka Streams, or null while nothing did} */
+  public Throwable failure() {
+    return failure.get();
   }
 
   /** {@return Kafka Streams' state of this instance ({@code RUNNING} when it serves queries)} */
@@ -243,7 +233,10 @@ public final class FleetTable implements AutoCloseable {
     return Map.copyOf(aggregates);
   }
 
-  /** Stops serving, then closes Kafka Streams (committing what it read), for up to 30 s. */
+  /**
+   * Stops serving, then closes Kafka Streams (committing what it read, and leaving the group so
+   * that the other instances take its partitions at once), for up to 30 s.
+   */
   @Override
   public synchronized void close() {
     if (http != null) {
@@ -253,7 +246,9 @@ public final class FleetTable implements AutoCloseable {
       queries.close();
     }
     if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
+      // leave the group at once: the others take over its partitions now, not after the session times out
+      streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 
@@ -271,8 +266,32 @@ public final class FleetTable implements AutoCloseable {
     private InetSocketAddress listen = new InetSocketAddress(DEFAULT_PORT);
     private String advertise;
     private int threads = 1;
+    private List<String> maps = List.of();
+    private Duration connectTimeout = Duration.ofSeconds(15);
 
     private Builder() {}
+
+    /**
+     * Only these maps' records.
+     *
+     * @param maps the maps in the table; empty (the default): every map in the topics
+     * @return this builder
+     */
+    public Builder maps(List<String> maps) {
+      this.maps = List.copyOf(maps);
+      return this;
+    }
+
+    /**
+     * How long starting waits for Kafka to list its topics.
+     *
+     * @param timeout default 15 s
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
 
     /**
      * Where Kafka is.
@@ -334,7 +353,8 @@ public final class FleetTable implements AutoCloseable {
      * How long a node counts after its last heartbeat.
      *
      * @param expiry how old a node's last heartbeat may be for the node to count (default 30 s:
-     *     three of the nodes' default intervals); {@link Duration#ZERO}: every node counts
+     *     three of the nodes' default intervals); {@link Duration#ZERO}: every node counts, and
+     *     the heartbeat topic is not read
      * @return this builder
      */
     public Builder expiry(Duration expiry) {

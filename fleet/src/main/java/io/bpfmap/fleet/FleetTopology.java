@@ -40,11 +40,16 @@ final class FleetTopology {
 
   private FleetTopology() {}
 
-  static Topology build(List<String> topics, String heartbeatTopic, List<FleetAggregate> aggregates,
+  /**
+   * @param maps the maps whose records the table takes; empty: every map's
+   * @param heartbeatTopic the heartbeat topic, or null for none
+   */
+  static Topology build(List<String> topics, List<String> maps, String heartbeatTopic, List<FleetAggregate> aggregates,
       AtomicLong skipped) {
     StreamsBuilder b = new StreamsBuilder();
+    java.util.Set<String> only = java.util.Set.copyOf(maps);
     KTable<Bytes, Bytes> entries = b.stream(topics, Consumed.with(Serdes.Bytes(), Serdes.Bytes()).withName("fleet-records"))
-        .processValues(() -> new EntryFilter(skipped), Named.as("fleet-entry-filter"))
+        .processValues(() -> new EntryFilter(skipped, only), Named.as("fleet-entry-filter"))
         .toTable(Named.as("fleet-entries-table"), Materialized.<Bytes, Bytes, KeyValueStore<Bytes, byte[]>>as(ENTRIES)
             .withKeySerde(Serdes.Bytes()).withValueSerde(Serdes.Bytes()));
     for (FleetAggregate a : aggregates) {
@@ -56,9 +61,11 @@ final class FleetTopology {
               Materialized.<Bytes, byte[], KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(Serdes.Bytes())
                   .withValueSerde(Serdes.ByteArray()));
     }
-    b.globalTable(heartbeatTopic, Consumed.with(Serdes.Bytes(), Serdes.Bytes()).withName("fleet-heartbeats"),
-        Materialized.<Bytes, Bytes, KeyValueStore<Bytes, byte[]>>as(NODES).withKeySerde(Serdes.Bytes())
-            .withValueSerde(Serdes.Bytes()));
+    if (heartbeatTopic != null) {
+      b.globalTable(heartbeatTopic, Consumed.with(Serdes.Bytes(), Serdes.Bytes()).withName("fleet-heartbeats"),
+          Materialized.<Bytes, Bytes, KeyValueStore<Bytes, byte[]>>as(NODES).withKeySerde(Serdes.Bytes())
+              .withValueSerde(Serdes.Bytes()));
+    }
     return b.build();
   }
 
@@ -102,15 +109,18 @@ final class FleetTopology {
   }
 
   /**
-   * Passes map entries and their deletes to the table: drops cycle markers, ring events and
-   * records that are not bpfmap's (counted in {@code skipped}); a {@code d} record deletes.
+   * Passes map entries and their deletes to the table: drops cycle markers, other maps' records,
+   * ring events and records that are not bpfmap's (these counted in {@code skipped}); a {@code d}
+   * record deletes.
    */
   private static final class EntryFilter implements FixedKeyProcessor<Bytes, Bytes, Bytes> {
     private final AtomicLong skipped;
+    private final java.util.Set<String> maps;
     private FixedKeyProcessorContext<Bytes, Bytes> context;
 
-    EntryFilter(AtomicLong skipped) {
+    EntryFilter(AtomicLong skipped, java.util.Set<String> maps) {
       this.skipped = skipped;
+      this.maps = maps;
     }
 
     @Override
@@ -130,6 +140,9 @@ final class FleetTopology {
           skipped.incrementAndGet();
         }
         return;
+      }
+      if (!maps.isEmpty() && !maps.contains(text(key, "map"))) {
+        return;  // another map's, in a topic maps share
       }
       if (r.value() == null) {
         context.forward(r);

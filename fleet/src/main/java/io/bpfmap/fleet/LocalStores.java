@@ -103,12 +103,21 @@ final class LocalStores {
           ObjectNode row = rows.addObject();
           row.set("group", FleetTopology.read(k.substring(0, nul).getBytes(StandardCharsets.UTF_8)));
           row.put("node", k.substring(nul + 1));
-          row.set("sums", FleetTopology.read(bytes(kv.value)));
+          row.set("sums", exact(bytes(kv.value)));
         }
       }
       parts.add(p);
     }
     return answer;
+  }
+
+  /** A stored sums array as JSON, its numbers exact. */
+  private static JsonNode exact(byte[] sums) {
+    try {
+      return Sums.JSON.readTree(sums);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The record under a key in a partition active here, or null when it holds none. */

@@ -32,6 +32,10 @@ class FleetAggregateTest {
         .hasMessage("aggregate 'x': sum: '.bytes' is not a field path");
     assertThatThrownBy(() -> new FleetAggregate("x", "flows", List.of("key.port", "value.port"), List.of()))
         .hasMessage("aggregate 'x': by: two fields make the label 'port'");
+    assertThatThrownBy(() -> new FleetAggregate("x", "flows", List.of("dport"), List.of("value.rx.bytes", "tx.bytes")))
+        .hasMessage("aggregate 'x': sum: 'tx.bytes' would name the series _bytes as another field does");
+    assertThatThrownBy(() -> new FleetAggregate("x", "flows", List.of("dport"), List.of("nodes")))
+        .hasMessage("aggregate 'x': sum: 'nodes' would name the series _nodes, which the aggregate has already");
   }
 
   @Test
@@ -42,6 +46,8 @@ class FleetAggregateTest {
     assertThat(FleetAggregate.at(r, "dport", true).asInt()).isEqualTo(9);
     assertThat(FleetAggregate.at(r, "key.in.x", true).asInt()).isEqualTo(1);
     assertThat(FleetAggregate.at(r, "value.nothing", true)).isNull();
+    assertThat(FleetAggregate.at(r, "node", false).asText()).isEqualTo("n1");  // the record's own
+    assertThat(FleetAggregate.at(r, "cpu", false)).isNull();
     assertThat(FleetAggregate.label("key.in.x")).isEqualTo("x");
     assertThat(FleetAggregate.label("value.1-a")).isEqualTo("_1_a");
     var row = FleetTopology.regroup(BY_PORT, r);

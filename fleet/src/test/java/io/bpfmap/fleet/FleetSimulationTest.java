@@ -61,7 +61,18 @@ class FleetSimulationTest {
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"bytes\",\"Q\"],[\"packets\",\"Q\"]]");
   private static final Duration EXPIRY = Duration.ofSeconds(6);
   private static final Duration CONVERGE = Duration.ofSeconds(120);
+  private static final FleetAggregate BY_PORT = new FleetAggregate("bytes_by_dport", "flows", List.of("dport"),
+      List.of("bytes", "packets"));
   private final HttpClient http = HttpClient.newHttpClient();
+
+  private static FleetTable table(EmbeddedKafka kafka, String name, Path state, List<FleetAggregate> aggregates)
+      throws Exception {
+    FleetTable.Builder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).topics(List.of(name + ".flows"))
+        .heartbeatTopic(name + ".heartbeats").expiry(EXPIRY).applicationId(name + "-table")
+        .stateDir(Files.createDirectories(state)).listen(new InetSocketAddress("127.0.0.1", 0));
+    aggregates.forEach(b::aggregate);
+    return b.build();
+  }
 
   @Test
   void oneInstanceHoldsTheLiveFleet(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
@@ -76,7 +87,8 @@ class FleetSimulationTest {
   @Test
   void aMissingTopicOrATakenPortIsOneLine(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic("fleet0.flows", 1, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic("fleet0.flows", 1, (short) 1), new NewTopic("fleet0.conns", 2, (short) 1)))
+          .all().get();
     }
     FleetTable.Builder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).stateDir(dir)
         .listen(new InetSocketAddress("127.0.0.1", 0));
@@ -88,8 +100,12 @@ class FleetSimulationTest {
       assertThatThrownBy(t::start).hasMessage("topic 'fleet0.beats' does not exist at " + kafka.bootstrapServers()
           + " (the heartbeat topic): start a node that exports to it, or create it");
     }
+    try (FleetTable t = b.topics(List.of("fleet0.flows", "fleet0.conns")).heartbeatTopic("fleet0.flows").build()) {
+      assertThatThrownBy(t::start).hasMessage("the map topics differ in partitions (['fleet0.flows' has 1, "
+          + "'fleet0.conns' has 2]): give them one count, or run one table per count");
+    }
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
-        FleetTable t = b.heartbeatTopic("fleet0.flows").listen(new InetSocketAddress("127.0.0.1", taken.getLocalPort()))
+        FleetTable t = b.topics(List.of("fleet0.flows")).heartbeatTopic("fleet0.flows").listen(new InetSocketAddress("127.0.0.1", taken.getLocalPort()))
             .build()) {
       assertThatThrownBy(t::start).hasMessage("cannot listen on /127.0.0.1:" + taken.getLocalPort() + ": the port is taken");
     }
@@ -109,12 +125,7 @@ class FleetSimulationTest {
     List<KafkaExport> exports = new ArrayList<>();
     try (SimulatedFleet fleet = new SimulatedFleet(kafka.bootstrapServers(), topic, heartbeats)) {
       for (int i = 0; i < instances; i++) {
-        FleetTable t = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).topics(List.of(topic))
-            .heartbeatTopic(heartbeats).expiry(EXPIRY).applicationId(name + "-table")
-            .stateDir(Files.createDirectories(dir.resolve("state" + i)))
-            .listen(new InetSocketAddress("127.0.0.1", 0)).advertise(null)
-            .aggregate(new FleetAggregate("bytes_by_dport", "flows", List.of("dport"), List.of("bytes", "packets")))
-            .build();
+        FleetTable t = table(kafka, name, dir.resolve("state" + i), List.of(BY_PORT));
         tables.add(t);
         t.start();
       }
@@ -201,7 +212,7 @@ class FleetSimulationTest {
         assertThat(metrics).contains("bpfmap_fleet_bytes_by_dport_bytes{dport=\"443\"} " + s443[2] + "\n")
             .contains("bpfmap_fleet_bytes_by_dport_entries{dport=\"443\"} " + s443[0] + "\n")
             .contains("bpfmap_fleet_nodes{state=\"live\"} " + live.size() + "\n")
-            .contains("bpfmap_fleet_nodes{state=\"expired\"} 10\n")
+            .contains("bpfmap_fleet_nodes{state=\"expired\"} 10\n").contains("bpfmap_fleet_up 1\n")
             .contains("kafka_stream");
         // nodes: the dead are listed as silent
         JsonNode nodes = JSON.readTree(get(t, "/fleet/nodes").body());
@@ -222,7 +233,8 @@ class FleetSimulationTest {
         HttpResponse<String> none = get(t, "/fleet/maps/flows/entry?node=" + dead.get(0) + "&key=" + enc(deadKey));
         assertThat(none.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(none.body()).get("error").asText()).isEqualTo("no record of key " + deadKey
-            + " of node '" + dead.get(0) + "' in map 'flows' (or the node is not live)");
+            + " of node '" + dead.get(0) + "' in map 'flows' (or the node is not live; a key's fields go in layout order, "
+            + "and a per-CPU record needs cpu=)");
         for (String k : someone.map.keySet()) {
           JsonNode rec = t.entry("flows", someone.name, JSON.readTree(k), null).orElseThrow();
           assertThat(rec.get("value").get("packets").asLong()).isEqualTo(someone.map.get(k)[1]);
@@ -233,6 +245,8 @@ class FleetSimulationTest {
       assertThat(error(first, "/fleet/maps/flows/entry?node=x&key=%7Bnope", 400))
           .isEqualTo("key: '{nope' is not JSON (give the key as the records carry it, e.g. {\"dport\":443})");
       assertThat(error(first, "/fleet/maps/flows/entry?key=1", 400)).isEqualTo("node: required");
+      assertThat(error(first, "/fleet/maps/flows/entry?node=x&key=443%20garbage", 400))
+          .startsWith("key: '443 garbage' is not JSON");
       assertThat(error(first, "/fleet/aggregates/nope", 404))
           .isEqualTo("no aggregate 'nope' (there are [bytes_by_dport])");
       assertThat(error(first, "/fleet/what", 404)).isEqualTo("no such path: /fleet/what");
@@ -245,6 +259,31 @@ class FleetSimulationTest {
         assertThat(a).isNotEmpty().doesNotContainAnyElementsOf(b);
         assertThat(b).isNotEmpty();
         assertThat(a.size() + b.size()).isEqualTo(6);
+        // one leaves: the other takes its partitions and holds the whole fleet alone
+        tables.remove(1).close();
+        converge(tables, () -> fleet.expected(live));
+        assertThat(partitions(tables.get(0))).hasSize(6);
+      } else {
+        // an aggregate added to a table that has run: computed from the topics' start, not from now on
+        tables.remove(0).close();
+        FleetAggregate byNode = new FleetAggregate("packets_by_node", "flows", List.of("node"), List.of("packets"));
+        FleetTable again = table(kafka, name, dir.resolve("state0"), List.of(BY_PORT, byNode));
+        tables.add(again);
+        again.start();
+        again.awaitRunning(Duration.ofSeconds(60));
+        Map<String, List<Long>> byHand = new TreeMap<>();
+        fleet.nodes.values().stream().filter(n -> live.contains(n.name) && !n.map.isEmpty()).forEach(n -> byHand.put(
+            n.name, List.of((long) n.map.size(), n.map.values().stream().mapToLong(v -> v[1]).sum())));
+        long end = System.nanoTime() + CONVERGE.toNanos();
+        Map<String, List<Long>> got = Map.of();
+        while (System.nanoTime() < end && !got.equals(byHand)) {
+          got = new TreeMap<>();
+          for (FleetGroup g : again.aggregate("packets_by_node")) {
+            got.put(g.group().get("node").asText(), List.of(g.entries(), g.sums().get("packets").longValueExact()));
+          }
+          Thread.sleep(200);
+        }
+        assertThat(got).hasSize(byHand.size()).isEqualTo(byHand);
       }
       // the simulated records are bpfmap's: each kind valid against the published schema
       for (var e : fleet.samples.entrySet()) {

@@ -24,9 +24,17 @@ class FleetTableSettingsTest {
     FleetAggregate a = new FleetAggregate("x", "flows", List.of("dport"), List.of());
     assertThatThrownBy(() -> valid().aggregate(a).aggregate(a).build())
         .hasMessage("aggregate 'x' is given twice");
-    try (FleetTable t = valid().streamsProperties(Map.of("num.stream.threads", "lots")).build()) {
+    try (FleetTable t = valid().streamsProperties(Map.of("application.id", "mine")).build()) {
+      assertThatThrownBy(t::start).hasMessage("Kafka Streams setting application.id is the fleet table's own: set it "
+          + "through the table (application id, bootstrap servers, advertise, state dir, threads)");
+    }
+    assertThatThrownBy(() -> FleetTable.checkAdvertise("nowhere")).hasMessage("advertise: 'nowhere' is not HOST:PORT");
+    try (FleetTable t = valid().stateDir(java.nio.file.Path.of("/proc/no-such-dir")).build()) {
+      assertThatThrownBy(t::start).hasMessageStartingWith("state dir /proc/no-such-dir: cannot write there (");
+    }
+    try (FleetTable t = valid().streamsProperties(Map.of("commit.interval.ms", "lots")).build()) {
       assertThatThrownBy(t::start).isInstanceOf(FleetException.class).hasMessage("Kafka Streams refuses the settings: "
-          + "Invalid value lots for configuration num.stream.threads: Not a number of type INT");
+          + "Invalid value lots for configuration commit.interval.ms: Not a number of type LONG");
     }
   }
 }
