@@ -36,6 +36,10 @@ import reactor.core.Disposable;
  * exist per map; keys beyond are refused and counted in {@code bpfmap.series.refused}, never merged.
  * Hidden fields cannot be exported: naming one is an error. Per-CPU values follow the stream's
  * policy ({@code cpu} label under PER_CPU).
+ *
+ * <p>Bound to a {@link io.micrometer.prometheusmetrics.PrometheusMeterRegistry}, the series are
+ * one Prometheus collector instead of meters: the same names, help, types, labels and values,
+ * with each series' labels made once rather than at every scrape.
  */
 public final class MapMeters implements MeterBinder, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MapMeters.class);
@@ -75,6 +79,9 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private Gauge count;
   private Disposable subscription;
   private List<Meter> unknown = List.of();
+  /** With a Prometheus registry: the series as one collector, instead of a meter per series and field. */
+  private volatile MeterCollector collector;
+  private io.prometheus.metrics.model.registry.PrometheusRegistry prometheus;
 
   private MapMeters(Builder b) {
     this.stream = b.stream;
@@ -127,7 +134,20 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
           .register(registry);
     }
     unknown = labels.bindUnknown(registry, map);
+    if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry p) {
+      List<String> names = new ArrayList<>();
+      metrics.forEach(m -> names.add(registry.config().namingConvention().name(meterName(m), Meter.Type.GAUGE)));
+      collector = new MeterCollector(names, metrics.stream().map(Metric::type).toArray(Type[]::new),
+          metrics.stream().map(Metric::description).toList(), series::values);
+      prometheus = p.getPrometheusRegistry();
+      prometheus.register(collector);
+    }
     subscription = stream.events().subscribe(this::onEvent, this::streamFailed);
+  }
+
+  /** {@code bpfmap.<map>.<field path>}, brackets as dots. */
+  private String meterName(Metric m) {
+    return "bpfmap." + map + "." + m.field().replace("[", ".").replace("]", "");
   }
 
   /** The stream ended in an error (counted in its stats): said once; the series stay until close. */
@@ -195,11 +215,13 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
    * One label set's meters and their latest values (as double bits, read by scrapes): the sum of
    * the values of the keys whose labels decode to it (one key, mostly).
    */
-  private final class Series {
+  private final class Series implements MeterCollector.Values {
     private final List<String> labels;
     private final AtomicLongArray bits = new AtomicLongArray(metrics.size());
     private final List<Meter> meters = new ArrayList<>();
     private final KeyParts<double[]> parts = new KeyParts<>();
+    /** The labels a Prometheus collector writes; null with meters. */
+    private final io.prometheus.metrics.model.snapshots.Labels prometheusLabels;
 
     Series(List<String> labels) {
       this.labels = labels;
@@ -210,16 +232,33 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       if (labels.size() > labelNames.length) {
         tags.add(Tag.of("cpu", labels.getLast()));
       }
+      if (collector != null) {
+        var b = io.prometheus.metrics.model.snapshots.Labels.builder();
+        tags.forEach(t -> b.label(t.getKey(), t.getValue()));
+        prometheusLabels = b.build();
+        return;
+      }
+      prometheusLabels = null;
       for (int i = 0; i < metrics.size(); i++) {
         Metric m = metrics.get(i);
         int at = i;
-        String name = "bpfmap." + map + "." + m.field().replace("[", ".").replace("]", "");
+        String name = meterName(m);
         meters.add(m.type() == Type.COUNTER
             ? FunctionCounter.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
                 .tags(tags).description(m.description()).register(registry)
             : Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
                 .tags(tags).description(m.description()).strongReference(true).register(registry));
       }
+    }
+
+    @Override
+    public io.prometheus.metrics.model.snapshots.Labels labels() {
+      return prometheusLabels;
+    }
+
+    @Override
+    public double value(int metric) {
+      return Double.longBitsToDouble(bits.get(metric));
     }
 
     void update(MemorySegment key, MemorySegment value, long cycle) {
@@ -288,6 +327,9 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     }
     series.values().forEach(Series::remove);
     series.clear();
+    if (prometheus != null) {
+      prometheus.unregister(collector);
+    }
     if (registry != null) {
       registry.remove(refused);
       registry.remove(count);

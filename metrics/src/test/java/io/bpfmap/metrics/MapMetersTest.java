@@ -74,6 +74,41 @@ class MapMetersTest {
     }
   }
 
+  /**
+   * Bound to a Prometheus registry, the meters are one collector; bound to any other registry
+   * (here a composite over a Prometheus one, as the daemon makes with OTLP), a meter per series.
+   * Both scrape alike, line for line, in the text format and in OpenMetrics.
+   */
+  @Test
+  void theCollectorScrapesAsTheMetersDo() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    PrometheusMeterRegistry direct = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry underComposite = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var composite = new io.micrometer.core.instrument.composite.CompositeMeterRegistry().add(underComposite);
+    try (BpfMap map = FlowMap.create("t_collector")) {
+      for (int i = 0; i < 20; i++) {
+        map.update(FlowMap.key(i), FlowMap.value(i * 10L, i * 1500L, -i));
+      }
+      MapStream one = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      MapStream two = FlowMap.stream(map, "flows", Mode.SNAPSHOT, vts);
+      try (MapMeters collected = meters(one, 100); MapMeters metered = meters(two, 100)) {
+        collected.bindTo(direct);
+        metered.bindTo(composite);
+        Await.until(() -> one.stats().cycles() >= 1 && two.stats().cycles() >= 1);
+        for (String format : new String[] {"text/plain; version=0.0.4", "application/openmetrics-text; version=1.0.0"}) {
+          List<String> a = flowLines(direct.scrape(format));
+          List<String> b = flowLines(underComposite.scrape(format));
+          assertThat(a).as(format).hasSize(3 * 20 + 3 * 2).isEqualTo(b);
+        }
+      }
+    }
+  }
+
+  /** The map's own lines (HELP, TYPE and samples of bpfmap_flows_*), sorted. */
+  private static List<String> flowLines(String scrape) {
+    return scrape.lines().filter(l -> l.contains("bpfmap_flows_")).sorted().toList();
+  }
+
   /** Number decoders get the field's integer: not 1001.0, nor 443.0 missing its enum name. */
   @Test
   void numberDecodersGiveIntegersAndEnumNames() throws Exception {
