@@ -80,7 +80,7 @@ final class FleetCommand implements Callable<Integer> {
         sink.ensureTopic(k.changeEvents().heartbeatTopic(), true);
       }
     }
-    FleetTable.Builder b = FleetTable.builder().bootstrapServers(k.bootstrapServers()).clientProperties(security(k))
+    io.bpfmap.fleet.FleetTableBuilder b = FleetTable.builder().bootstrapServers(k.bootstrapServers()).clientProperties(security(k))
         .topics(f.topics()).maps(f.maps()).connectTimeout(k.connectTimeout()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
         .applicationId(f.applicationId()).stateDir(stateDir == null ? f.stateDir() : Path.of(stateDir))
         .listen(address).advertise(advertise != null ? advertise : f.advertise()).threads(f.threads())

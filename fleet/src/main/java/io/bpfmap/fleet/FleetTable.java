@@ -46,7 +46,7 @@ public final class FleetTable implements AutoCloseable {
   public static final int DEFAULT_PORT = 10470;
   private static final Logger LOG = LoggerFactory.getLogger(FleetTable.class);
 
-  private final Builder b;
+  private final FleetTableBuilder b;
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final Map<String, FleetAggregate> aggregates = new LinkedHashMap<>();
@@ -54,7 +54,7 @@ public final class FleetTable implements AutoCloseable {
   private KafkaStreams streams;
   private FleetQueries queries;
 
-  private FleetTable(Builder b) {
+  FleetTable(FleetTableBuilder b) {
     this.b = b;
     for (FleetAggregate a : b.aggregates) {
       if (aggregates.put(a.name(), a) != null) {
@@ -66,7 +66,7 @@ public final class FleetTable implements AutoCloseable {
   /**
    * Checks Kafka Streams settings as {@link #start()} does, before anything starts.
    *
-   * @param streams settings for {@link Builder#streamsProperties}
+   * @param streams settings for {@link FleetTableBuilder#streamsProperties}
    * @param bootstrapServers Kafka's bootstrap servers
    * @throws FleetException when a setting is the table's own, or Kafka Streams refuses one
    */
@@ -75,7 +75,7 @@ public final class FleetTable implements AutoCloseable {
   }
 
   /**
-   * Checks an address for {@link Builder#advertise}.
+   * Checks an address for {@link FleetTableBuilder#advertise}.
    *
    * @param hostPort {@code host:port}
    * @throws FleetException when it is not one
@@ -85,8 +85,8 @@ public final class FleetTable implements AutoCloseable {
   }
 
   /** {@return a builder of a fleet table} */
-  public static Builder builder() {
-    return new Builder();
+  public static FleetTableBuilder builder() {
+    return new FleetTableBuilder();
   }
 
   /**
@@ -249,204 +249,6 @@ public final class FleetTable implements AutoCloseable {
       // leave the group at once: the others take over its partitions now, not after the session times out
       streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-    }
-  }
-
-  /** How a fleet table reads Kafka, and what it serves. */
-  public static final class Builder {
-    private String bootstrapServers;
-    private final Map<String, String> client = new HashMap<>();
-    private final Map<String, String> streams = new HashMap<>();
-    private List<String> topics = List.of();
-    private String heartbeatTopic = "bpfmap.heartbeats";
-    private Duration expiry = Duration.ofSeconds(30);
-    private final List<FleetAggregate> aggregates = new ArrayList<>();
-    private String applicationId = "bpfmap-fleet";
-    private Path stateDir = Path.of(System.getProperty("java.io.tmpdir"), "bpfmap-fleet");
-    private InetSocketAddress listen = new InetSocketAddress(DEFAULT_PORT);
-    private String advertise;
-    private int threads = 1;
-    private List<String> maps = List.of();
-    private Duration connectTimeout = Duration.ofSeconds(15);
-
-    private Builder() {}
-
-    /**
-     * Only these maps' records.
-     *
-     * @param maps the maps in the table; empty (the default): every map in the topics
-     * @return this builder
-     */
-    public Builder maps(List<String> maps) {
-      this.maps = List.copyOf(maps);
-      return this;
-    }
-
-    /**
-     * How long starting waits for Kafka to list its topics.
-     *
-     * @param timeout default 15 s
-     * @return this builder
-     */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * Where Kafka is.
-     *
-     * @param servers Kafka's bootstrap servers ({@code host:port,…}); required
-     * @return this builder
-     */
-    public Builder bootstrapServers(String servers) {
-      this.bootstrapServers = servers;
-      return this;
-    }
-
-    /**
-     * Settings of every Kafka client the table makes.
-     *
-     * @param properties client settings every Kafka client of the table gets: security
-     *     ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}) and the like
-     * @return this builder
-     */
-    public Builder clientProperties(Map<String, String> properties) {
-      client.putAll(properties);
-      return this;
-    }
-
-    /**
-     * Kafka Streams settings.
-     *
-     * @param properties Kafka Streams settings, over the table's own
-     * @return this builder
-     */
-    public Builder streamsProperties(Map<String, String> properties) {
-      streams.putAll(properties);
-      return this;
-    }
-
-    /**
-     * The topics to read.
-     *
-     * @param topics the topics maps are exported to; required, and they must exist
-     * @return this builder
-     */
-    public Builder topics(List<String> topics) {
-      this.topics = List.copyOf(topics);
-      return this;
-    }
-
-    /**
-     * Where the nodes send heartbeats.
-     *
-     * @param topic the nodes' heartbeat topic (default {@code bpfmap.heartbeats}); it must exist
-     * @return this builder
-     */
-    public Builder heartbeatTopic(String topic) {
-      this.heartbeatTopic = topic;
-      return this;
-    }
-
-    /**
-     * How long a node counts after its last heartbeat.
-     *
-     * @param expiry how old a node's last heartbeat may be for the node to count (default 30 s:
-     *     three of the nodes' default intervals); {@link Duration#ZERO}: every node counts, and
-     *     the heartbeat topic is not read
-     * @return this builder
-     */
-    public Builder expiry(Duration expiry) {
-      this.expiry = expiry;
-      return this;
-    }
-
-    /**
-     * Adds an aggregate.
-     *
-     * @param aggregate a sum to keep over the fleet
-     * @return this builder
-     */
-    public Builder aggregate(FleetAggregate aggregate) {
-      aggregates.add(aggregate);
-      return this;
-    }
-
-    /**
-     * The Kafka Streams application.
-     *
-     * @param id the Kafka Streams application id (default {@code bpfmap-fleet}): instances with
-     *     the same id share the work; it prefixes the table's internal topics
-     * @return this builder
-     */
-    public Builder applicationId(String id) {
-      this.applicationId = id;
-      return this;
-    }
-
-    /**
-     * Where the stores are kept.
-     *
-     * @param dir where Kafka Streams keeps its stores (default {@code $TMPDIR/bpfmap-fleet})
-     * @return this builder
-     */
-    public Builder stateDir(Path dir) {
-      this.stateDir = dir;
-      return this;
-    }
-
-    /**
-     * Where HTTP listens.
-     *
-     * @param address where HTTP listens (default port {@value FleetTable#DEFAULT_PORT}, all
-     *     addresses); port 0 takes a free one
-     * @return this builder
-     */
-    public Builder listen(InetSocketAddress address) {
-      this.listen = address;
-      return this;
-    }
-
-    /**
-     * The address other instances use.
-     *
-     * @param hostPort how the other instances reach this one ({@code host:port}); default this
-     *     host's name and the port it listens on
-     * @return this builder
-     */
-    public Builder advertise(String hostPort) {
-      this.advertise = hostPort;
-      return this;
-    }
-
-    /**
-     * How many threads read.
-     *
-     * @param n Kafka Streams threads of this instance (default 1)
-     * @return this builder
-     */
-    public Builder threads(int n) {
-      this.threads = n;
-      return this;
-    }
-
-    /**
-     * {@return the fleet table, not yet started}
-     *
-     * @throws FleetException when the servers or topics are missing, or aggregates share a name
-     */
-    public FleetTable build() {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        throw new FleetException("bootstrap servers: required");
-      }
-      if (topics.isEmpty()) {
-        throw new FleetException("topics: at least one topic of map records is required");
-      }
-      if (expiry.isNegative()) {
-        throw new FleetException("expiry: must not be negative");
-      }
-      return new FleetTable(this);
     }
   }
 }

@@ -67,7 +67,7 @@ class FleetSimulationTest {
 
   private static FleetTable table(EmbeddedKafka kafka, String name, Path state, List<FleetAggregate> aggregates)
       throws Exception {
-    FleetTable.Builder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).topics(List.of(name + ".flows"))
+    FleetTableBuilder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).topics(List.of(name + ".flows"))
         .heartbeatTopic(name + ".heartbeats").expiry(EXPIRY).applicationId(name + "-table")
         .stateDir(Files.createDirectories(state)).listen(new InetSocketAddress("127.0.0.1", 0));
     aggregates.forEach(b::aggregate);
@@ -90,7 +90,7 @@ class FleetSimulationTest {
       admin.createTopics(List.of(new NewTopic("fleet0.flows", 1, (short) 1), new NewTopic("fleet0.conns", 2, (short) 1)))
           .all().get();
     }
-    FleetTable.Builder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).stateDir(dir)
+    FleetTableBuilder b = FleetTable.builder().bootstrapServers(kafka.bootstrapServers()).stateDir(dir)
         .listen(new InetSocketAddress("127.0.0.1", 0));
     try (FleetTable t = b.topics(List.of("fleet0.flows", "fleet0.nothing")).heartbeatTopic("fleet0.flows").build()) {
       assertThatThrownBy(t::start).hasMessage("topic 'fleet0.nothing' does not exist at " + kafka.bootstrapServers()

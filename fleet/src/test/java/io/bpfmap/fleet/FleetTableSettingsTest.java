@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** A fleet table's settings that cannot work are refused, in one line, before Kafka is asked. */
 class FleetTableSettingsTest {
-  private static FleetTable.Builder valid() {
+  private static FleetTableBuilder valid() {
     return FleetTable.builder().bootstrapServers("127.0.0.1:1").topics(List.of("bpfmap.flows"));
   }
 
