@@ -76,22 +76,27 @@ final class FleetCommand implements Callable<Integer> {
     if (k.createTopics()) {
       try (KafkaSink sink = SinkConfigs.sink(k, "bpfmap-fleet").build()) {
         sink.checkReachable(k.connectTimeout());
-        f.topics().forEach(t -> sink.ensureTopic(t, true));
+        f.topics().forEach(t -> sink.ensureTopic(t, true));  // by pattern: each node makes its own
         sink.ensureTopic(k.changeEvents().heartbeatTopic(), true);
       }
     }
     io.bpfmap.fleet.FleetTableBuilder b = FleetTable.builder().bootstrapServers(k.bootstrapServers()).clientProperties(security(k))
-        .topics(f.topics()).maps(f.maps()).connectTimeout(k.connectTimeout()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
+        .maps(f.maps()).connectTimeout(k.connectTimeout()).heartbeatTopic(k.changeEvents().heartbeatTopic()).expiry(f.expiry())
         .applicationId(f.applicationId()).stateDir(stateDir == null ? f.stateDir() : Path.of(stateDir))
         .listen(address).advertise(advertise != null ? advertise : f.advertise()).threads(f.threads())
         .streamsProperties(f.streams());
+    if (f.topicPattern() != null) {
+      b.topicPattern(f.topicPattern());
+    } else {
+      b.topics(f.topics());
+    }
     f.aggregates().forEach(b::aggregate);
     CountDownLatch stop = StopSignal.termOrInt();
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FleetCommand.class);
     try (FleetTable table = b.build()) {
       table.start();
       log.info("fleet table of {} on port {}: topics {}, {} aggregate(s), nodes expire after {}", f.maps(),
-          table.port(), f.topics(), f.aggregates().size(), f.expiry().isZero() ? "never" : f.expiry().toMillis() + " ms");
+          table.port(), f.topicPattern() != null ? "matching " + f.topicPattern() : f.topics(), f.aggregates().size(), f.expiry().isZero() ? "never" : f.expiry().toMillis() + " ms");
       boolean running = false;
       while (!stop.await(200, TimeUnit.MILLISECONDS)) {
         var state = table.state();

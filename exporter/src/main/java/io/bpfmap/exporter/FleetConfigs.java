@@ -21,12 +21,16 @@ import java.util.Set;
  * @param host where HTTP listens, with {@code port}
  * @param advertise how the other instances reach this one ({@code host:port}), or null
  * @param maps the maps in the table: every map the config exports, unless {@code maps:} chooses
- * @param topics their topics, from {@code sinks.kafka.topic} or {@code fleet.topics}
+ * @param topics their topics, from {@code sinks.kafka.topic} or {@code fleet.topics}; empty with a
+ *     pattern
+ * @param topicPattern with {@code {node}} in {@code sinks.kafka.topic}: every node's topics of the
+ *     maps, found as nodes create them; else null
  * @param expiry how old a node's last heartbeat may be ({@code 0}: every node counts)
  * @param streams Kafka Streams settings over the table's own
  */
 record FleetConfigs(String host, int port, String advertise, String applicationId, Path stateDir, Duration expiry,
-    List<String> maps, List<String> topics, List<FleetAggregate> aggregates, int threads, Map<String, String> streams) {
+    List<String> maps, List<String> topics, java.util.regex.Pattern topicPattern, List<FleetAggregate> aggregates,
+    int threads, Map<String, String> streams) {
 
   static FleetConfigs parse(Object tree, List<Config.MapConfig> configMaps, Config.KafkaConfig kafka) {
     String at = "fleet";
@@ -65,19 +69,18 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
         }
       }
     }
-    List<String> topics;
+    List<String> topics = List.of();
+    java.util.regex.Pattern pattern = null;
     if (m.containsKey("topics")) {
       topics = strings(m.get("topics"), at + ".topics");
+    } else if (maps.isEmpty()) {
+      throw new CliException(at + ".topics: no topic to read: the config exports no map in changes mode");
     } else if (kafka.topic().contains("{node}")) {
-      throw new CliException(at + ".topics: required, as sinks.kafka.topic '" + kafka.topic() + "' gives every node "
-          + "its own topics: list them");
+      pattern = pattern(kafka.topic(), maps);
     } else {
       Set<String> t = new LinkedHashSet<>();
       maps.forEach(name -> t.add(kafka.topic().replace("{map}", name)));
       topics = List.copyOf(t);
-    }
-    if (topics.isEmpty()) {
-      throw new CliException(at + ".topics: no topic to read: the config exports no map in changes mode");
     }
     List<FleetAggregate> aggregates = new ArrayList<>();
     if (m.get("aggregates") != null) {
@@ -135,8 +138,23 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
             : "bpfmap-fleet",
         m.containsKey("state-dir") ? Path.of(YamlValues.string(m.get("state-dir"), at + ".state-dir"))
             : Path.of("/var/lib/bpfmap/fleet"),
-        expiry, List.copyOf(maps), topics, List.copyOf(aggregates),
+        expiry, List.copyOf(maps), topics, pattern, List.copyOf(aggregates),
         m.containsKey("threads") ? YamlValues.integer(m.get("threads"), at + ".threads", 1) : 1, streams);
+  }
+
+  /** Every node's topics of the maps: the pattern's text quoted, {@code {node}} any name, {@code {map}} one of the maps. */
+  static java.util.regex.Pattern pattern(String template, List<String> maps) {
+    StringBuilder re = new StringBuilder();
+    java.util.regex.Matcher parts = java.util.regex.Pattern.compile("\\{node}|\\{map}").matcher(template);
+    int at = 0;
+    while (parts.find()) {
+      re.append(java.util.regex.Pattern.quote(template.substring(at, parts.start())));
+      re.append(parts.group().equals("{node}") ? "[^/]+"
+          : "(?:" + String.join("|", maps.stream().map(java.util.regex.Pattern::quote).toList()) + ")");
+      at = parts.end();
+    }
+    re.append(java.util.regex.Pattern.quote(template.substring(at)));
+    return java.util.regex.Pattern.compile(re.toString());
   }
 
   private static List<String> strings(Object v, String at) {

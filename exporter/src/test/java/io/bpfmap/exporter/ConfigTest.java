@@ -44,6 +44,25 @@ class ConfigTest {
   }
 
   @Test
+  void aTopicPerNodeIsReadByAPatternOfEveryNodesTopics() throws Exception {
+    Config c = parse("""
+        maps:
+          - {name: flows, pin: /sys/fs/bpf/f, key: {id: I}, value: {n: Q}, mode: changes}
+          - {name: conns, pin: /sys/fs/bpf/c, key: {id: I}, value: {n: Q}, mode: changes}
+        sinks:
+          kafka: {bootstrap-servers: "127.0.0.1:9092", topic: "ebpf.{node}.{map}"}
+        fleet: {}
+        """);
+    java.util.regex.Pattern p = c.fleet().topicPattern();
+    assertThat(c.fleet().topics()).isEmpty();
+    assertThat(p.matcher("ebpf.web-7.flows").matches()).isTrue();
+    assertThat(p.matcher("ebpf.db.conns").matches()).isTrue();
+    assertThat(p.matcher("ebpf.web-7.other").matches()).isFalse();
+    assertThat(p.matcher("ebpfXweb.flows").matches()).as("the dots are dots").isFalse();
+    assertThat(p.matcher("ebpf.heartbeats").matches()).isFalse();
+  }
+
+  @Test
   void aDrainedMapToKafkaNeedsNoFleetAndAFleetOfNothingIsOneLine() throws Exception {
     String drained = """
         maps:

@@ -138,12 +138,6 @@ class FleetCommandIT {
       assertThat(r.exit()).as(r.err()).isEqualTo(2);
       assertThat(r.err()).startsWith("bpfmap: " + cfg + ": " + c.getValue()).doesNotContain("\n").doesNotContain("\tat ");
     }
-    Path perNode = Files.writeString(tmp.resolve("pernode.yaml"), base.formatted(", topic: \"bpfmap.{node}.{map}\"",
-        "  expiry: 30s"));
-    Cli.Result r = Cli.run("fleet", "--config", perNode.toString());
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("bpfmap: " + perNode + ": fleet.topics: required, as sinks.kafka.topic "
-        + "'bpfmap.{node}.{map}' gives every node its own topics: list them");
     Path away = Files.writeString(tmp.resolve("away.yaml"), base.formatted(", connect-timeout: 1s", "  expiry: 30s"));
     Cli.Result noKafka = Cli.run("fleet", "--config", away.toString());
     assertThat(noKafka.exit()).isEqualTo(2);

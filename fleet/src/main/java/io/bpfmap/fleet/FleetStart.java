@@ -101,6 +101,8 @@ final class FleetStart {
     p.putAll(client);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // topics by pattern: a new node's topic is found at the next metadata refresh
+    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "30000");
     p.putAll(streams);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -116,10 +118,12 @@ final class FleetStart {
    * The topics exist, and the map topics have one partition count: Kafka Streams finds a key's
    * partition by the largest count of its sources, where the nodes' producers used their topic's.
    *
+   * @param pattern the topics' pattern instead of {@code topics} (those that exist now are
+   *     checked), or null
    * @param heartbeats the heartbeat topic, or null when the table reads none
    */
-  static void checkTopics(Map<String, String> client, String bootstrap, List<String> topics, String heartbeats,
-      Duration timeout) {
+  static void checkTopics(Map<String, String> client, String bootstrap, List<String> topics,
+      java.util.regex.Pattern pattern, String heartbeats, Duration timeout) {
     Properties p = new Properties();
     p.putAll(client);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -131,6 +135,9 @@ final class FleetStart {
     }
     try (Admin admin = Admin.create(p)) {
       Set<String> exist = admin.listTopics().names().get();
+      if (pattern != null) {
+        topics = exist.stream().filter(t -> pattern.matcher(t).matches()).sorted().toList();
+      }
       for (String t : all) {
         if (!exist.contains(t)) {
           throw new FleetException("topic '" + t + "' does not exist at " + bootstrap

@@ -105,20 +105,23 @@ public final class FleetTable implements AutoCloseable {
     FleetStart.checkStreams(b.streams, b.bootstrapServers);
     FleetStart.stateDir(b.stateDir);
     String heartbeats = b.expiry.isZero() ? null : b.heartbeatTopic;
-    FleetStart.checkTopics(b.client, b.bootstrapServers, b.topics, heartbeats, b.connectTimeout);
+    FleetStart.checkTopics(b.client, b.bootstrapServers, b.topics, b.topicPattern, heartbeats, b.connectTimeout);
     String app = FleetStart.applicationId(b.applicationId, List.copyOf(aggregates.values()), b.maps);
     try {
       http = FleetHttp.bind(b.listen);
       String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
       HostInfo self = FleetStart.advertised(advertised);
-      streams = new KafkaStreams(FleetTopology.build(b.topics, b.maps, heartbeats, List.copyOf(aggregates.values()),
-          skipped), FleetStart.settings(b.client, b.streams, app, b.bootstrapServers, advertised, b.stateDir, b.threads));
+      streams = new KafkaStreams(FleetTopology.build(b.topics, b.topicPattern, b.maps, heartbeats,
+          List.copyOf(aggregates.values()), skipped), FleetStart.settings(b.client, b.streams, app, b.bootstrapServers,
+          advertised, b.stateDir, b.threads));
       streams.setUncaughtExceptionHandler(e -> {
         failure.set(e);
         LOG.error("fleet table stopped: {}", e.toString());
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       });
-      LocalStores local = new LocalStores(streams, Set.copyOf(b.topics), app);
+      java.util.function.Predicate<String> mapTopics = b.topicPattern != null
+          ? t -> b.topicPattern.matcher(t).matches() : Set.copyOf(b.topics)::contains;
+      LocalStores local = new LocalStores(streams, mapTopics, app);
       streams.setStateListener((now, before) -> {
         if (now == KafkaStreams.State.RUNNING) {
           LOG.info("fleet table running as {}: partitions {} of the entries here", app,

@@ -17,6 +17,7 @@ public final class FleetTableBuilder {
   final Map<String, String> client = new HashMap<>();
   final Map<String, String> streams = new HashMap<>();
   List<String> topics = List.of();
+  java.util.regex.Pattern topicPattern;
   String heartbeatTopic = "bpfmap.heartbeats";
   Duration expiry = Duration.ofSeconds(30);
   final List<FleetAggregate> aggregates = new ArrayList<>();
@@ -94,6 +95,19 @@ public final class FleetTableBuilder {
    */
   public FleetTableBuilder topics(List<String> topics) {
     this.topics = List.copyOf(topics);
+    return this;
+  }
+
+  /**
+   * Instead of {@link #topics}: every topic whose whole name matches, as they appear (a node per
+   * topic: {@code bpfmap\.[^.]+\.flows}). Kafka Streams finds new ones when it refreshes its
+   * metadata, every 30 s here ({@code main.consumer.metadata.max.age.ms} changes it).
+   *
+   * @param pattern the topics' names
+   * @return this builder
+   */
+  public FleetTableBuilder topicPattern(java.util.regex.Pattern pattern) {
+    this.topicPattern = pattern;
     return this;
   }
 
@@ -199,8 +213,8 @@ public final class FleetTableBuilder {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new FleetException("bootstrap servers: required");
     }
-    if (topics.isEmpty()) {
-      throw new FleetException("topics: at least one topic of map records is required");
+    if (topics.isEmpty() == (topicPattern == null)) {
+      throw new FleetException("topics: give the topics of map records, or a pattern of them (one of the two)");
     }
     if (expiry.isNegative()) {
       throw new FleetException("expiry: must not be negative");

@@ -41,14 +41,16 @@ final class FleetTopology {
   private FleetTopology() {}
 
   /**
+   * @param pattern the topics' pattern, instead of {@code topics}; or null
    * @param maps the maps whose records the table takes; empty: every map's
    * @param heartbeatTopic the heartbeat topic, or null for none
    */
-  static Topology build(List<String> topics, List<String> maps, String heartbeatTopic, List<FleetAggregate> aggregates,
-      AtomicLong skipped) {
+  static Topology build(List<String> topics, java.util.regex.Pattern pattern, List<String> maps, String heartbeatTopic,
+      List<FleetAggregate> aggregates, AtomicLong skipped) {
     StreamsBuilder b = new StreamsBuilder();
     java.util.Set<String> only = java.util.Set.copyOf(maps);
-    KTable<Bytes, Bytes> entries = b.stream(topics, Consumed.with(Serdes.Bytes(), Serdes.Bytes()).withName("fleet-records"))
+    Consumed<Bytes, Bytes> records = Consumed.with(Serdes.Bytes(), Serdes.Bytes()).withName("fleet-records");
+    KTable<Bytes, Bytes> entries = (pattern != null ? b.stream(pattern, records) : b.stream(topics, records))
         .processValues(() -> new EntryFilter(skipped, only), Named.as("fleet-entry-filter"))
         .toTable(Named.as("fleet-entries-table"), Materialized.<Bytes, Bytes, KeyValueStore<Bytes, byte[]>>as(ENTRIES)
             .withKeySerde(Serdes.Bytes()).withValueSerde(Serdes.Bytes()));

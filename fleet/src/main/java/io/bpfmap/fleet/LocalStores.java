@@ -26,10 +26,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class LocalStores {
   private final KafkaStreams streams;
-  private final Set<String> topics;
+  private final Predicate<String> topics;
   private final String applicationId;
 
-  LocalStores(KafkaStreams streams, Set<String> topics, String applicationId) {
+  LocalStores(KafkaStreams streams, Predicate<String> topics, String applicationId) {
     this.streams = streams;
     this.topics = topics;
     this.applicationId = applicationId;
@@ -38,7 +38,7 @@ final class LocalStores {
   /** Which input topics feed a store's tasks: the map topics, or an aggregate's repartition topic. */
   Predicate<String> feeds(String store) {
     if (store.equals(FleetTopology.ENTRIES)) {
-      return topics::contains;
+      return topics;
     }
     String repartition = applicationId + "-" + store + "-repartition";
     return repartition::equals;

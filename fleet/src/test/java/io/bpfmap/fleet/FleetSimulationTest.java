@@ -111,6 +111,36 @@ class FleetSimulationTest {
     }
   }
 
+  /** A topic per node ({@code {node}} in the nodes' topic pattern): the table takes each node's topic as it appears. */
+  @Test
+  void topicsByPatternTakeNodesAsTheyCreateTheirTopics(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("pat.n1.flows", 3, (short) 1), new NewTopic("pat.beats", 1, (short) 1)))
+          .all().get();
+      try (SimulatedFleet fleet = new SimulatedFleet(kafka.bootstrapServers(), n -> "pat." + n + ".flows", "pat.beats");
+          FleetTable t = FleetTable.builder().bootstrapServers(kafka.bootstrapServers())
+              .topicPattern(java.util.regex.Pattern.compile("pat\\.[^.]+\\.flows")).heartbeatTopic("pat.beats")
+              .expiry(Duration.ofMinutes(5)).applicationId("pattern-table").stateDir(dir)
+              .listen(new InetSocketAddress("127.0.0.1", 0))
+              .streamsProperties(Map.of("main.consumer.metadata.max.age.ms", "500")).build()) {
+        SimulatedFleet.Node n1 = fleet.add("n1");
+        fleet.cycle(n1, Map.of(fleet.randomKey(), fleet.randomValue(), fleet.randomKey(), fleet.randomValue()), List.of());
+        fleet.heartbeats();
+        fleet.flush();
+        t.start();
+        t.awaitRunning(Duration.ofSeconds(60));
+        converge(List.of(t), () -> fleet.expected(Set.of("n1")));
+        // a new node makes its topic after the table started
+        admin.createTopics(List.of(new NewTopic("pat.n2.flows", 3, (short) 1))).all().get();
+        SimulatedFleet.Node n2 = fleet.add("n2");
+        fleet.cycle(n2, Map.of(fleet.randomKey(), fleet.randomValue()), List.of());
+        fleet.heartbeats();
+        fleet.flush();
+        converge(List.of(t), () -> fleet.expected(Set.of("n1", "n2")));
+      }
+    }
+  }
+
   private void simulate(EmbeddedKafka kafka, Path dir, int instances, String name) throws Exception {
     String topic = name + ".flows";
     String heartbeats = name + ".heartbeats";

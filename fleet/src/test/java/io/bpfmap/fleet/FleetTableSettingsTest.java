@@ -18,7 +18,9 @@ class FleetTableSettingsTest {
     assertThatThrownBy(() -> FleetTable.builder().topics(List.of("t")).build())
         .hasMessage("bootstrap servers: required");
     assertThatThrownBy(() -> FleetTable.builder().bootstrapServers("k:9092").build())
-        .hasMessage("topics: at least one topic of map records is required");
+        .hasMessage("topics: give the topics of map records, or a pattern of them (one of the two)");
+    assertThatThrownBy(() -> valid().topicPattern(java.util.regex.Pattern.compile("x")).build())
+        .hasMessage("topics: give the topics of map records, or a pattern of them (one of the two)");
     assertThatThrownBy(() -> valid().expiry(Duration.ofSeconds(-1)).build())
         .hasMessage("expiry: must not be negative");
     FleetAggregate a = new FleetAggregate("x", "flows", List.of("dport"), List.of());

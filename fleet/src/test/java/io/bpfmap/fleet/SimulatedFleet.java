@@ -42,7 +42,7 @@ final class SimulatedFleet implements AutoCloseable {
   }
 
   private final KafkaProducer<byte[], byte[]> producer;
-  private final String topic;
+  private final java.util.function.Function<String, String> topicOf;
   private final String heartbeats;
   private final Random random = new Random(42);
   final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -52,13 +52,18 @@ final class SimulatedFleet implements AutoCloseable {
   final Map<String, byte[][]> samples = new ConcurrentHashMap<>();
 
   SimulatedFleet(String bootstrap, String topic, String heartbeats) {
+    this(bootstrap, node -> topic, heartbeats);
+  }
+
+  /** Each node to its own topic, as {@code sinks.kafka.topic: "….{node}.{map}"} makes them. */
+  SimulatedFleet(String bootstrap, java.util.function.Function<String, String> topicOf, String heartbeats) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    this.topic = topic;
+    this.topicOf = topicOf;
     this.heartbeats = heartbeats;
   }
 
@@ -96,21 +101,22 @@ final class SimulatedFleet implements AutoCloseable {
   void cycle(Node n, Map<String, long[]> upserts, List<String> deletes) {
     n.cycle++;
     long now = System.currentTimeMillis();
-    send("marker", markerKey(n), marker(n, now, "begin"));
+    String topic = topicOf.apply(n.name);
+    send(topic, "marker", markerKey(n), marker(n, now, "begin"));
     for (Map.Entry<String, long[]> e : upserts.entrySet()) {
       String op = n.map.containsKey(e.getKey()) ? "u" : "c";
       n.map.put(e.getKey(), e.getValue());
-      send("entry", key(n, e.getKey()), value(n, now, e.getKey(), e.getValue(), op));
+      send(topic, "entry", key(n, e.getKey()), value(n, now, e.getKey(), e.getValue(), op));
     }
     for (String k : deletes) {
       if (n.map.remove(k) != null) {
-        send("delete", key(n, k), value(n, now, k, null, "d"));
+        send(topic, "delete", key(n, k), value(n, now, k, null, "d"));
         if (n.tombstones) {
-          send("tombstone", key(n, k), null);
+          send(topic, "tombstone", key(n, k), null);
         }
       }
     }
-    send("marker", markerKey(n), marker(n, now, "end"));
+    send(topic, "marker", markerKey(n), marker(n, now, "end"));
   }
 
   /** A restart: a new kernel map id and cycles from 0 again; what it sends next is the diff. */
@@ -137,7 +143,7 @@ final class SimulatedFleet implements AutoCloseable {
     producer.flush();
   }
 
-  private void send(String kind, byte[] key, byte[] value) {
+  private void send(String topic, String kind, byte[] key, byte[] value) {
     samples.putIfAbsent(kind, new byte[][] {key, value});
     producer.send(new ProducerRecord<>(topic, key, value));
   }
