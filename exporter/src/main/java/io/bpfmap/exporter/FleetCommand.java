@@ -98,23 +98,36 @@ final class FleetCommand implements Callable<Integer> {
       log.info("fleet table of {} on port {}: topics {}, {} aggregate(s), nodes expire after {}", f.maps(),
           table.port(), f.topicPattern() != null ? "matching " + f.topicPattern() : f.topics(), f.aggregates().size(), f.expiry().isZero() ? "never" : f.expiry().toMillis() + " ms");
       boolean running = false;
+      long warnAfter = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!stop.await(200, TimeUnit.MILLISECONDS)) {
         var state = table.state();
         if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
-          Throwable why = table.failure();
-          log.error("fleet table stopped ({}){}", state.name().toLowerCase(java.util.Locale.ROOT),
-              why == null ? "" : ": " + why.getMessage());
+          log.error("fleet table stopped ({}){}", state.name().toLowerCase(java.util.Locale.ROOT), causes(table.failure()));
           return 1;  // systemd restarts it
         }
-        if (!running && state == KafkaStreams.State.RUNNING) {
+        if (!running && (state == KafkaStreams.State.RUNNING || System.nanoTime() > warnAfter)) {
           running = true;
-          LogLayout.showKafkaWarnings();  // not before: a first start waits on topics Kafka Streams creates
+          // not before: a first start waits on topics Kafka Streams creates; but a table that does not come up says why
+          LogLayout.showKafkaWarnings();
+          if (state != KafkaStreams.State.RUNNING) {
+            log.warn("fleet table still {} after 60 s: Kafka's warnings follow", state.name().toLowerCase(java.util.Locale.ROOT));
+          }
         }
       }
       log.info("stopping");
     }
     log.info("stopped");
     return 0;
+  }
+
+  /** {@code : what (class: message) <- its cause …} on one line, or nothing. */
+  static String causes(Throwable t) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable c = t; c != null && out.length() < 1000; c = c.getCause() == c ? null : c.getCause()) {
+      out.append(out.isEmpty() ? ": " : " <- ").append(c.getClass().getSimpleName()).append(": ")
+          .append(String.valueOf(c.getMessage()).replace('\n', ' '));
+    }
+    return out.toString();
   }
 
   /** The client settings of the config's tls and sasl: what every Kafka client of the table needs. */

@@ -148,13 +148,25 @@ record FleetConfigs(String host, int port, String advertise, String applicationI
     java.util.regex.Matcher parts = java.util.regex.Pattern.compile("\\{node}|\\{map}").matcher(template);
     int at = 0;
     while (parts.find()) {
-      re.append(java.util.regex.Pattern.quote(template.substring(at, parts.start())));
+      re.append(quote(template.substring(at, parts.start())));
       re.append(parts.group().equals("{node}") ? "[^/]+"
-          : "(?:" + String.join("|", maps.stream().map(java.util.regex.Pattern::quote).toList()) + ")");
+          : "(?:" + String.join("|", maps.stream().map(FleetConfigs::quote).toList()) + ")");
       at = parts.end();
     }
-    re.append(java.util.regex.Pattern.quote(template.substring(at)));
+    re.append(quote(template.substring(at)));
     return java.util.regex.Pattern.compile(re.toString());
+  }
+
+  /** Literal text in a pattern that reads as it is: {@code bpfmap\.} rather than {@code \Qbpfmap.\E}. */
+  private static String quote(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if ("\\.[]{}()*+-?^$|".indexOf(c) >= 0) {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    return out.toString();
   }
 
   private static List<String> strings(Object v, String at) {

@@ -228,7 +228,7 @@ final class FleetHttp implements AutoCloseable {
     return v;
   }
 
-  private static Map<String, String> params(String raw) {
+  static Map<String, String> params(String raw) {
     Map<String, String> out = new HashMap<>();
     if (raw != null) {
       for (String kv : raw.split("&")) {

@@ -24,7 +24,7 @@ final class FleetMetricsText {
     out.append("bpfmap_fleet_records_skipped_total ").append(skipped).append('\n');
     head(out, "bpfmap_fleet_up", "gauge", "1 when the fleet table answered this scrape's queries, else 0.");
     try {
-      String fleet = fleet(q);
+      String fleet = fleet(q.waitingAtMost(FleetQueries.SCRAPE_PATIENCE));
       return out.append("bpfmap_fleet_up 1\n").append(fleet).toString();
     } catch (FleetException e) {
       return out.append("bpfmap_fleet_up 0\n").toString();

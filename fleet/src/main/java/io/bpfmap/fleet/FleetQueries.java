@@ -43,6 +43,8 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
  */
 final class FleetQueries implements AutoCloseable {
   static final Duration PATIENCE = Duration.ofSeconds(10);
+  /** A scrape's: one look, so that /metrics answers within Prometheus' timeout during a rebalance. */
+  static final Duration SCRAPE_PATIENCE = Duration.ofMillis(300);
 
   private final KafkaStreams streams;
   private final LocalStores local;
@@ -50,16 +52,30 @@ final class FleetQueries implements AutoCloseable {
   private final boolean heartbeats;
   private final Duration expiry;
   private final Map<String, FleetAggregate> aggregates;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client;
+  private final Duration patience;
 
   FleetQueries(KafkaStreams streams, LocalStores local, HostInfo self, Duration expiry,
       Map<String, FleetAggregate> aggregates, boolean heartbeats) {
+    this(streams, local, self, expiry, aggregates, heartbeats,
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), PATIENCE);
+  }
+
+  private FleetQueries(KafkaStreams streams, LocalStores local, HostInfo self, Duration expiry,
+      Map<String, FleetAggregate> aggregates, boolean heartbeats, HttpClient client, Duration patience) {
+    this.client = client;
+    this.patience = patience;
     this.streams = streams;
     this.local = local;
     this.self = self;
     this.heartbeats = heartbeats;
     this.expiry = expiry;
     this.aggregates = aggregates;
+  }
+
+  /** The same queries, waiting at most {@code wait} for a rebalance (sharing this one's HTTP client). */
+  FleetQueries waitingAtMost(Duration wait) {
+    return new FleetQueries(streams, local, self, expiry, aggregates, heartbeats, client, wait);
   }
 
   LocalStores local() {
@@ -279,7 +295,7 @@ final class FleetQueries implements AutoCloseable {
    * the table stopped.
    */
   private <T> T retry(Supplier<T> read) {
-    long end = System.nanoTime() + PATIENCE.toNanos();
+    long end = System.nanoTime() + patience.toNanos();
     while (true) {
       try {
         KafkaStreams.State state = streams.state();
@@ -293,7 +309,7 @@ final class FleetQueries implements AutoCloseable {
         return read.get();
       } catch (InvalidStateStoreException | Unavailable e) {
         if (System.nanoTime() > end) {
-          throw new FleetException("the fleet table could not answer within " + PATIENCE.toSeconds() + " s: "
+          throw new FleetException("the fleet table could not answer within " + patience.toMillis() + " ms: "
               + e.getMessage(), e);
         }
         try {
@@ -345,8 +361,9 @@ final class FleetQueries implements AutoCloseable {
     client.close();
   }
 
+  /** Percent-encoded, a space as %20: {@link FleetHttp} reads a + as a plus. */
   static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** Another instance did not answer, or not yet for the partitions it was given: ask again. */

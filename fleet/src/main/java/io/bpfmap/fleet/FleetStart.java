@@ -83,7 +83,7 @@ final class FleetStart {
    * application only the records that come after it.
    */
   static String applicationId(String base, List<FleetAggregate> aggregates, List<String> maps) {
-    StringBuilder what = new StringBuilder(String.join(",", maps));
+    StringBuilder what = new StringBuilder(String.join(",", new java.util.TreeSet<>(maps)));
     aggregates.stream().sorted(java.util.Comparator.comparing(FleetAggregate::name)).forEach(a -> what.append('|')
         .append(a.name()).append(':').append(a.map()).append(':').append(a.by()).append(':').append(a.sum()));
     try {
@@ -102,7 +102,9 @@ final class FleetStart {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // topics by pattern: a new node's topic is found at the next metadata refresh
-    p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "30000");
+    if (!streams.containsKey(ConsumerConfig.METADATA_MAX_AGE_CONFIG)) {
+      p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "30000");
+    }
     p.putAll(streams);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -136,7 +138,11 @@ final class FleetStart {
     try (Admin admin = Admin.create(p)) {
       Set<String> exist = admin.listTopics().names().get();
       if (pattern != null) {
-        topics = exist.stream().filter(t -> pattern.matcher(t).matches()).sorted().toList();
+        topics = exist.stream().filter(t -> pattern.matcher(t).matches() && !t.equals(heartbeats)).sorted().toList();
+        if (topics.isEmpty()) {
+          throw new FleetException("no topic at " + bootstrap + " matches " + pattern + ": start a node first (it "
+              + "creates its topic), or create one");
+        }
       }
       for (String t : all) {
         if (!exist.contains(t)) {

@@ -107,11 +107,15 @@ public final class FleetTable implements AutoCloseable {
     String heartbeats = b.expiry.isZero() ? null : b.heartbeatTopic;
     FleetStart.checkTopics(b.client, b.bootstrapServers, b.topics, b.topicPattern, heartbeats, b.connectTimeout);
     String app = FleetStart.applicationId(b.applicationId, List.copyOf(aggregates.values()), b.maps);
+    // a broad pattern must not take the heartbeats or the table's own topics for map topics
+    java.util.regex.Pattern pattern = b.topicPattern == null ? null : java.util.regex.Pattern.compile("(?!"
+        + java.util.regex.Pattern.quote(app + "-") + ")" + (heartbeats == null ? "" : "(?!"
+        + java.util.regex.Pattern.quote(heartbeats) + "$)") + "(?:" + b.topicPattern.pattern() + ")");
     try {
       http = FleetHttp.bind(b.listen);
       String advertised = b.advertise != null ? b.advertise : FleetHttp.hostName() + ":" + http.port();
       HostInfo self = FleetStart.advertised(advertised);
-      streams = new KafkaStreams(FleetTopology.build(b.topics, b.topicPattern, b.maps, heartbeats,
+      streams = new KafkaStreams(FleetTopology.build(b.topics, pattern, b.maps, heartbeats,
           List.copyOf(aggregates.values()), skipped), FleetStart.settings(b.client, b.streams, app, b.bootstrapServers,
           advertised, b.stateDir, b.threads));
       streams.setUncaughtExceptionHandler(e -> {
@@ -119,8 +123,8 @@ public final class FleetTable implements AutoCloseable {
         LOG.error("fleet table stopped: {}", e.toString());
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
       });
-      java.util.function.Predicate<String> mapTopics = b.topicPattern != null
-          ? t -> b.topicPattern.matcher(t).matches() : Set.copyOf(b.topics)::contains;
+      java.util.function.Predicate<String> mapTopics = pattern != null
+          ? t -> pattern.matcher(t).matches() : Set.copyOf(b.topics)::contains;
       LocalStores local = new LocalStores(streams, mapTopics, app);
       streams.setStateListener((now, before) -> {
         if (now == KafkaStreams.State.RUNNING) {
@@ -133,9 +137,18 @@ public final class FleetTable implements AutoCloseable {
       queries = new FleetQueries(streams, local, self, b.expiry, aggregates, heartbeats != null);
       http.serve(queries, this);
       streams.start();
-    } catch (RuntimeException e) {
-      close();
+    } catch (RuntimeException | Error e) {
+      try {
+        close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       streams = null;
+      http = null;
+      queries = null;
+      if (e instanceof Error err) {
+        throw err;
+      }
       throw e instanceof FleetException f ? f : new FleetException("fleet table did not start: " + e.getMessage(), e);
     }
   }

@@ -104,6 +104,12 @@ class FleetSimulationTest {
       assertThatThrownBy(t::start).hasMessage("the map topics differ in partitions (['fleet0.flows' has 1, "
           + "'fleet0.conns' has 2]): give them one count, or run one table per count");
     }
+    try (FleetTable t = b.topicPattern(java.util.regex.Pattern.compile("nothing\\..*")).topics(List.of())
+        .heartbeatTopic("fleet0.flows").build()) {
+      assertThatThrownBy(t::start).hasMessage("no topic at " + kafka.bootstrapServers() + " matches nothing\\..*: start a "
+          + "node first (it creates its topic), or create one");
+    }
+    b.topicPattern(null);
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
         FleetTable t = b.topics(List.of("fleet0.flows")).heartbeatTopic("fleet0.flows").listen(new InetSocketAddress("127.0.0.1", taken.getLocalPort()))
             .build()) {

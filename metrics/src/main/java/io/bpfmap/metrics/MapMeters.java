@@ -169,7 +169,11 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
             return;
           }
           s = new Series(labels);
+          // its first values before it is seen: a counter must not show 0 and then jump to the kernel's count
+          s.update(e.rawKey(), e.rawValue(), e.cycle());
+          s.register();
           series.put(labels, s);
+          return;
         }
         s.update(e.rawKey(), e.rawValue(), e.cycle());
       }
@@ -222,6 +226,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     private final KeyParts<double[]> parts = new KeyParts<>();
     /** The labels a Prometheus collector writes; null with meters. */
     private final io.prometheus.metrics.model.snapshots.Labels prometheusLabels;
+    private final List<Tag> tags;
 
     Series(List<String> labels) {
       this.labels = labels;
@@ -232,13 +237,23 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       if (labels.size() > labelNames.length) {
         tags.add(Tag.of("cpu", labels.getLast()));
       }
+      this.tags = tags;
       if (collector != null) {
-        var b = io.prometheus.metrics.model.snapshots.Labels.builder();
-        tags.forEach(t -> b.label(t.getKey(), t.getValue()));
-        prometheusLabels = b.build();
+        // as Micrometer makes a tag a label: its name through the registry's convention, the last of a name kept
+        Map<String, String> named = new java.util.TreeMap<>();
+        tags.forEach(t -> named.put(registry.config().namingConvention().tagKey(t.getKey()), t.getValue()));
+        prometheusLabels = io.prometheus.metrics.model.snapshots.Labels.of(named.keySet().toArray(String[]::new),
+            named.values().toArray(String[]::new));
+      } else {
+        prometheusLabels = null;
+      }
+    }
+
+    /** Registers its meters (without a Prometheus collector), once it holds its first values. */
+    void register() {
+      if (collector != null) {
         return;
       }
-      prometheusLabels = null;
       for (int i = 0; i < metrics.size(); i++) {
         Metric m = metrics.get(i);
         int at = i;

@@ -104,6 +104,33 @@ class MapMetersTest {
     }
   }
 
+  /** A key field whose name is no Prometheus label name is made one, as Micrometer makes it, on both paths. */
+  @Test
+  void oddKeyFieldNamesAreLabelsOnBothPaths() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    io.bpfmap.core.record.RecordLayout key = io.bpfmap.core.record.RecordLayout.parse("[[\"__pad\",\"I\"],[\"id\",\"I\"]]");
+    io.bpfmap.core.record.RecordLayout value = io.bpfmap.core.record.RecordLayout.parse("[[\"n\",\"Q\"]]");
+    PrometheusMeterRegistry direct = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry underComposite = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var composite = new io.micrometer.core.instrument.composite.CompositeMeterRegistry().add(underComposite);
+    try (BpfMap map = BpfMap.create(io.bpfmap.core.MapSpec.of(io.bpfmap.core.MapType.HASH, "t_odd", 8, 8, 8))) {
+      map.parsed(key, value).update(Map.of("__pad", 7, "id", 1), Map.of("n", 5L));
+      MapStream one = MapStream.builder(map).name("odd").keyLayout(key).valueLayout(value).interval(Duration.ofSeconds(10))
+          .timer(vts).build();
+      MapStream two = MapStream.builder(map).name("odd").keyLayout(key).valueLayout(value).interval(Duration.ofSeconds(10))
+          .timer(vts).build();
+      try (MapMeters a = MapMeters.builder(one).metric("n", MapMeters.Type.COUNTER).build();
+          MapMeters b = MapMeters.builder(two).metric("n", MapMeters.Type.COUNTER).build()) {
+        a.bindTo(direct);
+        b.bindTo(composite);
+        Await.until(() -> one.stats().cycles() >= 1 && two.stats().cycles() >= 1);
+        List<String> collected = direct.scrape().lines().filter(l -> l.startsWith("bpfmap_odd_n")).toList();
+        assertThat(collected).containsExactly("bpfmap_odd_n_total{_pad=\"7\",id=\"1\"} 5.0");
+        assertThat(collected).isEqualTo(underComposite.scrape().lines().filter(l -> l.startsWith("bpfmap_odd_n")).toList());
+      }
+    }
+  }
+
   /** The map's own lines (HELP, TYPE and samples of bpfmap_flows_*), sorted. */
   private static List<String> flowLines(String scrape) {
     return scrape.lines().filter(l -> l.contains("bpfmap_flows_")).sorted().toList();
