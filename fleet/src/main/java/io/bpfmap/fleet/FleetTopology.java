@@ -56,7 +56,8 @@ final class FleetTopology {
             .withKeySerde(Serdes.Bytes()).withValueSerde(Serdes.Bytes()));
     for (FleetAggregate a : aggregates) {
       String store = AGG_PREFIX + a.name();
-      entries.filter((k, v) -> v != null && a.map().equals(text(read(v), "map")), Named.as(store + "-filter"))
+      // the map is in the key: read the small key here, the record once, in groupBy
+      entries.filter((k, v) -> v != null && a.map().equals(text(read(k), "map")), Named.as(store + "-filter"))
           .groupBy((k, v) -> regroup(a, read(v)), Grouped.with(store, Serdes.Bytes(), Serdes.ByteArray()))
           .aggregate(() -> null, (k, part, total) -> Sums.add(total, part, true),
               (k, part, total) -> Sums.add(total, part, false), Named.as(store + "-sums"),
