@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Reads a map in batches with {@code bpf_map_lookup_batch} (or lookup-and-delete). Each
  * {@link #next()} fills the cursor's key and value buffers, which are allocated once and reused:
- * slices returned by {@link #key(int)} and {@link #value(int)} are valid until the next call.
+ * slices returned by {@link #key(int)} and {@link #value(int)} are valid until the next call
+ * (after {@link #alternate()}, until the call after it).
  *
  * <p>A partial last batch (ENOENT with entries) is returned like any other; a hash bucket larger
  * than the buffer (ENOSPC with none) doubles the buffer and retries. Kernels or map types without
@@ -36,6 +37,10 @@ public final class BatchCursor implements AutoCloseable {
   private MemorySegment keys;
   private MemorySegment values;
   private int capacity;
+  /** With {@link #alternate()}: the two buffer sets, reads taking turns; null before. */
+  private MemorySegment[] keySets;
+  private MemorySegment[] valueSets;
+  private int set;
   private boolean started;
   private boolean done;
 
@@ -87,9 +92,27 @@ public final class BatchCursor implements AutoCloseable {
   /** What {@link #nextAtMost} returns when the next bucket does not fit. */
   public static final int NEEDS_MORE = -1;
 
+  /**
+   * Makes reads take turns between two buffer sets, so that the last batch's buffers stay valid
+   * through the next read: a caller may read the next batch (on another thread, one read at a
+   * time) while it still uses the last one. The second set is allocated at the first read that
+   * needs it. Call it before the first read.
+   * @return this cursor
+   */
+  public BatchCursor alternate() {
+    if (keySets == null) {
+      keySets = new MemorySegment[] {keys, null};
+      valueSets = new MemorySegment[] {values, null};
+    }
+    return this;
+  }
+
   private int read(int max, boolean exact) {
     if (done) {
       return 0;
+    }
+    if (keySets != null) {
+      switchSet();
     }
     int want = Math.max(1, Math.min(max, capacity));
     while (true) {
@@ -193,9 +216,25 @@ public final class BatchCursor implements AutoCloseable {
     allocate((int) Math.min((long) capacity * 2, max));
   }
 
+  /** Points keys and values at the other set, (re)allocating it when it is missing or smaller. */
+  private void switchSet() {
+    set ^= 1;
+    MemorySegment k = keySets[set];
+    if (k == null || k.byteSize() < Math.max(1L, (long) capacity * keySize)) {
+      allocate(capacity);
+    } else {
+      keys = k;
+      values = valueSets[set];
+    }
+  }
+
   private void allocate(int entries) {
     capacity = entries;
     keys = arena.allocate(Math.max(1L, (long) entries * keySize), 8);
     values = arena.allocate(Math.max(1L, (long) entries * valueStride), 8);
+    if (keySets != null) {
+      keySets[set] = keys;
+      valueSets[set] = values;
+    }
   }
 }

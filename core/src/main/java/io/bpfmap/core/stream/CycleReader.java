@@ -9,12 +9,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
- * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles, per-key iteration
+ * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (SNAPSHOT and
+ * CHANGES read the next batch on the io scheduler while the last one is emitted), per-key iteration
  * where batches are unsupported, CHANGES filtering, per-CPU policy, deletes, the CYCLE_END marker.
  * Used by one cycle at a time ({@link CyclePublisher} guarantees it); not thread-safe otherwise.
  */
@@ -45,6 +50,10 @@ final class CycleReader implements AutoCloseable {
   private boolean prefetched;
   /** Whether the key {@link #changed} looked at last was new to the table. */
   private boolean lastCreated;
+  /** Runs the read of the next batch while this one is emitted (SNAPSHOT, CHANGES). */
+  private final Executor readAhead;
+  /** The read of the next batch, on {@link #readAhead}; null when none runs. */
+  private CompletableFuture<Integer> ahead;
   private final Lease lease = new Lease(this::free);
   private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -64,8 +73,15 @@ final class CycleReader implements AutoCloseable {
   private MemorySegment batchValues;
 
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
-      StreamStats stats, ChangesState baseline) {
+      StreamStats stats, ChangesState baseline, Scheduler io) {
     this.map = map;
+    this.readAhead = task -> {
+      try {
+        io.schedule(task);
+      } catch (RejectedExecutionException disposed) {
+        task.run();
+      }
+    };
     this.baseline = baseline;
     this.view = view;
     this.mode = mode;
@@ -196,17 +212,28 @@ final class CycleReader implements AutoCloseable {
     if (batches) {
       try {
         if (cursor == null) {
-          cursor = map.batchCursor(batchSize, mode == Mode.DRAIN);
+          cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
         }
+        BatchCursor c = cursor;
         if (mode == Mode.DRAIN) {
-          int got = cursor.nextAtMost((int) Math.min(demand, batchSize));
+          int got = ahead != null ? awaitAhead() : c.nextAtMost((int) Math.min(demand, batchSize));
           if (got == BatchCursor.NEEDS_MORE) {
             drainOneByKey();
             return;
           }
-          take(got, cursor.keys(), cursor.values());
+          take(got, c.keys(), c.values());
+          // DRAIN reads ahead only what the subscriber has requested beyond this batch
+          int more = (int) Math.min(demand - got, batchSize);
+          if (got > 0 && more > 0) {
+            ahead = CompletableFuture.supplyAsync(() -> c.nextAtMost(more), readAhead);
+          }
         } else {
-          take(cursor.next(), cursor.keys(), cursor.values());
+          int got = ahead != null ? awaitAhead() : c.next();
+          take(got, c.keys(), c.values());
+          if (got > 0) {
+            // the kernel fills the cursor's other buffers while this batch is emitted
+            ahead = CompletableFuture.supplyAsync(c::next, readAhead);
+          }
         }
         return;
       } catch (UnsupportedFeatureException e) {
@@ -233,6 +260,23 @@ final class CycleReader implements AutoCloseable {
     prefetched = mode == Mode.CHANGES && got > 1;
     if (prefetched) {
       table.prefetch(keys, 0, got);
+    }
+  }
+
+  /** The batch read ahead, once the kernel is done with it; its failure as the read's own. */
+  private int awaitAhead() {
+    CompletableFuture<Integer> f = ahead;
+    ahead = null;
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error r) {
+        throw r;
+      }
+      throw e;
     }
   }
 
@@ -267,11 +311,22 @@ final class CycleReader implements AutoCloseable {
   }
 
   /**
-   * Ends the cycle early (cancelled or failed). It is not a completed cycle: no CycleReport, no
-   * new last-cycle time (what it read and emitted is already counted).
+   * Ends the cycle early (cancelled or failed): waits for a batch read ahead, and in DRAIN puts it
+   * back into the map (keys that exist again count as conflicts). It is not a completed cycle: no
+   * CycleReport, no new last-cycle time (what it read and emitted is already counted).
    */
   void abandon() {
     ended = true;
+    if (ahead != null) {
+      // the kernel may still be writing into the buffers: they are freed only after it is done;
+      // what a DRAIN read took ahead goes back into the map
+      CompletableFuture<Integer> f = ahead;
+      ahead = null;
+      int got = f.exceptionally(e -> 0).join();
+      if (mode == Mode.DRAIN && got > 0) {
+        stats.drainConflicts(putBack(cursor.keys(), cursor.values(), 0, got));
+      }
+    }
   }
 
   /**
@@ -280,16 +335,23 @@ final class CycleReader implements AutoCloseable {
    * many could not be put back because their key exists again.
    */
   int restoreUndelivered() {
-    int conflicts = 0;
     if (mode != Mode.DRAIN) {
       return 0;
     }
-    for (; i < n; i++) {
-      MemorySegment k = batchKeys.asSlice((long) i * keySize, keySize);
-      MemorySegment v = batchValues.asSlice((long) i * valueBuffer, valueBuffer);
+    int conflicts = putBack(batchKeys, batchValues, i, n);
+    i = n;
+    return conflicts;
+  }
+
+  /** DRAIN: puts entries {@code from} to {@code to} of a batch back, as new keys; returns how many exist again. */
+  private int putBack(MemorySegment keys, MemorySegment values, int from, int to) {
+    int conflicts = 0;
+    for (int e = from; e < to; e++) {
+      MemorySegment k = keys.asSlice((long) e * keySize, keySize);
+      MemorySegment v = values.asSlice((long) e * valueBuffer, valueBuffer);
       try {
         map.update(k, v, io.bpfmap.core.UpdateFlag.NOEXIST);
-      } catch (BpfException e) {
+      } catch (BpfException conflict) {
         conflicts++;
       }
     }

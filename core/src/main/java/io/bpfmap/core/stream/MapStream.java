@@ -24,8 +24,10 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p><b>Backpressure:</b> reads follow demand. A slow subscriber slows the cycle (ticks that find
  * a cycle still running are dropped and counted in {@link StreamStats#skippedTicks()}); nothing is
- * buffered beyond one batch in the kernel buffer and the sharing operator's prefetch. In
- * {@link Mode#DRAIN} nothing is taken out of the kernel that the subscriber has not requested.
+ * buffered beyond two batches in the kernel buffers (the one being emitted and the next one, read
+ * ahead on the stream's scheduler) and the sharing operator's prefetch. In {@link Mode#DRAIN}
+ * nothing is taken out of the kernel that the subscriber has not requested: it reads ahead only
+ * within the demand, and puts back what it took and did not deliver when the subscriber cancels.
  *
  * <p><b>Sharing:</b> SNAPSHOT and CHANGES streams are shared: several subscribers get the events of
  * one read, at the pace of the slowest (a CHANGES subscriber that joins late sees changes from then
@@ -37,7 +39,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code Schedulers.parallel()}.
  */
 public final class MapStream implements AutoCloseable {
-  /** The most a stream's batch buffers may take: batch size × (key + value buffer) bytes. */
+  /**
+   * The most one set of a stream's batch buffers may take: batch size × (key + value buffer) bytes.
+   * SNAPSHOT and CHANGES keep two sets, to read the next batch while the last one is emitted.
+   */
   public static final long MAX_BATCH_BYTES = 256L << 20;
   private final Sinks.Empty<Void> closed = Sinks.empty();
   private final RecordView view;
@@ -70,7 +75,8 @@ public final class MapStream implements AutoCloseable {
     this.mode = b.mode;
     this.origin = new Origin(check.info().id(), check.target());
     this.stats = new StreamStats(name);
-    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline);
+    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline,
+        b.scheduler);
     Scheduler io = b.scheduler;
     AtomicBoolean freshConnection = new AtomicBoolean(true);
     Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,

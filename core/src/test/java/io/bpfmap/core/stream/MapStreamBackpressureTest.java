@@ -1,6 +1,5 @@
 package io.bpfmap.core.stream;
 
-import io.bpfmap.core.testing.Await;
 import static io.bpfmap.core.stream.StreamFixture.KEY;
 import static io.bpfmap.core.stream.StreamFixture.VALUE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.MapNotFoundException;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.stream.MapEvent.Kind;
+import io.bpfmap.core.testing.Await;
 import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
 import java.nio.file.Path;
@@ -22,6 +22,29 @@ import reactor.test.StepVerifier;
 /** A slow subscriber slows the engine instead of filling memory; daemons reopen with backoff. */
 @KernelTest
 class MapStreamBackpressureTest {
+  /** DRAIN reads the next batch ahead, but never past what the subscriber requested. */
+  @Test
+  void drainTakesOutOfTheKernelOnlyWhatTheSubscriberRequested() {
+    try (BpfMap map = StreamFixture.hash("t_drain_ahead", 4096)) {
+      StreamFixture.fill(map, 3000);
+      MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).mode(Mode.DRAIN).batchSize(100)
+          .build();
+      StepVerifier.create(stream.events(), 150)
+          .expectNextCount(150)
+          .thenAwait(Duration.ofMillis(300))
+          .then(() -> assertThat(map.entries()).as("left in the map after 150 requested").hasSize(3000 - 150))
+          .thenRequest(250)
+          .expectNextCount(250)
+          .thenAwait(Duration.ofMillis(300))
+          .then(() -> assertThat(map.entries()).as("left in the map after 400 requested").hasSize(3000 - 400))
+          .thenCancel()
+          .verify(Duration.ofSeconds(30));
+      stream.idle().block(Duration.ofSeconds(30));
+      assertThat(map.entries()).as("left in the map after cancel").hasSize(3000 - 400);
+      stream.close();
+    }
+  }
+
   @Test
   void aSubscriberTakingOneEventAtATimeKeepsTheEngineWithinOneBatch() {
     int batch = 4096;
