@@ -34,6 +34,10 @@ final class CycleReader implements AutoCloseable {
   private final long stride;
   private final int keySize;
   private final int valueBuffer;
+  /** The bytes of one (CPU's) value as the layout has it: what an event holds after the key. */
+  private final int valueSize;
+  /** DRAIN: an event's value is the kernel's whole value (nothing masked, one CPU), so it can be put back. */
+  private final boolean drainedIsVisible;
   private final Arena arena = Arena.ofShared();
   private final MemorySegment keyBuf;
   private final MemorySegment nextBuf;
@@ -60,6 +64,8 @@ final class CycleReader implements AutoCloseable {
   // One cycle's state.
   private long cycle;
   private Instant start;
+  /** What this cycle's events share. */
+  private Event.Cycle info;
   private long startNanos;
   private int n;
   private int i;
@@ -93,6 +99,8 @@ final class CycleReader implements AutoCloseable {
     this.stride = map.valueStride();
     this.keySize = map.keySize();
     this.valueBuffer = map.valueBufferSize();
+    this.valueSize = view.valueLayout().size();
+    this.drainedIsVisible = cpus == 1 && view.showsAll() && valueSize == valueBuffer;
     this.keyBuf = arena.allocate(Math.max(1, keySize), 8);
     this.nextBuf = arena.allocate(Math.max(1, keySize), 8);
     this.valueBuf = arena.allocate(Math.max(1, valueBuffer), 8);
@@ -113,6 +121,7 @@ final class CycleReader implements AutoCloseable {
     }
     cycle = number;
     start = Instant.now();
+    info = new Event.Cycle(view, number, start, keySize);
     startNanos = System.nanoTime();
     n = 0;
     i = 0;
@@ -153,14 +162,14 @@ final class CycleReader implements AutoCloseable {
         byte[] gone = table.removeNextUnseen((int) cycle);
         if (gone != null) {
           emitted++;
-          return new Event(view, cycle, start, Kind.DELETE, gone, null, -1, 0);
+          return new Event(info, Kind.DELETE, gone, -1);
         }
       }
       if (!ended) {
         ended = true;
         boolean complete = !walk.incomplete();
         stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
-        return Event.cycleEnd(view, cycle, start, read, complete);
+        return Event.cycleEnd(info, read, complete);
       }
       return null;
     }
@@ -175,9 +184,9 @@ final class CycleReader implements AutoCloseable {
         i++;
         return null;
       }
-      byte[] key = copy(batchKeys, keyOff, keySize);
-      byte[] value = view.copyVisible(batchValues, valueOff + cpu * stride);
-      Event e = new Event(view, cycle, start, Kind.UPSERT, key, value, cpu, 0);
+      byte[] data = record(keyOff);
+      view.copyVisible(batchValues, valueOff + cpu * stride, data, keySize);
+      Event e = new Event(info, Kind.UPSERT, data, cpu);
       if (++cpu == cpus) {
         cpu = 0;
         i++;
@@ -188,11 +197,24 @@ final class CycleReader implements AutoCloseable {
     if (mode == Mode.CHANGES && !changed(keyOff, valueOff)) {
       return null;
     }
-    byte[] value = cpus > 1 ? view.aggregate(batchValues, valueOff, cpus, stride, policy)
-        : view.copyVisible(batchValues, valueOff);
-    Event e = new Event(view, cycle, start, Kind.UPSERT, copy(batchKeys, keyOff, keySize), value, -1, 0);
-    return mode == Mode.DRAIN ? e.drained(copy(batchValues, valueOff, valueBuffer))
-        : mode == Mode.CHANGES ? e.fingerprint(lastFingerprint, lastCreated) : e;
+    byte[] data = record(keyOff);
+    if (cpus > 1) {
+      view.aggregate(batchValues, valueOff, cpus, stride, policy, data, keySize);
+    } else {
+      view.copyVisible(batchValues, valueOff, data, keySize);
+    }
+    return switch (mode) {
+      case SNAPSHOT -> new Event(info, Kind.UPSERT, data, -1);
+      case CHANGES -> new Event.Changed(info, data, lastFingerprint, lastCreated);
+      case DRAIN -> new Event.Drained(info, data, drainedIsVisible ? null : copy(batchValues, valueOff, valueBuffer));
+    };
+  }
+
+  /** A new record of this entry: its key, then room for its value. */
+  private byte[] record(long keyOff) {
+    byte[] data = new byte[keySize + valueSize];
+    MemorySegment.copy(batchKeys, ValueLayout.JAVA_BYTE, keyOff, data, 0, keySize);
+    return data;
   }
 
   private boolean changed(long keyOff, long valueOff) {

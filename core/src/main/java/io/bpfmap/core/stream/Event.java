@@ -4,151 +4,188 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 
-/** A {@link MapEvent} over copied bytes, decoded when asked. */
-final class Event implements MapEvent {
+/**
+ * A {@link MapEvent} over copied bytes, decoded when asked. Small, since a stream makes one per
+ * entry: what every event of a cycle shares is in one {@link Cycle}, and the key and the value are
+ * one array, the value after the key. CHANGES and DRAIN events carry a little more
+ * ({@link Changed}, {@link Drained}).
+ */
+class Event implements MapEvent {
   private static final byte[] NONE = new byte[0];
-  private static final VarHandle RESTORED;
 
-  static {
-    try {
-      RESTORED = MethodHandles.lookup().findVarHandle(Event.class, "restored", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
+  /**
+   * What the events of one cycle share. {@code entriesRead} and {@code complete} are those of
+   * the CYCLE_END that carries them; the events before it hold a copy without them.
+   */
+  record Cycle(RecordView view, long number, Instant start, int keySize, long entriesRead, boolean complete) {
+    Cycle(RecordView view, long number, Instant start, int keySize) {
+      this(view, number, start, keySize, 0, true);
+    }
+
+    Cycle ended(long read, boolean whole) {
+      return new Cycle(view, number, start, keySize, read, whole);
     }
   }
 
-  private final RecordView view;
-  private final long cycle;
-  private final Instant cycleStart;
+  private final Cycle cycle;
   private final Kind kind;
-  private final byte[] key;
-  private final byte[] value;
+  /** The key, then (UPSERT) the value. */
+  private final byte[] data;
   private final int cpu;
-  private final long entriesRead;
-  private byte[] drained;
-  /** CHANGES: the fingerprint of the visible value, as the change table stores it. */
-  private long fingerprint;
-  /** CHANGES: the key was new to the stream. */
-  private boolean created;
-  private boolean incomplete;
-  private volatile boolean restored;
 
-  Event(RecordView view, long cycle, Instant cycleStart, Kind kind, byte[] key, byte[] value, int cpu,
-      long entriesRead) {
-    this.view = view;
+  Event(Cycle cycle, Kind kind, byte[] data, int cpu) {
     this.cycle = cycle;
-    this.cycleStart = cycleStart;
     this.kind = kind;
-    this.key = key == null ? NONE : key;
-    this.value = value == null ? NONE : value;
+    this.data = data == null ? NONE : data;
     this.cpu = cpu;
-    this.entriesRead = entriesRead;
   }
 
-  /**
-   * DRAIN: keeps the entry's whole value as it was in the kernel (hidden fields included, never
-   * exposed) so that an event an operator discards can be put back into the map.
-   */
-  Event fingerprint(long stored, boolean created) {
-    this.fingerprint = stored;
-    this.created = created;
-    return this;
+  static Event cycleEnd(Cycle cycle, long entriesRead, boolean complete) {
+    return new Event(cycle.ended(entriesRead, complete), Kind.CYCLE_END, null, -1);
   }
 
-  @Override
-  public boolean created() {
-    return created;
+  /** {@return a copy of the key's bytes} */
+  final byte[] keyBytes() {
+    return Arrays.copyOf(data, kind == Kind.CYCLE_END ? 0 : cycle.keySize());
   }
 
+  /** CHANGES: the fingerprint of the visible value, as the change table stores it; 0 for none. */
   long fingerprint() {
-    return fingerprint;
+    return 0;
   }
 
-  Event drained(byte[] original) {
-    this.drained = original;
-    return this;
-  }
-
+  /** DRAIN: the whole value as it was in the kernel; null for none. */
   byte[] drainedValue() {
-    return drained;
+    return null;
   }
 
   /** True once, for the first of several discard hooks that may see this event. */
   boolean claimRestore() {
-    return RESTORED.compareAndSet(this, false, true);
-  }
-
-  byte[] keyBytes() {
-    return key;
-  }
-
-  static Event cycleEnd(RecordView view, long cycle, Instant start, long entriesRead, boolean complete) {
-    Event e = new Event(view, cycle, start, Kind.CYCLE_END, null, null, -1, entriesRead);
-    e.incomplete = !complete;
-    return e;
+    return false;
   }
 
   @Override
-  public boolean complete() {
-    return !incomplete;
+  public final boolean complete() {
+    return cycle.complete();
   }
 
   @Override
-  public String map() {
-    return view.map();
+  public final String map() {
+    return cycle.view().map();
   }
 
   @Override
-  public long cycle() {
-    return cycle;
+  public final long cycle() {
+    return cycle.number();
   }
 
   @Override
-  public Instant cycleStart() {
-    return cycleStart;
+  public final Instant cycleStart() {
+    return cycle.start();
   }
 
   @Override
-  public Kind kind() {
+  public final Kind kind() {
     return kind;
   }
 
   @Override
-  public Map<String, Object> key() {
-    return kind == Kind.CYCLE_END ? null : view.keyLayout().unpack(key);
+  public final Map<String, Object> key() {
+    return kind == Kind.CYCLE_END ? null : cycle.view().keyLayout().unpack(MemorySegment.ofArray(data), 0);
   }
 
   @Override
-  public Map<String, Object> value() {
-    return kind == Kind.UPSERT ? view.mask().unpack(value) : null;
+  public final Map<String, Object> value() {
+    return kind == Kind.UPSERT ? cycle.view().mask().unpack(MemorySegment.ofArray(data), cycle.keySize()) : null;
   }
 
   @Override
-  public MemorySegment rawKey() {
-    return MemorySegment.ofArray(key).asReadOnly();
+  public final MemorySegment rawKey() {
+    return kind == Kind.CYCLE_END ? MemorySegment.ofArray(NONE)
+        : MemorySegment.ofArray(data).asSlice(0, cycle.keySize()).asReadOnly();
   }
 
   @Override
-  public MemorySegment rawValue() {
-    return MemorySegment.ofArray(value).asReadOnly();
+  public final MemorySegment rawValue() {
+    return kind != Kind.UPSERT ? MemorySegment.ofArray(NONE)
+        : MemorySegment.ofArray(data).asSlice(cycle.keySize()).asReadOnly();
   }
 
   @Override
-  public int cpu() {
+  public final int cpu() {
     return cpu;
   }
 
   @Override
-  public long entriesRead() {
-    return entriesRead;
+  public final long entriesRead() {
+    return cycle.entriesRead();
   }
 
   @Override
-  public String toString() {
-    return kind == Kind.CYCLE_END ? view.map() + "#" + cycle + " CYCLE_END"
-        : view.map() + "#" + cycle + " " + kind + " " + key() + (kind == Kind.UPSERT ? " = " + value() : "")
-            + (cpu >= 0 ? " cpu " + cpu : "");
+  public final String toString() {
+    String name = map() + "#" + cycle();
+    return kind == Kind.CYCLE_END ? name + " CYCLE_END"
+        : name + " " + kind + " " + key() + (kind == Kind.UPSERT ? " = " + value() : "") + (cpu >= 0 ? " cpu " + cpu : "");
+  }
+
+  /** A CHANGES UPSERT: the fingerprint the change table stored, and whether the key was new. */
+  static final class Changed extends Event {
+    private final long fingerprint;
+    private final boolean created;
+
+    Changed(Cycle cycle, byte[] data, long fingerprint, boolean created) {
+      super(cycle, Kind.UPSERT, data, -1);
+      this.fingerprint = fingerprint;
+      this.created = created;
+    }
+
+    @Override
+    long fingerprint() {
+      return fingerprint;
+    }
+
+    @Override
+    public boolean created() {
+      return created;
+    }
+  }
+
+  /**
+   * A DRAIN UPSERT, which an operator that discards it must put back into the map: its value as
+   * it was in the kernel (hidden fields included, never exposed) is kept apart only where it is not
+   * the event's own value (a mask hides some of it, or the map is per-CPU).
+   */
+  static final class Drained extends Event {
+    private static final VarHandle RESTORED;
+
+    static {
+      try {
+        RESTORED = MethodHandles.lookup().findVarHandle(Drained.class, "restored", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final byte[] original;
+    private volatile boolean restored;
+
+    /** {@code original} null: the value in {@code data} is the kernel's whole value. */
+    Drained(Cycle cycle, byte[] data, byte[] original) {
+      super(cycle, Kind.UPSERT, data, -1);
+      this.original = original;
+    }
+
+    @Override
+    byte[] drainedValue() {
+      return original != null ? original : Arrays.copyOfRange(super.data, super.cycle.keySize(), super.data.length);
+    }
+
+    @Override
+    boolean claimRestore() {
+      return RESTORED.compareAndSet(this, false, true);
+    }
   }
 }

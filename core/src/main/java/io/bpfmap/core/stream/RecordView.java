@@ -77,13 +77,18 @@ public final class RecordView {
   /** Copies the visible bytes of the value at {@code off} of {@code src}; hidden bytes stay zero. */
   byte[] copyVisible(MemorySegment src, long off) {
     byte[] out = new byte[mask.layout().size()];
+    copyVisible(src, off, out, 0);
+    return out;
+  }
+
+  /** Copies the visible bytes of the value at {@code off} of {@code src} into {@code out} at {@code at}, which holds zeros. */
+  void copyVisible(MemorySegment src, long off, byte[] out, int at) {
     for (int i = 0; i < visible.length; i += 2) {
-      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off + visible[i], out, visible[i], visible[i + 1]);
+      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, off + visible[i], out, at + visible[i], visible[i + 1]);
     }
     for (int i = 0; i < partial.length; i += 2) {
-      out[partial[i]] = (byte) (src.get(ValueLayout.JAVA_BYTE, off + partial[i]) & partial[i + 1]);
+      out[at + partial[i]] = (byte) (src.get(ValueLayout.JAVA_BYTE, off + partial[i]) & partial[i + 1]);
     }
-    return out;
   }
 
   /** A 64-bit fingerprint of the visible bytes of the value at {@code off} (cpus values apart by stride). */
@@ -103,10 +108,11 @@ public final class RecordView {
 
   /**
    * Aggregates {@code cpus} per-CPU values (stride apart) into one value: numeric readable fields
-   * by {@code policy}, everything else from CPU 0; only visible bytes are copied.
+   * by {@code policy}, everything else from CPU 0; only visible bytes are copied, into {@code out}
+   * at {@code at}, which holds zeros.
    */
-  byte[] aggregate(MemorySegment src, long off, int cpus, long stride, PerCpuPolicy policy) {
-    byte[] out = copyVisible(src, off);
+  void aggregate(MemorySegment src, long off, int cpus, long stride, PerCpuPolicy policy, byte[] out, int at) {
+    copyVisible(src, off, out, at);
     MemorySegment o = MemorySegment.ofArray(out);
     for (FieldAccessor a : numeric) {
       if (a.floating()) {
@@ -119,7 +125,7 @@ public final class RecordView {
             default -> Math.max(acc, v);
           };
         }
-        a.putDouble(o, 0, acc);
+        a.putDouble(o, at, acc);
       } else {
         long acc = a.getLong(src, off);
         for (int cpu = 1; cpu < cpus; cpu++) {
@@ -130,17 +136,15 @@ public final class RecordView {
             default -> less(acc, v, a) ? v : acc;
           };
         }
-        a.putLong(o, 0, acc);
+        a.putLong(o, at, acc);
       }
     }
-    return out;
   }
 
   private static boolean less(long x, long y, FieldAccessor a) {
     return a.unsigned64() ? Long.compareUnsigned(x, y) < 0 : x < y;
   }
 
-  /** Sorted, merged (offset, length) pairs of the value's bytes that are wholly readable. */
   /**
    * Zeroes, in a record already copied into {@code data} at {@code off}, the bytes that hidden
    * fields hold: what {@link #copyVisible} leaves out, for records copied in bulk.
