@@ -36,8 +36,6 @@ final class ChangeTable {
   private int mask;
   private int size;
   private int sweep = -1;
-  /** {@link #prefetch}'s hashes, one per key of the batch, which {@link #putPrefetched} takes. */
-  private int[] hints = new int[0];
   /** What {@link #prefetch} read, kept so that the reads are not optimised away. */
   private long touched;
 
@@ -55,15 +53,16 @@ final class ChangeTable {
    * {@code cycle}; says whether it is new, changed or the same as last seen.
    */
   Change put(MemorySegment m, long off, long fingerprint, int cycle) {
-    return put(m, off, fingerprint, cycle, (int) Hash.mix(0, m, off, keySize));
+    return put(m, off, fingerprint, cycle, hash(m, off, keySize));
   }
 
-  /** {@link #put}, with the hash {@link #prefetch} computed for the {@code i}-th key of its batch. */
-  Change putPrefetched(MemorySegment m, long off, long fingerprint, int cycle, int i) {
-    return put(m, off, fingerprint, cycle, hints[i]);
+  /** The hash the table indexes the key of {@code keySize} bytes at {@code off} of {@code m} by. */
+  static int hash(MemorySegment m, long off, int keySize) {
+    return (int) Hash.mix(0, m, off, keySize);
   }
 
-  private Change put(MemorySegment m, long off, long fingerprint, int cycle, int h) {
+  /** {@link #put}, with the key's {@link #hash} computed already. */
+  Change put(MemorySegment m, long off, long fingerprint, int cycle, int h) {
     long fp = stored(fingerprint);
     int e = find(m, off, h);
     if (e >= 0) {
@@ -79,27 +78,25 @@ final class ChangeTable {
   }
 
   /**
-   * Reads the index slots, then the entries, that {@link #put} will probe for the {@code n} keys
-   * at {@code off}, {@code off + keySize}…, in two passes of independent loads: their cache misses
-   * overlap, where {@link #put} one key after another would wait for each (in a table of a million
-   * keys, nearly every probe misses). Changes nothing.
+   * Reads the index slots, then the entries, that {@link #put} will probe for {@code n} keys of
+   * these {@link #hash}es, in two passes of independent loads: their cache misses overlap, where
+   * {@link #put} one key after another would wait for each (in a table of a million keys, nearly
+   * every probe misses). An entry's key may start on the next cache line: both are read. Changes
+   * nothing.
    */
-  void prefetch(MemorySegment m, long off, int n) {
-    if (hints.length < n) {
-      hints = new int[n];
-    }
+  void prefetch(int[] hashes, int n) {
     int[] idx = index;
     int msk = mask;
     long sink = 0;
     for (int i = 0; i < n; i++) {
-      int h = (int) Hash.mix(0, m, off + (long) i * keySize, keySize);
-      hints[i] = h;
-      sink += idx[h & msk];
+      sink += idx[hashes[i] & msk];
     }
     for (int i = 0; i < n; i++) {
-      int e = idx[hints[i] & msk] - 1;
+      int e = idx[hashes[i] & msk] - 1;
       if (e >= 0) {
-        sink += chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride + 1];
+        long[] c = chunks[e >>> CHUNK_SHIFT];
+        int base = (e & (CHUNK - 1)) * stride;
+        sink += c[base + 1] + c[base + stride - 1];
       }
     }
     touched = sink;
@@ -107,7 +104,7 @@ final class ChangeTable {
 
   /** True when the key was seen in {@code cycle} already (per-key iteration can repeat keys). */
   boolean seenIn(MemorySegment m, long off, int cycle) {
-    int e = find(m, off, (int) Hash.mix(0, m, off, keySize));
+    int e = find(m, off, hash(m, off, keySize));
     return e >= 0 && seen(e) == cycle;
   }
 
@@ -123,12 +120,12 @@ final class ChangeTable {
   /** Sets a key's stored fingerprint; a key not held yet counts as seen in {@code cycle}. */
   private void set(byte[] key, long storedFingerprint, int cycle) {
     MemorySegment m = MemorySegment.ofArray(key);
-    long h = Hash.mix(0, m, 0, keySize);
-    int e = find(m, 0, (int) h);
+    int h = hash(m, 0, keySize);
+    int e = find(m, 0, h);
     if (e >= 0) {
       chunks[e >>> CHUNK_SHIFT][(e & (CHUNK - 1)) * stride] = storedFingerprint;
     } else {
-      insert(m, 0, (int) h, storedFingerprint, cycle);
+      insert(m, 0, h, storedFingerprint, cycle);
     }
   }
 
@@ -136,7 +133,7 @@ final class ChangeTable {
   /** Removes this key, if present (a delete Kafka acknowledged). */
   void delete(byte[] key) {
     MemorySegment m = MemorySegment.ofArray(key);
-    int e = find(m, 0, (int) Hash.mix(0, m, 0, keySize));
+    int e = find(m, 0, hash(m, 0, keySize));
     if (e >= 0) {
       remove(e);
     }
@@ -162,7 +159,7 @@ final class ChangeTable {
     ChangeTable t = new ChangeTable(keySize);
     forEach((key, fp) -> {
       MemorySegment m = MemorySegment.ofArray(key);
-      t.insert(m, 0, (int) Hash.mix(0, m, 0, keySize), fp, cycle);
+      t.insert(m, 0, hash(m, 0, keySize), fp, cycle);
     });
     return t;
   }

@@ -50,8 +50,11 @@ final class CycleReader implements AutoCloseable {
   private final ChangesState baseline;
   /** The stored fingerprint {@link #changed} computed last. */
   private long lastFingerprint;
-  /** Whether the batch's keys went through {@link ChangeTable#prefetch}, whose hashes {@link #changed} reuses. */
-  private boolean prefetched;
+  /** CHANGES: the two batches' digests (one per buffer set), the next to fill, and the emitted batch's (null per key). */
+  private final Digest[] digests = {new Digest(), new Digest()};
+  private int digestTurn;
+  private Digest digest;
+  private Digest aheadDigest;
   /** Whether the key {@link #changed} looked at last was new to the table. */
   private boolean lastCreated;
   /** Runs the read of the next batch while this one is emitted (SNAPSHOT, CHANGES). */
@@ -180,7 +183,7 @@ final class CycleReader implements AutoCloseable {
     long keyOff = (long) i * keySize;
     long valueOff = (long) i * valueBuffer;
     if (cpus > 1 && policy == PerCpuPolicy.PER_CPU) {
-      if (cpu == 0 && mode == Mode.CHANGES && !changed(keyOff, valueOff)) {
+      if (cpu == 0 && mode == Mode.CHANGES && !changed(i, keyOff, valueOff)) {
         i++;
         return null;
       }
@@ -193,8 +196,8 @@ final class CycleReader implements AutoCloseable {
       }
       return e;
     }
-    i++;
-    if (mode == Mode.CHANGES && !changed(keyOff, valueOff)) {
+    int entry = i++;
+    if (mode == Mode.CHANGES && !changed(entry, keyOff, valueOff)) {
       return null;
     }
     byte[] data = record(keyOff);
@@ -217,11 +220,11 @@ final class CycleReader implements AutoCloseable {
     return data;
   }
 
-  private boolean changed(long keyOff, long valueOff) {
-    long fp = view.fingerprint(batchValues, valueOff, cpus, stride);
+  private boolean changed(int entry, long keyOff, long valueOff) {
+    long fp = digest != null ? digest.fingerprint(entry) : view.fingerprint(batchValues, valueOff, cpus, stride);
     lastFingerprint = ChangeTable.stored(fp);
-    ChangeTable.Change c = prefetched
-        ? table.putPrefetched(batchKeys, keyOff, fp, (int) cycle, (int) (keyOff / keySize))
+    ChangeTable.Change c = digest != null
+        ? table.put(batchKeys, keyOff, fp, (int) cycle, digest.hashes()[entry])
         : table.put(batchKeys, keyOff, fp, (int) cycle);
     lastCreated = c == ChangeTable.Change.NEW;
     return c != ChangeTable.Change.SAME;
@@ -250,11 +253,18 @@ final class CycleReader implements AutoCloseable {
             ahead = CompletableFuture.supplyAsync(() -> c.nextAtMost(more), readAhead);
           }
         } else {
-          int got = ahead != null ? awaitAhead() : c.next();
+          Digest d = ahead != null ? aheadDigest : nextDigest();
+          int got = ahead != null ? awaitAhead() : readDigested(c, d);
           take(got, c.keys(), c.values());
           if (got > 0) {
             // the kernel fills the cursor's other buffers while this batch is emitted
-            ahead = CompletableFuture.supplyAsync(c::next, readAhead);
+            digest = mode == Mode.CHANGES ? d : null;
+            Digest next = nextDigest();
+            aheadDigest = next;
+            ahead = CompletableFuture.supplyAsync(() -> readDigested(c, next), readAhead);
+            if (digest != null) {
+              table.prefetch(digest.hashes(), got);
+            }
           }
         }
         return;
@@ -279,10 +289,22 @@ final class CycleReader implements AutoCloseable {
     batchKeys = keys;
     batchValues = values;
     readDone = got == 0;
-    prefetched = mode == Mode.CHANGES && got > 1;
-    if (prefetched) {
-      table.prefetch(keys, 0, got);
+    digest = null;
+  }
+
+  /** The digest the next batch read fills: the two take turns, as the cursor's buffer sets do. */
+  private Digest nextDigest() {
+    digestTurn ^= 1;
+    return digests[digestTurn];
+  }
+
+  /** Reads the next batch; in CHANGES, digests it on the reading thread. */
+  private int readDigested(BatchCursor c, Digest d) {
+    int got = c.next();
+    if (mode == Mode.CHANGES && got > 0) {
+      d.of(view, c.keys(), keySize, c.values(), valueBuffer, cpus, stride, got);
     }
+    return got;
   }
 
   /** The batch read ahead, once the kernel is done with it; its failure as the read's own. */
