@@ -1,5 +1,6 @@
 package io.bpfmap.benchmarks;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,21 +53,45 @@ public final class Bench {
   static void report(String name, String oursKey, List<Double> ours, String refKey, List<Double> ref, String... extra) {
     double o = ReadBench.median(ours);
     double r = ReadBench.median(ref);
-    double oMin = java.util.Collections.min(ours);
-    double oMax = java.util.Collections.max(ours);
-    double rMin = java.util.Collections.min(ref);
-    double rMax = java.util.Collections.max(ref);
+    print(name, oursKey, ours, refKey, ref, extra, Collections.min(ours) / Collections.max(ref),
+        Collections.max(ours) / Collections.min(ref), o / r);
+  }
+
+  /**
+   * As {@link #report}, for rounds measured in pairs, each of ours right after its reference:
+   * {@code ratio} is the median of the pairs' ratios and {@code ratio_spread} their min–max, so
+   * that the machine's drift between rounds hits both sides of a ratio alike.
+   */
+  static void reportPaired(String name, String oursKey, List<Double> ours, String refKey, List<Double> ref,
+      String... extra) {
+    if (ours.size() != ref.size()) {
+      throw new IllegalArgumentException(name + ": " + ours.size() + " rounds against " + ref.size() + " references");
+    }
+    List<Double> ratios = new java.util.ArrayList<>();
+    for (int i = 0; i < ours.size(); i++) {
+      ratios.add(ours.get(i) / ref.get(i));
+    }
+    print(name, oursKey, ours, refKey, ref, extra, Collections.min(ratios), Collections.max(ratios),
+        ReadBench.median(ratios));
+  }
+
+  private static void print(String name, String oursKey, List<Double> ours, String refKey, List<Double> ref,
+      String[] extra, double lo, double hi, double ratio) {
     StringBuilder sb = new StringBuilder("BENCH ").append(name);
-    sb.append(' ').append(oursKey).append('=').append(sci(o)).append(" (").append(sci(oMin)).append('-')
-        .append(sci(oMax)).append(')');
-    sb.append(' ').append(refKey).append('=').append(sci(r)).append(" (").append(sci(rMin)).append('-')
-        .append(sci(rMax)).append(')');
+    sb.append(' ').append(oursKey).append('=').append(range(ours));
+    sb.append(' ').append(refKey).append('=').append(range(ref));
     for (String e : extra) {
       sb.append(' ').append(e);
     }
     sb.append(String.format(java.util.Locale.ROOT, " rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f", ours.size(),
-        oMin / rMax, oMax / rMin, o / r));
+        lo, hi, ratio));
     System.out.println(sb);
+  }
+
+  /** {@code median (min-max)}. */
+  static String range(List<Double> values) {
+    return sci(ReadBench.median(values)) + " (" + sci(Collections.min(values)) + '-' + sci(Collections.max(values))
+        + ')';
   }
 
   /** {@code 3.02e6}, as SPEC §10 writes figures. */

@@ -102,9 +102,8 @@ final class FleetBench {
             }
           }
         }
-        Bench.report("fleet.ingest." + NODES + "x" + KEYS, "table_rps", tableRps, "consumer_rps", consumerRps,
-            "aggregate_rps=" + Bench.sci(ReadBench.median(aggRps)) + " (" + Bench.sci(Collections.min(aggRps)) + "-"
-                + Bench.sci(Collections.max(aggRps)) + ")");
+        Bench.reportPaired("fleet.ingest." + NODES + "x" + KEYS, "table_rps", tableRps, "consumer_rps", consumerRps,
+            "aggregate_rps=" + Bench.range(aggRps));
         latency(kafka, producer, dir);
       }
     } catch (Exception e) {

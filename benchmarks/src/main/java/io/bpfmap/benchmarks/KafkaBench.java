@@ -76,7 +76,7 @@ final class KafkaBench {
             String o = "ours-" + compression + "-" + round;
             ours.add(export(kafka, map, o, compression).logged(logBytes(data, o)));
           }
-          Bench.report("kafka.snapshot.1M." + compression, "java_rps", ours.stream().map(Run::rps).toList(), "raw_rps",
+          Bench.reportPaired("kafka.snapshot.1M." + compression, "java_rps", ours.stream().map(Run::rps).toList(), "raw_rps",
               raw.stream().map(Run::rps).toList(), "java_cpu_us=" + fixed(median(ours, Run::cpuUs)),
               "raw_cpu_us=" + fixed(median(raw, Run::cpuUs)), "java_log_b=" + fixed(median(ours, Run::logBytes)),
               "raw_log_b=" + fixed(median(raw, Run::logBytes)));

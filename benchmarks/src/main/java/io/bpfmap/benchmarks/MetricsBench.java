@@ -91,7 +91,7 @@ final class MetricsBench {
         r.add(refMs);
       }
     }
-    Bench.report(name, "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
+    Bench.reportPaired(name, "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
   }
 
   /** Milliseconds of one scrape; its size goes to {@code bytes[at]}. */

@@ -81,8 +81,7 @@ final class RingBench {
         double c = ReadBench.median(f.c);
         Bench.report(size.name(), "view_eps", f.views.eps, "c_eps", f.c,
             figure("batch", f.batches, c), figure("stream", f.stream, c), figure("reader", f.reader, c),
-            "c_copy_eps=" + Bench.sci(ReadBench.median(f.cCopy)) + " (" + Bench.sci(min(f.cCopy)) + "-"
-                + Bench.sci(max(f.cCopy)) + ")",
+            "c_copy_eps=" + Bench.range(f.cCopy),
             String.format(Locale.ROOT, "batch_vs_c_copy=%.2f", ReadBench.median(f.batches.eps)
                 / ReadBench.median(f.cCopy)),
             "record_bytes=" + layout.size(), "events_per_round=" + size.n(),
@@ -97,7 +96,7 @@ final class RingBench {
   /** {@code NAME_eps=median (min-max) NAME_ratio=median/c}. */
   private static String figure(String name, Rounds r, double c) {
     double m = ReadBench.median(r.eps);
-    return name + "_eps=" + Bench.sci(m) + " (" + Bench.sci(min(r.eps)) + "-" + Bench.sci(max(r.eps)) + ") "
+    return name + "_eps=" + Bench.range(r.eps) + " "
         + String.format(Locale.ROOT, "%s_ratio=%.2f", name, m / c);
   }
 
@@ -266,14 +265,6 @@ final class RingBench {
     return counters.lookup(key)
         .map(v -> MemorySegment.ofArray(v).get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.nativeOrder()), 0))
         .orElse(0L);
-  }
-
-  private static double min(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-  }
-
-  private static double max(List<Double> xs) {
-    return xs.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
   }
 
   private static long allocatedBytes() {

@@ -21,7 +21,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The polling engine on the 1 000 000-entry map of {@link ReadBench} (16-byte key, value of eight
- * Q), against the C libbpf batch read of the same map in the same run: SNAPSHOT events/s to a
+ * Q), against the C libbpf batch read of the same map right before each round: SNAPSHOT events/s to a
  * counting subscriber, CHANGES cycles with 1% of entries changed, DRAIN events/s, the heap the
  * CHANGES state keeps per entry, and bytes allocated per event.
  */
@@ -29,6 +29,8 @@ final class StreamBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
   private static final int N = ReadBench.ENTRIES;
+  /** Measured rounds of each stream, each right after a C batch read of the same map: its reference. */
+  private static final int ROUNDS = 5;
 
   private StreamBench() {}
 
@@ -36,13 +38,9 @@ final class StreamBench {
     Path pin = Path.of("/sys/fs/bpf/bpfmap-bench-stream-" + ProcessHandle.current().pid());
     try (BpfMap map = ReadBench.filledHash("bench_stream", N)) {
       map.pin(pin);
-      List<Double> c = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        c.add(ReadBench.cReference(pin, "batch", 3));
-      }
-      snapshot(map, c);
-      changes(map, c);
-      drain(map, c);
+      snapshot(map, pin);
+      changes(map, pin);
+      drain(pin);
     } finally {
       try {
         Files.deleteIfExists(pin);
@@ -67,22 +65,29 @@ final class StreamBench {
     }
   }
 
-  private static void snapshot(BpfMap map, List<Double> c) {
+  /** The C batch read of the map at {@code pin}: the reference of the round that follows it. */
+  private static double reference(Path pin) {
+    return ReadBench.cReference(pin, "batch", 3);
+  }
+
+  private static void snapshot(BpfMap map, Path pin) {
     for (int i = 0; i < 3; i++) {
       oneCycle(builder(map).build(), N);
     }
     List<Double> eps = new ArrayList<>();
+    List<Double> c = new ArrayList<>();
     long allocated = 0;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < ROUNDS; i++) {
+      c.add(reference(pin));
       long before = allocatedBytes();
       eps.add(oneCycle(builder(map).build(), N));
       allocated += allocatedBytes() - before;
     }
-    Bench.report("stream.snapshot.1M", "java_eps", eps, "c_eps", c,
-        "alloc_b_per_event=" + Math.round(allocated / (5.0 * N)));
+    Bench.reportPaired("stream.snapshot.1M", "java_eps", eps, "c_eps", c,
+        "alloc_b_per_event=" + Math.round(allocated / ((double) ROUNDS * N)));
   }
 
-  private static void changes(BpfMap map, List<Double> c) {
+  private static void changes(BpfMap map, Path pin) {
     VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     MapStream stream = builder(map).mode(Mode.CHANGES).timer(vts).build();
     AtomicLong ends = new AtomicLong();
@@ -98,8 +103,10 @@ final class StreamBench {
       await(() -> ends.get() == 1);
       long stateBytes = stream.changeStateBytes();
       List<Double> scanEps = new ArrayList<>();
-      for (int round = 1; round <= 6; round++) {
+      List<Double> c = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS + 1; round++) {
         changeOnePercent(map, round);
+        double reference = reference(pin);
         long before = upserts.get();
         long target = ends.get() + 1;
         while (ends.get() < target) {
@@ -110,10 +117,11 @@ final class StreamBench {
         ReadBench.check(upserts.get() - before, N / 100);
         if (round > 1) {
           scanEps.add(N / seconds);
+          c.add(reference);
         }
       }
       long keyBytes = (long) N * ((KEY.size() + 7) / 8 * 8);
-      Bench.report("stream.changes.1pct.1M", "java_eps", scanEps, "c_eps", c,
+      Bench.reportPaired("stream.changes.1pct.1M", "java_eps", scanEps, "c_eps", c,
           "events_per_cycle=" + N / 100,
           "state_b_per_entry=" + String.format(java.util.Locale.ROOT, "%.1f", (double) stateBytes / N),
           "state_b_per_entry_without_keys=" + String.format(java.util.Locale.ROOT, "%.1f", (double) (stateBytes - keyBytes) / N));
@@ -139,16 +147,18 @@ final class StreamBench {
     }
   }
 
-  private static void drain(BpfMap map, List<Double> c) {
+  private static void drain(Path pin) {
     List<Double> eps = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
+    List<Double> c = new ArrayList<>();
+    for (int i = 0; i < ROUNDS; i++) {
       try (BpfMap fresh = ReadBench.filledHash("bench_drain", N)) {
+        c.add(reference(pin));
         MapStream stream = builder(fresh).mode(Mode.DRAIN).build();
         eps.add(oneCycle(stream, N));
         ReadBench.check(fresh.entries().size(), 0);
       }
     }
-    Bench.report("stream.drain.1M", "java_eps", eps, "c_eps", c);
+    Bench.reportPaired("stream.drain.1M", "java_eps", eps, "c_eps", c);
   }
 
   private static long allocatedBytes() {
