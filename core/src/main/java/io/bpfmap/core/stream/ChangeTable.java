@@ -78,20 +78,20 @@ final class ChangeTable {
   }
 
   /**
-   * Reads the index slots, then the entries, that {@link #put} will probe for {@code n} keys of
-   * these {@link #hash}es, in two passes of independent loads: their cache misses overlap, where
+   * Reads the index slots, then the entries, that {@link #put} will probe for the keys of
+   * {@code hashes[from]} to {@code hashes[to - 1]}, in two passes of independent loads: their cache misses overlap, where
    * {@link #put} one key after another would wait for each (in a table of a million keys, nearly
    * every probe misses). An entry's key may start on the next cache line: both are read. Changes
    * nothing.
    */
-  void prefetch(int[] hashes, int n) {
+  void prefetch(int[] hashes, int from, int to) {
     int[] idx = index;
     int msk = mask;
     long sink = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       sink += idx[hashes[i] & msk];
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       int e = idx[hashes[i] & msk] - 1;
       if (e >= 0) {
         long[] c = chunks[e >>> CHUNK_SHIFT];

@@ -9,7 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,13 +53,16 @@ final class CycleReader implements AutoCloseable {
   private final Digest[] digests = {new Digest(), new Digest()};
   private int digestTurn;
   private Digest digest;
-  private Digest aheadDigest;
+  /** CHANGES: the entries of the batch whose table slots {@link ChangeTable#prefetch} has read. */
+  private int prefetchedTo;
+  private static final int PREFETCH_WINDOW = 256;
   /** Whether the key {@link #changed} looked at last was new to the table. */
   private boolean lastCreated;
-  /** Runs the read of the next batch while this one is emitted (SNAPSHOT, CHANGES). */
-  private final Executor readAhead;
-  /** The read of the next batch, on {@link #readAhead}; null when none runs. */
-  private CompletableFuture<Integer> ahead;
+  /** Reads the batches, a batch ahead of the events. */
+  private final ReadAhead ahead;
+  /** DRAIN: entries this cycle took per key (a bucket larger than the demand), and the entries last granted. */
+  private long perKey;
+  private long granted;
   private final Lease lease = new Lease(this::free);
   private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -84,13 +86,7 @@ final class CycleReader implements AutoCloseable {
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
       StreamStats stats, ChangesState baseline, Scheduler io) {
     this.map = map;
-    this.readAhead = task -> {
-      try {
-        io.schedule(task);
-      } catch (RejectedExecutionException disposed) {
-        task.run();
-      }
-    };
+    this.ahead = new ReadAhead(task -> io.schedule(task), batchSize);
     this.baseline = baseline;
     this.view = view;
     this.mode = mode;
@@ -138,6 +134,9 @@ final class CycleReader implements AutoCloseable {
     if (cursor != null) {
       cursor.reset();
     }
+    ahead.reset(mode == Mode.DRAIN ? 0 : Long.MAX_VALUE);
+    perKey = 0;
+    granted = 0;
   }
 
   /**
@@ -145,6 +144,14 @@ final class CycleReader implements AutoCloseable {
    * {@code demand} bounds what DRAIN may take out of the kernel now.
    */
   MapEvent next(long demand) {
+    if (mode == Mode.DRAIN) {
+      // what the subscriber requested, less what was taken per key, the read-ahead may take
+      long total = demand > Long.MAX_VALUE - emitted ? Long.MAX_VALUE : emitted + demand - perKey;
+      if (total > granted) {
+        granted = total;
+        ahead.grant(total);
+      }
+    }
     while (true) {
       while (i < n) {
         MapEvent e = entryEvent();
@@ -154,7 +161,7 @@ final class CycleReader implements AutoCloseable {
         }
       }
       if (!readDone) {
-        fill(demand);
+        fill();
         continue;
       }
       if (mode == Mode.CHANGES) {
@@ -221,6 +228,11 @@ final class CycleReader implements AutoCloseable {
   }
 
   private boolean changed(int entry, long keyOff, long valueOff) {
+    if (digest != null && entry >= prefetchedTo) {
+      // a window at a time, so that what it brings into the cache is still there when put() looks
+      prefetchedTo = Math.min(n, entry + PREFETCH_WINDOW);
+      table.prefetch(digest.hashes(), entry, prefetchedTo);
+    }
     long fp = digest != null ? digest.fingerprint(entry) : view.fingerprint(batchValues, valueOff, cpus, stride);
     lastFingerprint = ChangeTable.stored(fp);
     ChangeTable.Change c = digest != null
@@ -231,7 +243,7 @@ final class CycleReader implements AutoCloseable {
   }
 
   /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */
-  private void fill(long demand) {
+  private void fill() {
     i = 0;
     n = 0;
     if (batches) {
@@ -240,33 +252,19 @@ final class CycleReader implements AutoCloseable {
           cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
         }
         BatchCursor c = cursor;
-        if (mode == Mode.DRAIN) {
-          int got = ahead != null ? awaitAhead() : c.nextAtMost((int) Math.min(demand, batchSize));
-          if (got == BatchCursor.NEEDS_MORE) {
-            drainOneByKey();
-            return;
-          }
-          take(got, c.keys(), c.values());
-          // DRAIN reads ahead only what the subscriber has requested beyond this batch
-          int more = (int) Math.min(demand - got, batchSize);
-          if (got > 0 && more > 0) {
-            ahead = CompletableFuture.supplyAsync(() -> c.nextAtMost(more), readAhead);
-          }
-        } else {
-          Digest d = ahead != null ? aheadDigest : nextDigest();
-          int got = ahead != null ? awaitAhead() : readDigested(c, d);
-          take(got, c.keys(), c.values());
-          if (got > 0) {
-            // the kernel fills the cursor's other buffers while this batch is emitted
-            digest = mode == Mode.CHANGES ? d : null;
-            Digest next = nextDigest();
-            aheadDigest = next;
-            ahead = CompletableFuture.supplyAsync(() -> readDigested(c, next), readAhead);
-            if (digest != null) {
-              table.prefetch(digest.hashes(), got);
-            }
-          }
+        ReadAhead.Batch b = ahead.take(max -> readDigested(c, max));
+        if (b.failure() instanceof RuntimeException e) {
+          throw e;
+        } else if (b.failure() instanceof Error e) {
+          throw e;
         }
+        if (b.got() == BatchCursor.NEEDS_MORE) {
+          drainOneByKey();
+          perKey += n;
+          return;
+        }
+        take(b.got(), b.keys(), b.values());
+        digest = b.digest();
         return;
       } catch (UnsupportedFeatureException e) {
         if (mode == Mode.DRAIN || read > 0) {
@@ -290,38 +288,22 @@ final class CycleReader implements AutoCloseable {
     batchValues = values;
     readDone = got == 0;
     digest = null;
+    prefetchedTo = 0;
   }
 
-  /** The digest the next batch read fills: the two take turns, as the cursor's buffer sets do. */
-  private Digest nextDigest() {
-    digestTurn ^= 1;
-    return digests[digestTurn];
-  }
-
-  /** Reads the next batch; in CHANGES, digests it on the reading thread. */
-  private int readDigested(BatchCursor c, Digest d) {
-    int got = c.next();
+  /**
+   * Reads the next batch of at most {@code max} entries, on the read-ahead thread; in CHANGES,
+   * digests it there too. The digests take turns, as the cursor's buffer sets do.
+   */
+  private ReadAhead.Batch readDigested(BatchCursor c, int max) {
+    int got = mode == Mode.DRAIN ? c.nextAtMost(max) : c.next();
+    Digest d = null;
     if (mode == Mode.CHANGES && got > 0) {
+      digestTurn ^= 1;
+      d = digests[digestTurn];
       d.of(view, c.keys(), keySize, c.values(), valueBuffer, cpus, stride, got);
     }
-    return got;
-  }
-
-  /** The batch read ahead, once the kernel is done with it; its failure as the read's own. */
-  private int awaitAhead() {
-    CompletableFuture<Integer> f = ahead;
-    ahead = null;
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error r) {
-        throw r;
-      }
-      throw e;
-    }
+    return new ReadAhead.Batch(got, c.keys(), c.values(), d, null);
   }
 
   /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
@@ -361,14 +343,10 @@ final class CycleReader implements AutoCloseable {
    */
   void abandon() {
     ended = true;
-    if (ahead != null) {
-      // the kernel may still be writing into the buffers: they are freed only after it is done;
-      // what a DRAIN read took ahead goes back into the map
-      CompletableFuture<Integer> f = ahead;
-      ahead = null;
-      int got = f.exceptionally(e -> 0).join();
-      if (mode == Mode.DRAIN && got > 0) {
-        stats.drainConflicts(putBack(cursor.keys(), cursor.values(), 0, got));
+    // the kernel may still be writing into the buffers: they are freed only after it is done
+    for (ReadAhead.Batch b : ahead.stop()) {
+      if (mode == Mode.DRAIN && b.got() > 0) {
+        stats.drainConflicts(putBack(b.keys(), b.values(), 0, b.got()));
       }
     }
   }
