@@ -18,7 +18,7 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
  * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (SNAPSHOT and
- * CHANGES read the next batch on the io scheduler while the last one is emitted), per-key iteration
+ * {@link ReadAhead} reads the next batch while the last one is emitted), per-key iteration
  * where batches are unsupported, CHANGES filtering, per-CPU policy, deletes, the CYCLE_END marker.
  * Used by one cycle at a time ({@link CyclePublisher} guarantees it); not thread-safe otherwise.
  */
@@ -84,9 +84,10 @@ final class CycleReader implements AutoCloseable {
   private MemorySegment batchValues;
 
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
-      StreamStats stats, ChangesState baseline, Scheduler io) {
+      StreamStats stats, ChangesState baseline) {
     this.map = map;
-    this.ahead = new ReadAhead(task -> io.schedule(task), batchSize);
+    // a virtual thread per run of the loop: never one of the scheduler's, which a cycle waiting for it may hold
+    this.ahead = new ReadAhead(task -> Thread.ofVirtual().name("bpfmap-read-ahead").start(task), batchSize);
     this.baseline = baseline;
     this.view = view;
     this.mode = mode;
@@ -133,8 +134,10 @@ final class CycleReader implements AutoCloseable {
     emitted = 0;
     if (cursor != null) {
       cursor.reset();
+    } else if (batches) {
+      cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
     }
-    ahead.reset(mode == Mode.DRAIN ? 0 : Long.MAX_VALUE);
+    ahead.reset(max -> readDigested(cursor, max), mode == Mode.DRAIN ? 0 : Long.MAX_VALUE);
     perKey = 0;
     granted = 0;
   }
@@ -248,11 +251,7 @@ final class CycleReader implements AutoCloseable {
     n = 0;
     if (batches) {
       try {
-        if (cursor == null) {
-          cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
-        }
-        BatchCursor c = cursor;
-        ReadAhead.Batch b = ahead.take(max -> readDigested(c, max));
+        ReadAhead.Batch b = ahead.take();
         if (b.failure() instanceof RuntimeException e) {
           throw e;
         } else if (b.failure() instanceof Error e) {
@@ -261,6 +260,7 @@ final class CycleReader implements AutoCloseable {
         if (b.got() == BatchCursor.NEEDS_MORE) {
           drainOneByKey();
           perKey += n;
+          ahead.resume();
           return;
         }
         take(b.got(), b.keys(), b.values());

@@ -25,7 +25,7 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Backpressure:</b> reads follow demand. A slow subscriber slows the cycle (ticks that find
  * a cycle still running are dropped and counted in {@link StreamStats#skippedTicks()}); nothing is
  * buffered beyond two batches in the kernel buffers (the one being emitted and the next one, read
- * ahead on the stream's scheduler) and the sharing operator's prefetch. In {@link Mode#DRAIN}
+ * ahead on a virtual thread) and the sharing operator's prefetch. In {@link Mode#DRAIN}
  * nothing is taken out of the kernel that the subscriber has not requested: it reads ahead only
  * within the demand, and puts back what it took and did not deliver when the subscriber cancels.
  *
@@ -35,8 +35,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p><b>Errors:</b> a kernel error, or a map closed or gone, ends the Flux with a
  * {@link BpfException} naming the map; {@link #resilient} reopens and retries with backoff.
- * Syscalls run on the stream's scheduler (bounded elastic by default), never on
- * {@code Schedulers.parallel()}.
+ * Syscalls run on the stream's scheduler (bounded elastic by default) and, for batches read
+ * ahead, on virtual threads of their own; never on {@code Schedulers.parallel()}.
  */
 public final class MapStream implements AutoCloseable {
   /**
@@ -75,8 +75,7 @@ public final class MapStream implements AutoCloseable {
     this.mode = b.mode;
     this.origin = new Origin(check.info().id(), check.target());
     this.stats = new StreamStats(name);
-    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline,
-        b.scheduler);
+    this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline);
     Scheduler io = b.scheduler;
     AtomicBoolean freshConnection = new AtomicBoolean(true);
     Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,

@@ -8,13 +8,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Reads a cycle's batches on a thread of the stream's scheduler while the cycle's own thread emits
- * the batch before: the kernel reads one batch after the other, with no hand-off per batch on the
- * reading side. Two buffer sets bound it (the cursor's, {@link io.bpfmap.core.BatchCursor#alternate}
- * makes its reads take turns between them): it reads into a set only once the emitter has
- * {@link #take}n the next batch, so it is done with the one that set held. In DRAIN it takes out of
- * the kernel only what the subscriber has requested ({@link #grant}). Thread-safe: one emitter,
- * one reading loop.
+ * Reads a cycle's batches on a thread of its own while the cycle's thread emits the batch before:
+ * the kernel reads one batch after the other, with no hand-off per batch on the reading side. Two
+ * buffer sets bound it (the cursor's: {@link io.bpfmap.core.BatchCursor#alternate} makes its reads
+ * take turns between them): it reads into a set only once the emitter has {@link #take}n the next
+ * batch, so it is done with the one that set held. In DRAIN it takes out of the kernel only what
+ * the subscriber has requested ({@link #grant}).
+ *
+ * <p>The reading loop never waits: when both sets are full or nothing more is granted, it ends,
+ * and {@link #take} or {@link #grant} starts a new one once it can go on. So a subscriber that
+ * stops requesting holds no thread, and the loop never waits for a thread that waits for it.
+ * Thread-safe: one emitter, one reading loop at a time.
  */
 final class ReadAhead {
   /** What reads one batch of at most {@code max} entries, on the reading thread. */
@@ -45,7 +49,10 @@ final class ReadAhead {
   private int freeSets;
   private long granted;
   private long taken;
+  private Read read;
   private boolean running;
+  /** The loop produced its last batch: the pass is over (or failed, or DRAIN needs a read per key). */
+  private boolean over;
   private boolean stopping;
   private Batch held;
 
@@ -55,7 +62,9 @@ final class ReadAhead {
   }
 
   /** A new pass: nothing read yet; the loop may take {@code grant} entries (Long.MAX_VALUE: all). */
-  synchronized void reset(long grant) {
+  synchronized void reset(Read reader, long grant) {
+    read = reader;
+    over = false;
     ready.clear();
     held = null;
     freeSets = SETS;
@@ -65,32 +74,52 @@ final class ReadAhead {
   }
 
   /** DRAIN: the loop may take {@code total} entries out of the kernel in this pass, all reads counted. */
-  synchronized void grant(long total) {
-    granted = total;
-    notifyAll();
+  void grant(long total) {
+    boolean start;
+    synchronized (this) {
+      granted = total;
+      start = canStart();
+      running |= start;
+    }
+    if (start) {
+      start();
+    }
+  }
+
+  /** DRAIN, after a read per key: the reading loop may start again, where the cursor is. */
+  synchronized void resume() {
+    over = false;
+  }
+
+  /** Whether a new loop would have something to do: no loop runs, a set is free, entries are granted. */
+  private boolean canStart() {
+    return !running && !over && !stopping && freeSets > 0 && granted > taken;
+  }
+
+  private void start() {
+    try {
+      executor.execute(() -> loop(false));
+    } catch (RejectedExecutionException disposed) {
+      loop(true);  // no thread to be had: one read, here
+    }
   }
 
   /**
    * The next batch, once read: gives back the set of the batch taken before, and starts the
    * reading loop when none runs. Blocks while the kernel reads.
    */
-  Batch take(Read read) {
+  Batch take() {
     boolean start;
     synchronized (this) {
       if (held != null && held.got() > 0) {
         freeSets++;
-        notifyAll();
       }
       held = null;
-      start = ready.isEmpty() && !running;
+      start = canStart();
       running |= start;
     }
     if (start) {
-      try {
-        executor.execute(() -> loop(read, false));
-      } catch (RejectedExecutionException disposed) {
-        loop(read, true);  // the scheduler is gone: one read, here
-      }
+      start();
     }
     synchronized (this) {
       boolean interrupted = false;
@@ -136,18 +165,11 @@ final class ReadAhead {
    * Reads batches while a set is free (and, in DRAIN, entries are granted), until a last one;
    * only one when {@code once}.
    */
-  private void loop(Read read, boolean once) {
+  private void loop(boolean once) {
     while (true) {
       int max;
       synchronized (this) {
-        while (!stopping && (freeSets == 0 || granted - taken <= 0)) {
-          try {
-            wait();
-          } catch (InterruptedException e) {
-            stopping = true;
-          }
-        }
-        if (stopping) {
+        if (stopping || freeSets == 0 || granted <= taken) {
           running = false;
           notifyAll();
           return;
@@ -168,6 +190,7 @@ final class ReadAhead {
         } else {
           freeSets++;
         }
+        over |= b.last();
         boolean end = b.last() || once;
         running &= !end;
         notifyAll();
