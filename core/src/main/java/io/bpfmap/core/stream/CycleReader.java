@@ -9,8 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -44,27 +42,15 @@ final class CycleReader implements AutoCloseable {
   private final KeyWalk walk;
   private boolean batches;
   private BatchCursor cursor;
-  private ChangeTable table;
-  /** CHANGES: what Kafka holds, the start of every fresh table; null for none. */
-  private final ChangesState baseline;
-  /** The stored fingerprint {@link #changed} computed last. */
-  private long lastFingerprint;
-  /** CHANGES: the two batches' digests (one per buffer set), the next to fill, and the emitted batch's (null per key). */
-  private final Digest[] digests = {new Digest(), new Digest()};
-  private int digestTurn;
-  private Digest digest;
-  /** CHANGES: the entries of the batch whose table slots {@link ChangeTable#prefetch} has read. */
-  private int prefetchedTo;
-  private static final int PREFETCH_WINDOW = 256;
-  /** Whether the key {@link #changed} looked at last was new to the table. */
-  private boolean lastCreated;
+  /** CHANGES: what the stream saw, to tell changes; null in the other modes. */
+  private final ChangeFilter changes;
   /** Reads the batches, a batch ahead of the events. */
   private final ReadAhead ahead;
   /** DRAIN: entries this cycle took per key (a bucket larger than the demand), and the entries last granted. */
   private long perKey;
   private long granted;
   private final Lease lease = new Lease(this::free);
-  private final java.util.Queue<byte[]> resync = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final GiveBack giveBack;
 
   // One cycle's state.
   private long cycle;
@@ -88,7 +74,6 @@ final class CycleReader implements AutoCloseable {
     this.map = map;
     // a virtual thread per run of the loop: never one of the scheduler's, which a cycle waiting for it may hold
     this.ahead = new ReadAhead(task -> Thread.ofVirtual().name("bpfmap-read-ahead").start(task), batchSize);
-    this.baseline = baseline;
     this.view = view;
     this.mode = mode;
     this.policy = policy;
@@ -105,19 +90,14 @@ final class CycleReader implements AutoCloseable {
     this.nextBuf = arena.allocate(Math.max(1, keySize), 8);
     this.valueBuf = arena.allocate(Math.max(1, valueBuffer), 8);
     this.walk = new KeyWalk(map, keyBuf, nextBuf, valueBuf);
+    this.giveBack = new GiveBack(map);
+    this.changes = mode == Mode.CHANGES ? new ChangeFilter(view, keySize, valueBuffer, cpus, stride, baseline) : null;
   }
 
   /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
   void begin(long number, boolean fresh) {
-    if (fresh || table == null) {
-      // a baseline's keys count as seen in the cycle before: those this one does not find are deletes
-      table = mode != Mode.CHANGES ? null : baseline != null ? baseline.table((int) (number - 1))
-          : new ChangeTable(keySize);
-      resync.clear();
-    } else {
-      for (byte[] k = resync.poll(); k != null; k = resync.poll()) {
-        table.forget(k, (int) cycle);
-      }
+    if (changes != null) {
+      changes.begin(number, fresh, cycle);
     }
     cycle = number;
     start = Instant.now();
@@ -170,9 +150,9 @@ final class CycleReader implements AutoCloseable {
       if (mode == Mode.CHANGES) {
         if (!sweeping) {
           sweeping = true;
-          table.startSweep();
+          changes.startSweep();
         }
-        byte[] gone = table.removeNextUnseen((int) cycle);
+        byte[] gone = changes.nextGone((int) cycle);
         if (gone != null) {
           emitted++;
           return new Event(info, Kind.DELETE, gone, -1);
@@ -193,7 +173,7 @@ final class CycleReader implements AutoCloseable {
     long keyOff = (long) i * keySize;
     long valueOff = (long) i * valueBuffer;
     if (cpus > 1 && policy == PerCpuPolicy.PER_CPU) {
-      if (cpu == 0 && mode == Mode.CHANGES && !changed(i, keyOff, valueOff)) {
+      if (cpu == 0 && changes != null && !changes.changed(batchKeys, batchValues, i, n, (int) cycle)) {
         i++;
         return null;
       }
@@ -207,7 +187,7 @@ final class CycleReader implements AutoCloseable {
       return e;
     }
     int entry = i++;
-    if (mode == Mode.CHANGES && !changed(entry, keyOff, valueOff)) {
+    if (changes != null && !changes.changed(batchKeys, batchValues, entry, n, (int) cycle)) {
       return null;
     }
     byte[] data = record(keyOff);
@@ -218,7 +198,7 @@ final class CycleReader implements AutoCloseable {
     }
     return switch (mode) {
       case SNAPSHOT -> new Event(info, Kind.UPSERT, data, -1);
-      case CHANGES -> new Event.Changed(info, data, lastFingerprint, lastCreated);
+      case CHANGES -> new Event.Changed(info, data, changes.lastFingerprint(), changes.lastCreated());
       case DRAIN -> new Event.Drained(info, data, drainedIsVisible ? null : copy(batchValues, valueOff, valueBuffer));
     };
   }
@@ -228,21 +208,6 @@ final class CycleReader implements AutoCloseable {
     byte[] data = new byte[keySize + valueSize];
     MemorySegment.copy(batchKeys, ValueLayout.JAVA_BYTE, keyOff, data, 0, keySize);
     return data;
-  }
-
-  private boolean changed(int entry, long keyOff, long valueOff) {
-    if (digest != null && entry >= prefetchedTo) {
-      // a window at a time, so that what it brings into the cache is still there when put() looks
-      prefetchedTo = Math.min(n, entry + PREFETCH_WINDOW);
-      table.prefetch(digest.hashes(), entry, prefetchedTo);
-    }
-    long fp = digest != null ? digest.fingerprint(entry) : view.fingerprint(batchValues, valueOff, cpus, stride);
-    lastFingerprint = ChangeTable.stored(fp);
-    ChangeTable.Change c = digest != null
-        ? table.put(batchKeys, keyOff, fp, (int) cycle, digest.hashes()[entry])
-        : table.put(batchKeys, keyOff, fp, (int) cycle);
-    lastCreated = c == ChangeTable.Change.NEW;
-    return c != ChangeTable.Change.SAME;
   }
 
   /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */
@@ -264,7 +229,9 @@ final class CycleReader implements AutoCloseable {
           return;
         }
         take(b.got(), b.keys(), b.values());
-        digest = b.digest();
+        if (changes != null) {
+          changes.batch(b.digest());
+        }
         return;
       } catch (UnsupportedFeatureException e) {
         if (mode == Mode.DRAIN || read > 0) {
@@ -287,28 +254,24 @@ final class CycleReader implements AutoCloseable {
     batchKeys = keys;
     batchValues = values;
     readDone = got == 0;
-    digest = null;
-    prefetchedTo = 0;
+    if (changes != null) {
+      changes.batch(null);
+    }
   }
 
   /**
    * Reads the next batch of at most {@code max} entries, on the read-ahead thread; in CHANGES,
-   * digests it there too. The digests take turns, as the cursor's buffer sets do.
+   * digests it there too.
    */
   private ReadAhead.Batch readDigested(BatchCursor c, int max) {
     int got = mode == Mode.DRAIN ? c.nextAtMost(max) : c.next();
-    Digest d = null;
-    if (mode == Mode.CHANGES && got > 0) {
-      digestTurn ^= 1;
-      d = digests[digestTurn];
-      d.of(view, c.keys(), keySize, c.values(), valueBuffer, cpus, stride, got);
-    }
+    Digest d = changes != null && got > 0 ? changes.digest(c.keys(), c.values(), got) : null;
     return new ReadAhead.Batch(got, c.keys(), c.values(), d, null);
   }
 
   /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
   private void nextByKey() {
-    boolean found = walk.next(mode == Mode.CHANGES ? k -> table.seenIn(k, 0, (int) cycle) : null);
+    boolean found = walk.next(changes != null ? k -> changes.seenIn(k, 0, (int) cycle) : null);
     take(found ? 1 : 0, keyBuf, valueBuf);
   }
 
@@ -322,18 +285,7 @@ final class CycleReader implements AutoCloseable {
    * subscriber cancelled). Returns false when the key exists again (a writer re-created it).
    */
   boolean restore(Event e) {
-    if (e.drainedValue() == null || !e.claimRestore()) {
-      return true;
-    }
-    if (map.isClosed()) {
-      return false;
-    }
-    try {
-      map.update(e.keyBytes(), e.drainedValue(), io.bpfmap.core.UpdateFlag.NOEXIST);
-      return true;
-    } catch (BpfException conflict) {
-      return false;
-    }
+    return giveBack.event(e);
   }
 
   /**
@@ -346,7 +298,7 @@ final class CycleReader implements AutoCloseable {
     // the kernel may still be writing into the buffers: they are freed only after it is done
     for (ReadAhead.Batch b : ahead.stop()) {
       if (mode == Mode.DRAIN && b.got() > 0) {
-        stats.drainConflicts(putBack(b.keys(), b.values(), 0, b.got()));
+        stats.drainConflicts(giveBack.batch(b.keys(), b.values(), 0, b.got()));
       }
     }
   }
@@ -360,23 +312,8 @@ final class CycleReader implements AutoCloseable {
     if (mode != Mode.DRAIN) {
       return 0;
     }
-    int conflicts = putBack(batchKeys, batchValues, i, n);
+    int conflicts = giveBack.batch(batchKeys, batchValues, i, n);
     i = n;
-    return conflicts;
-  }
-
-  /** DRAIN: puts entries {@code from} to {@code to} of a batch back, as new keys; returns how many exist again. */
-  private int putBack(MemorySegment keys, MemorySegment values, int from, int to) {
-    int conflicts = 0;
-    for (int e = from; e < to; e++) {
-      MemorySegment k = keys.asSlice((long) e * keySize, keySize);
-      MemorySegment v = values.asSlice((long) e * valueBuffer, valueBuffer);
-      try {
-        map.update(k, v, io.bpfmap.core.UpdateFlag.NOEXIST);
-      } catch (BpfException conflict) {
-        conflicts++;
-      }
-    }
     return conflicts;
   }
 
@@ -385,17 +322,17 @@ final class CycleReader implements AutoCloseable {
    * sink that could not deliver its last event. Thread-safe: applied when the next cycle begins.
    */
   void resync(byte[] key) {
-    if (mode == Mode.CHANGES && key.length == keySize) {
-      resync.add(key.clone());
+    if (changes != null) {
+      changes.resync(key);
     }
   }
 
   long changeStateBytes() {
-    return table == null ? 0 : table.retainedBytes();
+    return changes == null ? 0 : changes.stateBytes();
   }
 
   int changeStateKeys() {
-    return table == null ? 0 : table.size();
+    return changes == null ? 0 : changes.stateKeys();
   }
 
   /** A cycle starts using the reader (one at a time, {@link CyclePublisher} sees to it); false once closed. */
@@ -424,7 +361,7 @@ final class CycleReader implements AutoCloseable {
     };
     try {
       io.schedule(task);
-    } catch (java.util.concurrent.RejectedExecutionException disposed) {
+    } catch (RejectedExecutionException disposed) {
       task.run();
     }
   }
