@@ -15,7 +15,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
- * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (SNAPSHOT and
+ * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (a
  * {@link ReadAhead} reads the next batch while the last one is emitted), per-key iteration
  * where batches are unsupported, CHANGES filtering, per-CPU policy, deletes, the CYCLE_END marker.
  * Used by one cycle at a time ({@link CyclePublisher} guarantees it); not thread-safe otherwise.
@@ -72,8 +72,7 @@ final class CycleReader implements AutoCloseable {
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
       StreamStats stats, ChangesState baseline) {
     this.map = map;
-    // a virtual thread per run of the loop: never one of the scheduler's, which a cycle waiting for it may hold
-    this.ahead = new ReadAhead(task -> Thread.ofVirtual().name("bpfmap-read-ahead").start(task), batchSize);
+    this.ahead = new ReadAhead(ReadAhead.LOOPS, batchSize);
     this.view = view;
     this.mode = mode;
     this.policy = policy;
@@ -295,7 +294,14 @@ final class CycleReader implements AutoCloseable {
    */
   void abandon() {
     ended = true;
-    // the kernel may still be writing into the buffers: they are freed only after it is done
+    stopReadAhead();
+  }
+
+  /**
+   * Waits for the batch being read ahead (the kernel may still be writing into the buffers, which
+   * are freed only after it is done); in DRAIN, puts the batches read ahead back into the map.
+   */
+  private void stopReadAhead() {
     for (ReadAhead.Batch b : ahead.stop()) {
       if (mode == Mode.DRAIN && b.got() > 0) {
         stats.drainConflicts(giveBack.batch(b.keys(), b.values(), 0, b.got()));
@@ -312,6 +318,7 @@ final class CycleReader implements AutoCloseable {
     if (mode != Mode.DRAIN) {
       return 0;
     }
+    stopReadAhead();  // first, so that it cannot take again what goes back now
     int conflicts = giveBack.batch(batchKeys, batchValues, i, n);
     i = n;
     return conflicts;

@@ -25,7 +25,7 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Backpressure:</b> reads follow demand. A slow subscriber slows the cycle (ticks that find
  * a cycle still running are dropped and counted in {@link StreamStats#skippedTicks()}); nothing is
  * buffered beyond two batches in the kernel buffers (the one being emitted and the next one, read
- * ahead on a virtual thread) and the sharing operator's prefetch. In {@link Mode#DRAIN}
+ * ahead on a thread of its own) and the sharing operator's prefetch. In {@link Mode#DRAIN}
  * nothing is taken out of the kernel that the subscriber has not requested: it reads ahead only
  * within the demand, and puts back what it took and did not deliver when the subscriber cancels.
  *
@@ -36,12 +36,12 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Errors:</b> a kernel error, or a map closed or gone, ends the Flux with a
  * {@link BpfException} naming the map; {@link #resilient} reopens and retries with backoff.
  * Syscalls run on the stream's scheduler (bounded elastic by default) and, for batches read
- * ahead, on virtual threads of their own; never on {@code Schedulers.parallel()}.
+ * ahead, on bpfmap's own read-ahead threads; never on {@code Schedulers.parallel()}.
  */
 public final class MapStream implements AutoCloseable {
   /**
    * The most one set of a stream's batch buffers may take: batch size × (key + value buffer) bytes.
-   * SNAPSHOT and CHANGES keep two sets, to read the next batch while the last one is emitted.
+   * A stream keeps two sets, to read the next batch while the last one is emitted.
    */
   public static final long MAX_BATCH_BYTES = 256L << 20;
   private final Sinks.Empty<Void> closed = Sinks.empty();

@@ -6,14 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Reads a cycle's batches on a thread of its own while the cycle's thread emits the batch before:
- * the kernel reads one batch after the other, with no hand-off per batch on the reading side. Two
- * buffer sets bound it (the cursor's: {@link io.bpfmap.core.BatchCursor#alternate} makes its reads
- * take turns between them): it reads into a set only once the emitter has {@link #take}n the next
- * batch, so it is done with the one that set held. In DRAIN it takes out of the kernel only what
- * the subscriber has requested ({@link #grant}).
+ * Reads a cycle's batches on a thread of its own ({@link #LOOPS}) while the cycle's thread emits
+ * the batch before: the kernel reads one batch after the other, with no hand-off per batch on the
+ * reading side. Two buffer sets bound it (the cursor's: {@link io.bpfmap.core.BatchCursor#alternate}
+ * makes its reads take turns between them): it reads into a set only once the emitter has
+ * {@link #take}n the next batch, so it is done with the one that set held. In DRAIN it takes out
+ * of the kernel only what the subscriber has requested ({@link #grant}).
  *
  * <p>The reading loop never waits: when both sets are full or nothing more is granted, it ends,
  * and {@link #take} or {@link #grant} starts a new one once it can go on. So a subscriber that
@@ -42,6 +45,13 @@ final class ReadAhead {
     }
   }
 
+  /**
+   * Where the loops run: threads of their own, never the stream's scheduler's (a cycle waiting for
+   * its batch may hold the scheduler's last thread), nor virtual ones (a loop in the kernel pins
+   * its carrier for a whole cycle). As many as loops run at once; a thread idle for 30 s ends.
+   */
+  static final Executor LOOPS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("bpfmap-read-ahead-", 1).factory());
   private static final int SETS = 2;
   private final Executor executor;
   private final int batchSize;
