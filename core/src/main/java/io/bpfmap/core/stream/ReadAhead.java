@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads a cycle's batches on a thread of its own ({@link #LOOPS}) while the cycle's thread emits
@@ -85,15 +86,10 @@ final class ReadAhead {
 
   /** DRAIN: the loop may take {@code total} entries out of the kernel in this pass, all reads counted. */
   void grant(long total) {
-    boolean start;
     synchronized (this) {
       granted = total;
-      start = canStart();
-      running |= start;
     }
-    if (start) {
-      start();
-    }
+    startIfIdle();
   }
 
   /** DRAIN, after a read per key: the reading loop may start again, where the cursor is. */
@@ -106,11 +102,20 @@ final class ReadAhead {
     return !running && !over && !stopping && freeSets > 0 && granted > taken;
   }
 
-  private void start() {
+  /** Starts a loop when none runs and one would have something to do. */
+  private void startIfIdle() {
+    boolean start;
+    synchronized (this) {
+      start = canStart();
+      running |= start;
+    }
+    if (!start) {
+      return;
+    }
     try {
       executor.execute(() -> loop(false));
-    } catch (RejectedExecutionException disposed) {
-      loop(true);  // no thread to be had: one read, here
+    } catch (RejectedExecutionException | OutOfMemoryError noThread) {
+      loop(true);  // no thread to be had (refused, or none can be made): one read, here
     }
   }
 
@@ -119,30 +124,15 @@ final class ReadAhead {
    * reading loop when none runs. Blocks while the kernel reads.
    */
   Batch take() {
-    boolean start;
     synchronized (this) {
       if (held != null && held.got() > 0) {
         freeSets++;
       }
       held = null;
-      start = canStart();
-      running |= start;
     }
-    if (start) {
-      start();
-    }
+    startIfIdle();
     synchronized (this) {
-      boolean interrupted = false;
-      while (ready.isEmpty()) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      waitUntil(() -> !ready.isEmpty());
       held = ready.poll();
       return held;
     }
@@ -155,8 +145,16 @@ final class ReadAhead {
   synchronized List<Batch> stop() {
     stopping = true;
     notifyAll();
+    waitUntil(() -> !running);
+    List<Batch> left = new ArrayList<>(ready);
+    ready.clear();
+    return left;
+  }
+
+  /** Waits on this monitor, which the caller holds, until {@code done}; an interrupt is kept, not lost. */
+  private void waitUntil(BooleanSupplier done) {
     boolean interrupted = false;
-    while (running) {
+    while (!done.getAsBoolean()) {
       try {
         wait();
       } catch (InterruptedException e) {
@@ -166,9 +164,6 @@ final class ReadAhead {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    List<Batch> left = new ArrayList<>(ready);
-    ready.clear();
-    return left;
   }
 
   /**
