@@ -94,6 +94,18 @@ public final class Bench {
         + ')';
   }
 
+  /** {@return the bytes this JVM's threads allocated so far} */
+  static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+        .getTotalThreadAllocatedBytes();
+  }
+
+  /** {@return the CPU time this process used so far, in nanoseconds: every thread, kernel time included} */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
   /** {@code 3.02e6}, as SPEC §10 writes figures. */
   static String sci(double v) {
     String s = String.format(java.util.Locale.ROOT, "%.2e", v);

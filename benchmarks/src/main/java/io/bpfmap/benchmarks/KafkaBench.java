@@ -8,7 +8,6 @@ import io.bpfmap.kafka.KafkaExport;
 import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,13 +204,11 @@ final class KafkaBench {
 
   /** Wall time and process CPU time since construction. */
   private static final class Clock {
-    private static final com.sun.management.OperatingSystemMXBean OS =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final long wall = System.nanoTime();
-    private final long cpu = OS.getProcessCpuTime();
+    private final long cpu = Bench.cpuNanos();
 
     Run stop() {
-      return new Run(N / ((System.nanoTime() - wall) / 1e9), (OS.getProcessCpuTime() - cpu) / 1e3 / N, 0);
+      return new Run(N / ((System.nanoTime() - wall) / 1e9), (Bench.cpuNanos() - cpu) / 1e3 / N, 0);
     }
   }
 

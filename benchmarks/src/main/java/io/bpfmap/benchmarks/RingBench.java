@@ -10,7 +10,6 @@ import io.bpfmap.core.stream.MapEvent;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -129,9 +128,9 @@ final class RingBench {
     for (int block = 0; block < BLOCKS; block++) {
       c.addAll(cReference(object, size, ROUNDS, false));
       for (int i = 0; i < ROUNDS; i++) {
-        long before = allocatedBytes();
+        long before = Bench.allocatedBytes();
         rounds.eps.add(round.getAsDouble());
-        rounds.allocated += allocatedBytes() - before;
+        rounds.allocated += Bench.allocatedBytes() - before;
       }
     }
   }
@@ -267,7 +266,4 @@ final class RingBench {
         .orElse(0L);
   }
 
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
-  }
 }

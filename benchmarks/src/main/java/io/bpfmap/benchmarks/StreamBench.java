@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,15 +75,18 @@ final class StreamBench {
     }
     List<Double> eps = new ArrayList<>();
     List<Double> c = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
     long allocated = 0;
     for (int i = 0; i < ROUNDS; i++) {
       c.add(reference(pin));
-      long before = allocatedBytes();
+      long before = Bench.allocatedBytes();
+      long cpu0 = Bench.cpuNanos();
       eps.add(oneCycle(builder(map).build(), N));
-      allocated += allocatedBytes() - before;
+      cpu.add((double) (Bench.cpuNanos() - cpu0) / N);
+      allocated += Bench.allocatedBytes() - before;
     }
     Bench.reportPaired("stream.snapshot.1M", "java_eps", eps, "c_eps", c,
-        "alloc_b_per_event=" + Math.round(allocated / ((double) ROUNDS * N)));
+        "alloc_b_per_event=" + Math.round(allocated / ((double) ROUNDS * N)), cpu(cpu, c));
   }
 
   private static void changes(BpfMap map, Path pin) {
@@ -104,9 +106,11 @@ final class StreamBench {
       long stateBytes = stream.changeStateBytes();
       List<Double> scanEps = new ArrayList<>();
       List<Double> c = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
       for (int round = 1; round <= ROUNDS + 1; round++) {
         changeOnePercent(map, round);
         double reference = reference(pin);
+        long cpu0 = Bench.cpuNanos();
         long before = upserts.get();
         long target = ends.get() + 1;
         while (ends.get() < target) {
@@ -114,15 +118,17 @@ final class StreamBench {
           await(() -> ends.get() >= target, 5);
         }
         double seconds = stream.stats().lastCycleDuration().toNanos() / 1e9;
+        double cycleCpu = (double) (Bench.cpuNanos() - cpu0) / N;
         ReadBench.check(upserts.get() - before, N / 100);
         if (round > 1) {
           scanEps.add(N / seconds);
           c.add(reference);
+          cpu.add(cycleCpu);
         }
       }
       long keyBytes = (long) N * ((KEY.size() + 7) / 8 * 8);
       Bench.reportPaired("stream.changes.1pct.1M", "java_eps", scanEps, "c_eps", c,
-          "events_per_cycle=" + N / 100,
+          "events_per_cycle=" + N / 100, cpu(cpu, c),
           "state_b_per_entry=" + String.format(java.util.Locale.ROOT, "%.1f", (double) stateBytes / N),
           "state_b_per_entry_without_keys=" + String.format(java.util.Locale.ROOT, "%.1f", (double) (stateBytes - keyBytes) / N));
     } finally {
@@ -150,19 +156,28 @@ final class StreamBench {
   private static void drain(Path pin) {
     List<Double> eps = new ArrayList<>();
     List<Double> c = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
     for (int i = 0; i < ROUNDS; i++) {
       try (BpfMap fresh = ReadBench.filledHash("bench_drain", N)) {
         c.add(reference(pin));
         MapStream stream = builder(fresh).mode(Mode.DRAIN).build();
+        long cpu0 = Bench.cpuNanos();
         eps.add(oneCycle(stream, N));
+        cpu.add((double) (Bench.cpuNanos() - cpu0) / N);
         ReadBench.check(fresh.entries().size(), 0);
       }
     }
-    Bench.reportPaired("stream.drain.1M", "java_eps", eps, "c_eps", c);
+    Bench.reportPaired("stream.drain.1M", "java_eps", eps, "c_eps", c, cpu(cpu, c));
   }
 
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
+
+  /**
+   * {@code cpu_ns_per_event=…}: the process's CPU time (every thread) per entry, median of the
+   * rounds, and the C read's, whose single thread is busy all its wall time.
+   */
+  private static String cpu(List<Double> ours, List<Double> cEps) {
+    return String.format(java.util.Locale.ROOT, "cpu_ns_per_event=%.0f c_cpu_ns_per_event=%.0f",
+        ReadBench.median(ours), 1e9 / ReadBench.median(cEps));
   }
 
   private static void await(java.util.function.BooleanSupplier condition) {
