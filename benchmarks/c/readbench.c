@@ -1,6 +1,7 @@
-// Reference reader for bpfmap's benchmarks: reads a pinned map with libbpf, by batch lookup or
-// by get_next_key + lookup, and prints the median entries/s of several passes.
-//   readbench PIN batch|perkey PASSES [BATCH_SIZE]
+// Reference reader for bpfmap's benchmarks: reads a pinned map with libbpf, by batch lookup, by
+// get_next_key + lookup, or by batch lookup-and-delete (drain: one pass empties the map), and
+// prints the median entries/s of several passes.
+//   readbench PIN batch|perkey|drain PASSES [BATCH_SIZE]
 // Output: one line "c_eps=<median> entries=<n>".
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -21,16 +22,17 @@ static int cmp(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static long read_batch(int fd, void *keys, void *values, __u32 batch, __u32 token_size) {
+static long read_batch(int fd, void *keys, void *values, __u32 batch, __u32 token_size, int delete) {
   char in[64], out[64];
   void *inp = NULL;
   long total = 0;
   LIBBPF_OPTS(bpf_map_batch_opts, opts);
   for (;;) {
     __u32 count = batch;
-    int rc = bpf_map_lookup_batch(fd, inp, out, keys, values, &count, &opts);
+    int rc = delete ? bpf_map_lookup_and_delete_batch(fd, inp, out, keys, values, &count, &opts)
+                    : bpf_map_lookup_batch(fd, inp, out, keys, values, &count, &opts);
     if (rc && rc != -ENOENT) {
-      fprintf(stderr, "batch lookup: %s\n", strerror(-rc));
+      fprintf(stderr, "batch lookup%s: %s\n", delete ? " and delete" : "", strerror(-rc));
       exit(1);
     }
     total += count;
@@ -53,7 +55,7 @@ static long read_per_key(int fd, void *key, void *next, void *value, size_t key_
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: readbench PIN batch|perkey PASSES [BATCH_SIZE]\n");
+    fprintf(stderr, "usage: readbench PIN batch|perkey|drain PASSES [BATCH_SIZE]\n");
     return 2;
   }
   int fd = bpf_obj_get(argv[1]);
@@ -65,6 +67,7 @@ int main(int argc, char **argv) {
   __u32 len = sizeof(info);
   if (bpf_obj_get_info_by_fd(fd, &info, &len)) return 1;
   int per_key = strcmp(argv[2], "perkey") == 0;
+  int drain = strcmp(argv[2], "drain") == 0;
   int passes = atoi(argv[3]);
   __u32 batch = argc > 4 ? (__u32)atoi(argv[4]) : 4096;
   size_t vsize = info.value_size;
@@ -77,7 +80,7 @@ int main(int argc, char **argv) {
   for (int p = 0; p < passes; p++) {
     double t0 = now();
     n = per_key ? read_per_key(fd, keys, (char *)keys + info.key_size, values, info.key_size)
-                : read_batch(fd, keys, values, batch, info.key_size > 8 ? info.key_size : 8);
+                : read_batch(fd, keys, values, batch, info.key_size > 8 ? info.key_size : 8, drain);
     eps[p] = n / (now() - t0);
   }
   qsort(eps, passes, sizeof(double), cmp);
