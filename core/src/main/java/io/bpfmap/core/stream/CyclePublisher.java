@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -107,11 +108,18 @@ final class CyclePublisher extends Flux<MapEvent> {
             e++;
           }
           stats.emitted(e);
-        } catch (RuntimeException err) {
+        } catch (RuntimeException | Error err) {
+          // a kernel error, or one the read-ahead's thread met: DRAIN gives back what it took
+          // and did not deliver, and the reader is released, before anyone hears of it
           done = true;
-          reader.abandon();
-          reader.release();
+          try {
+            stats.drainConflicts(reader.restoreUndelivered());
+            reader.abandon();
+          } finally {
+            reader.release();
+          }
           stats.error(err);
+          Exceptions.throwIfJvmFatal(err);
           actual.onError(err);
           return;
         }

@@ -46,8 +46,7 @@ final class CycleReader implements AutoCloseable {
   private final ChangeFilter changes;
   /** Reads the batches, a batch ahead of the events. */
   private final ReadAhead ahead;
-  /** DRAIN: entries this cycle took per key (a bucket larger than the demand), and the entries last granted. */
-  private long perKey;
+  /** DRAIN: the entries the read-ahead was last allowed to take in this cycle. */
   private long granted;
   private final Lease lease = new Lease(this::free);
   private final GiveBack giveBack;
@@ -117,7 +116,6 @@ final class CycleReader implements AutoCloseable {
       cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
     }
     ahead.reset(max -> readDigested(cursor, max), mode == Mode.DRAIN ? 0 : Long.MAX_VALUE);
-    perKey = 0;
     granted = 0;
   }
 
@@ -126,9 +124,9 @@ final class CycleReader implements AutoCloseable {
    * {@code demand} bounds what DRAIN may take out of the kernel now.
    */
   MapEvent next(long demand) {
-    if (mode == Mode.DRAIN) {
-      // what the subscriber requested, less what was taken per key, the read-ahead may take
-      long total = demand > Long.MAX_VALUE - emitted ? Long.MAX_VALUE : emitted + demand - perKey;
+    if (mode == Mode.DRAIN && batches) {
+      // what the subscriber requested, the read-ahead may take (entries taken per key count too)
+      long total = demand > Long.MAX_VALUE - emitted ? Long.MAX_VALUE : emitted + demand;
       if (total > granted) {
         granted = total;
         ahead.grant(total);
@@ -159,6 +157,7 @@ final class CycleReader implements AutoCloseable {
       }
       if (!ended) {
         ended = true;
+        stopReadAhead();  // it ended with the pass; this makes sure nothing runs into the next cycle
         boolean complete = !walk.incomplete();
         stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
         return Event.cycleEnd(info, read, complete);
@@ -223,8 +222,9 @@ final class CycleReader implements AutoCloseable {
         }
         if (b.got() == BatchCursor.NEEDS_MORE) {
           drainOneByKey();
-          perKey += n;
-          ahead.resume();
+          if (n > 0) {
+            ahead.tookPerKey(n);  // else the map is empty: the cycle is over
+          }
           return;
         }
         take(b.got(), b.keys(), b.values());

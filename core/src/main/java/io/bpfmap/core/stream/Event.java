@@ -15,6 +15,7 @@ import java.util.Map;
  */
 class Event implements MapEvent {
   private static final byte[] NONE = new byte[0];
+  private static final MemorySegment EMPTY = MemorySegment.ofArray(NONE).asReadOnly();
 
   /**
    * What the events of one cycle share. {@code entriesRead} and {@code complete} are those of
@@ -104,14 +105,12 @@ class Event implements MapEvent {
 
   @Override
   public final MemorySegment rawKey() {
-    return kind == Kind.CYCLE_END ? MemorySegment.ofArray(NONE)
-        : MemorySegment.ofArray(data).asSlice(0, cycle.keySize()).asReadOnly();
+    return kind == Kind.CYCLE_END ? EMPTY : MemorySegment.ofArray(data).asSlice(0, cycle.keySize()).asReadOnly();
   }
 
   @Override
   public final MemorySegment rawValue() {
-    return kind != Kind.UPSERT ? MemorySegment.ofArray(NONE)
-        : MemorySegment.ofArray(data).asSlice(cycle.keySize()).asReadOnly();
+    return kind != Kind.UPSERT ? EMPTY : MemorySegment.ofArray(data).asSlice(cycle.keySize()).asReadOnly();
   }
 
   @Override

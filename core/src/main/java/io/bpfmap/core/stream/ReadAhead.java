@@ -74,6 +74,8 @@ final class ReadAhead {
 
   /** A new pass: nothing read yet; the loop may take {@code grant} entries (Long.MAX_VALUE: all). */
   synchronized void reset(Read reader, long grant) {
+    stopping = true;
+    waitUntil(() -> !running);  // a loop of the pass before never runs into this one
     read = reader;
     over = false;
     ready.clear();
@@ -92,8 +94,12 @@ final class ReadAhead {
     startIfIdle();
   }
 
-  /** DRAIN, after a read per key: the reading loop may start again, where the cursor is. */
-  synchronized void resume() {
+  /**
+   * DRAIN, after a bucket larger than the grant (NEEDS_MORE): the cycle took {@code n} entries per
+   * key, which count against the grant, and the reading loop may start again where the cursor is.
+   */
+  synchronized void tookPerKey(int n) {
+    taken += n;
     over = false;
   }
 

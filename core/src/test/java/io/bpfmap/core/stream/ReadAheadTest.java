@@ -67,6 +67,45 @@ class ReadAheadTest {
     assertThat(asked).containsExactly(100, 50, 100, 100, 50);
   }
 
+  /**
+   * A bucket larger than the grant: the cycle takes entries per key, and those count against the
+   * grant. (They did not: with 3 requested, the loop took 1, then 1 per key, then 2 more.)
+   */
+  @Test
+  void entriesTakenPerKeyCountAgainstTheGrant() {
+    ReadAhead ahead = new ReadAhead(executor, 4);
+    List<Integer> asked = new CopyOnWriteArrayList<>();
+    ahead.reset(max -> {
+      asked.add(max);
+      return batch(asked.size() == 1 ? 1 : asked.size() == 2 ? io.bpfmap.core.BatchCursor.NEEDS_MORE : max);
+    }, 0);
+    ahead.grant(3);
+    assertThat(ahead.take().got()).isEqualTo(1);
+    assertThat(ahead.take().got()).isEqualTo(io.bpfmap.core.BatchCursor.NEEDS_MORE);
+    ahead.tookPerKey(1);
+    assertThat(ahead.take().got()).isEqualTo(1);
+    assertThat(asked).containsExactly(3, 2, 1);
+  }
+
+  /** After NEEDS_MORE, when the read per key found the map empty, nothing more is read in that cycle. */
+  @Test
+  void nothingIsReadAfterTheLastBatchOfAPassEvenWhenMoreIsGranted() throws Exception {
+    ReadAhead ahead = new ReadAhead(executor, 4);
+    AtomicInteger reads = new AtomicInteger();
+    ahead.reset(max -> {
+      reads.incrementAndGet();
+      return batch(io.bpfmap.core.BatchCursor.NEEDS_MORE);
+    }, 0);
+    ahead.grant(3);
+    assertThat(ahead.take().got()).isEqualTo(io.bpfmap.core.BatchCursor.NEEDS_MORE);
+    ahead.grant(10);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    assertThat(reads.get()).isEqualTo(1);
+    assertThat(ahead.stop()).isEmpty();
+  }
+
   @Test
   void aLoopThatCannotGoOnEndsInsteadOfHoldingItsThread() throws Exception {
     ReadAhead ahead = new ReadAhead(executor, 10);
