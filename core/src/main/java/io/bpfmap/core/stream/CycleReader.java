@@ -52,9 +52,7 @@ final class CycleReader implements AutoCloseable {
   private final GiveBack giveBack;
 
   // One cycle's state.
-  private long cycle;
-  private Instant start;
-  /** What this cycle's events share. */
+  /** What this cycle's events share: its number and start among them. */
   private Event.Cycle info;
   private long startNanos;
   private int n;
@@ -95,11 +93,9 @@ final class CycleReader implements AutoCloseable {
   /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
   void begin(long number, boolean fresh) {
     if (changes != null) {
-      changes.begin(number, fresh, cycle);
+      changes.begin(number, fresh, info == null ? 0 : info.number());
     }
-    cycle = number;
-    start = Instant.now();
-    info = new Event.Cycle(view, number, start, keySize);
+    info = new Event.Cycle(view, number, Instant.now(), keySize);
     startNanos = System.nanoTime();
     n = 0;
     i = 0;
@@ -149,7 +145,7 @@ final class CycleReader implements AutoCloseable {
           sweeping = true;
           changes.startSweep();
         }
-        byte[] gone = changes.nextGone((int) cycle);
+        byte[] gone = changes.nextGone((int) info.number());
         if (gone != null) {
           emitted++;
           return new Event(info, Kind.DELETE, gone, -1);
@@ -159,7 +155,7 @@ final class CycleReader implements AutoCloseable {
         ended = true;
         stopReadAhead();  // it ended with the pass; this makes sure nothing runs into the next cycle
         boolean complete = !walk.incomplete();
-        stats.cycleDone(cycle, start, System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
+        stats.cycleDone(info.number(), info.start(), System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
         return Event.cycleEnd(info, read, complete);
       }
       return null;
@@ -171,7 +167,7 @@ final class CycleReader implements AutoCloseable {
     long keyOff = (long) i * keySize;
     long valueOff = (long) i * valueBuffer;
     if (cpus > 1 && policy == PerCpuPolicy.PER_CPU) {
-      if (cpu == 0 && changes != null && !changes.changed(batchKeys, batchValues, i, n, (int) cycle)) {
+      if (cpu == 0 && changes != null && !changes.changed(batchKeys, batchValues, i, n, (int) info.number())) {
         i++;
         return null;
       }
@@ -185,7 +181,7 @@ final class CycleReader implements AutoCloseable {
       return e;
     }
     int entry = i++;
-    if (changes != null && !changes.changed(batchKeys, batchValues, entry, n, (int) cycle)) {
+    if (changes != null && !changes.changed(batchKeys, batchValues, entry, n, (int) info.number())) {
       return null;
     }
     byte[] data = record(keyOff);
@@ -227,10 +223,7 @@ final class CycleReader implements AutoCloseable {
           }
           return;
         }
-        take(b.got(), b.keys(), b.values());
-        if (changes != null) {
-          changes.batch(b.digest());
-        }
+        take(b.got(), b.keys(), b.values(), b.digest());
         return;
       } catch (UnsupportedFeatureException e) {
         if (mode == Mode.DRAIN || read > 0) {
@@ -246,7 +239,8 @@ final class CycleReader implements AutoCloseable {
     }
   }
 
-  private void take(int got, MemorySegment keys, MemorySegment values) {
+  /** The batch the cycle works through next; {@code digest} is its CHANGES digest, null when read per key. */
+  private void take(int got, MemorySegment keys, MemorySegment values, Digest digest) {
     n = got;
     read += got;
     stats.read(got);
@@ -254,7 +248,7 @@ final class CycleReader implements AutoCloseable {
     batchValues = values;
     readDone = got == 0;
     if (changes != null) {
-      changes.batch(null);
+      changes.batch(digest);
     }
   }
 
@@ -270,13 +264,13 @@ final class CycleReader implements AutoCloseable {
 
   /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
   private void nextByKey() {
-    boolean found = walk.next(changes != null ? k -> changes.seenIn(k, 0, (int) cycle) : null);
-    take(found ? 1 : 0, keyBuf, valueBuf);
+    boolean found = walk.next(changes != null ? k -> changes.seenIn(k, 0, (int) info.number()) : null);
+    take(found ? 1 : 0, keyBuf, valueBuf, null);
   }
 
   /** Per key, in DRAIN: takes exactly one entry (the first key) out of the map. */
   private void drainOneByKey() {
-    take(walk.drainOne() ? 1 : 0, keyBuf, valueBuf);
+    take(walk.drainOne() ? 1 : 0, keyBuf, valueBuf, null);
   }
 
   /**
