@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * Reads a map in batches with {@code bpf_map_lookup_batch} (or lookup-and-delete). Each
  * {@link #next()} fills the cursor's key and value buffers, which are allocated once and reused:
  * slices returned by {@link #key(int)} and {@link #value(int)} are valid until the next call
- * (after {@link #alternate()}, until the call after it).
+ * (with {@link #sets} buffer sets, until the next read into the same set).
  *
  * <p>A partial last batch (ENOENT with entries) is returned like any other; a hash bucket larger
  * than the buffer (ENOSPC with none) doubles the buffer and retries. Kernels or map types without
@@ -37,7 +37,7 @@ public final class BatchCursor implements AutoCloseable {
   private MemorySegment keys;
   private MemorySegment values;
   private int capacity;
-  /** With {@link #alternate()}: the two buffer sets, reads taking turns; null before. */
+  /** With {@link #sets}: the buffer sets, of which {@link #use} picks the one reads write into; null before. */
   private MemorySegment[] keySets;
   private MemorySegment[] valueSets;
   private int set;
@@ -93,26 +93,46 @@ public final class BatchCursor implements AutoCloseable {
   public static final int NEEDS_MORE = -1;
 
   /**
-   * Makes reads take turns between two buffer sets, so that the last batch's buffers stay valid
-   * through the next read: a caller may read the next batch (on another thread, one read at a
-   * time) while it still uses the last one. The second set is allocated at the first read that
-   * needs it. Call it before the first read.
+   * Gives the cursor {@code count} buffer sets, so that a batch's buffers stay valid while the
+   * next batches are read into other sets (on another thread, one read at a time): {@link #use}
+   * picks the set the next reads write into; set 0 until then. A set is allocated at its first
+   * use. Call it before the first read.
+   * @param count how many sets, at least 1
    * @return this cursor
    */
-  public BatchCursor alternate() {
+  public BatchCursor sets(int count) {
     if (keySets == null) {
-      keySets = new MemorySegment[] {keys, null};
-      valueSets = new MemorySegment[] {values, null};
+      keySets = new MemorySegment[Math.max(1, count)];
+      valueSets = new MemorySegment[keySets.length];
+      keySets[0] = keys;
+      valueSets[0] = values;
     }
     return this;
+  }
+
+  /**
+   * Makes the next reads write into buffer set {@code set} (allocating it, or a larger one after
+   * the buffers grew); {@link #keys()} and {@link #values()} are that set's from now on.
+   * @param set from 0 to the count given to {@link #sets} - 1
+   * @throws IndexOutOfBoundsException for another set, or before {@link #sets}
+   */
+  public void use(int set) {
+    if (keySets == null || set < 0 || set >= keySets.length) {
+      throw new IndexOutOfBoundsException("buffer set " + set + " of " + (keySets == null ? 1 : keySets.length));
+    }
+    this.set = set;
+    MemorySegment k = keySets[set];
+    if (k == null || k.byteSize() < Math.max(1L, (long) capacity * keySize)) {
+      allocate(capacity);
+    } else {
+      keys = k;
+      values = valueSets[set];
+    }
   }
 
   private int read(int max, boolean exact) {
     if (done) {
       return 0;
-    }
-    if (keySets != null) {
-      switchSet();
     }
     int want = Math.max(1, Math.min(max, capacity));
     while (true) {
@@ -214,18 +234,6 @@ public final class BatchCursor implements AutoCloseable {
           "a bucket does not fit a buffer of " + capacity + " entries");
     }
     allocate((int) Math.min((long) capacity * 2, max));
-  }
-
-  /** Points keys and values at the other set, (re)allocating it when it is missing or smaller. */
-  private void switchSet() {
-    set ^= 1;
-    MemorySegment k = keySets[set];
-    if (k == null || k.byteSize() < Math.max(1L, (long) capacity * keySize)) {
-      allocate(capacity);
-    } else {
-      keys = k;
-      values = valueSets[set];
-    }
   }
 
   private void allocate(int entries) {

@@ -11,46 +11,80 @@ import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * One cycle of a map as a Flux: pulls events from the {@link CycleReader} only as the subscriber
- * requests them (so DRAIN takes out of the kernel at most what was asked for), then completes after
- * CYCLE_END. Errors from the kernel end it with {@code onError}. The reads run on the thread that
- * requests: subscribe it on a scheduler meant for blocking work.
+ * One cycle of a map as a Flux: pulls events (or, for views, batches lent in place) from the
+ * {@link CycleReader} only as the subscriber requests them (so DRAIN takes out of the kernel at
+ * most what was asked for), then completes after CYCLE_END (or the batch that ends the cycle).
+ * Errors from the kernel end it with {@code onError}. The reads run on the thread that requests:
+ * subscribe it on a scheduler meant for blocking work. A views cycle whose buffer sets are all
+ * lent waits without a thread; a release wakes it on {@code io}.
  *
  * <p>{@code cancel()} only sets a flag and returns (Reactive Streams rule 3.5). The thread that is
  * emitting sees it and settles the cycle; when none is, the settling runs on {@code io}. Settling a
  * DRAIN cycle puts the entries taken out of the kernel but not emitted back into the map, then
  * releases the reader ({@link CycleReader#idle()} completes).
  */
-final class CyclePublisher extends Flux<MapEvent> {
+final class CyclePublisher<T> extends Flux<T> {
   private final CycleReader reader;
   private final long number;
   private final boolean fresh;
   private final StreamStats stats;
   private final Scheduler io;
+  private final boolean views;
 
-  CyclePublisher(CycleReader reader, long number, boolean fresh, StreamStats stats, Scheduler io) {
+  private CyclePublisher(CycleReader reader, long number, boolean fresh, StreamStats stats, Scheduler io,
+      boolean views) {
     this.reader = reader;
     this.number = number;
     this.fresh = fresh;
     this.stats = stats;
     this.io = io;
+    this.views = views;
+  }
+
+  /** Cycle {@code number} as events; CHANGES state starts over when {@code fresh}. */
+  static CyclePublisher<MapEvent> events(CycleReader reader, long number, boolean fresh, StreamStats stats,
+      Scheduler io) {
+    return new CyclePublisher<>(reader, number, fresh, stats, io, false);
+  }
+
+  /** Cycle {@code number} as batches lent in place ({@link MapStream#views()}). */
+  static CyclePublisher<MapBatch> views(CycleReader reader, long number, boolean fresh, StreamStats stats,
+      Scheduler io) {
+    return new CyclePublisher<>(reader, number, fresh, stats, io, true);
   }
 
   @Override
-  public void subscribe(CoreSubscriber<? super MapEvent> actual) {
+  public void subscribe(CoreSubscriber<? super T> actual) {
     actual.onSubscribe(new Cycle(actual));
   }
 
   private final class Cycle implements Subscription {
-    private final CoreSubscriber<? super MapEvent> actual;
+    private final CoreSubscriber<? super T> actual;
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
     private boolean started;
     private boolean done;
 
-    Cycle(CoreSubscriber<? super MapEvent> actual) {
+    Cycle(CoreSubscriber<? super T> actual) {
       this.actual = actual;
+    }
+
+    /** Runs the loop again on {@code io}: work was signalled from a thread that may not block. */
+    private void wake() {
+      if (wip.getAndIncrement() == 0) {
+        try {
+          io.schedule(this::drainLoop);
+        } catch (RejectedExecutionException disposed) {
+          drainLoop();
+        }
+      }
+    }
+
+    /** The next item, or null when the cycle is over or (views) waits for a lent batch to come back. */
+    @SuppressWarnings("unchecked")
+    private T next(long demand) {
+      return (T) (views ? reader.nextView(this::wake) : reader.next(demand));
     }
 
     @Override
@@ -66,13 +100,7 @@ final class CyclePublisher extends Flux<MapEvent> {
     @Override
     public void cancel() {
       cancelled = true;
-      if (wip.getAndIncrement() == 0) {
-        try {
-          io.schedule(this::drainLoop);
-        } catch (RejectedExecutionException disposed) {
-          drainLoop();
-        }
-      }
+      wake();
     }
 
     /** Runs by one thread at a time (whoever moved wip from 0), until no more work was signalled. */
@@ -86,28 +114,30 @@ final class CyclePublisher extends Flux<MapEvent> {
         long r = requested.get();
         long e = 0;
         try {
-          if (!started) {
+          Lease.Cycle start = started ? Lease.Cycle.STARTED : reader.acquire(this::wake);
+          if (start == Lease.Cycle.CLOSED) {
+            done = true;
+            actual.onError(CycleReader.error(reader.mapName(), "the stream is closed"));
+            return;
+          } else if (!started && start == Lease.Cycle.STARTED) {
             started = true;
-            if (!reader.acquire()) {
-              done = true;
-              actual.onError(CycleReader.error(reader.mapName(), "the stream is closed"));
-              return;
-            }
-            reader.begin(number, fresh);
+            reader.begin(number, fresh, views);
           }
-          while (e != r && !cancelled && !done) {
-            MapEvent ev = reader.next(r - e);
-            if (ev == null) {
+          while (started && e != r && !cancelled && !done) {
+            T item = next(r - e);
+            if (item == null && !reader.over()) {
+              break;  // every buffer set lent: the next release wakes this loop
+            } else if (item == null) {
               done = true;
-              stats.emitted(e);
+              countEmitted(e);
               reader.release();
               actual.onComplete();
               return;
             }
-            actual.onNext(ev);
+            actual.onNext(item);
             e++;
           }
-          stats.emitted(e);
+          countEmitted(e);
         } catch (RuntimeException | Error err) {
           // a kernel error, or one the read-ahead's thread met: DRAIN gives back what it took
           // and did not deliver, and the reader is released, before anyone hears of it
@@ -129,6 +159,13 @@ final class CyclePublisher extends Flux<MapEvent> {
         }
         missed = wip.addAndGet(-missed);
       } while (missed != 0);
+    }
+
+    /** Events count as they go; a views cycle counts the entries of each batch as it lends it. */
+    private void countEmitted(long items) {
+      if (!views) {
+        stats.emitted(items);
+      }
     }
 
     /** A cancelled cycle: DRAIN gives back what it took and did not emit; the reader is released. */

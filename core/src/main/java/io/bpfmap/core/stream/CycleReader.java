@@ -7,64 +7,51 @@ import io.bpfmap.core.UnsupportedFeatureException;
 import io.bpfmap.core.stream.MapEvent.Kind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Instant;
-import java.util.concurrent.RejectedExecutionException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Reads one map cycle after cycle and turns entries into events, one at a time, as asked:
- * batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (a
- * {@link ReadAhead} reads the next batch while the last one is emitted), per-key iteration
- * where batches are unsupported, CHANGES filtering, per-CPU policy, deletes, the CYCLE_END marker.
- * Used by one cycle at a time ({@link CyclePublisher} guarantees it); not thread-safe otherwise.
+ * Reads one map cycle after cycle and turns entries into events ({@link BatchEvents}), one at a
+ * time, as asked: batch lookup (or lookup-and-delete in DRAIN) into buffers kept across cycles (a
+ * {@link ReadAhead} reads the next batch while the last one is emitted), per-key iteration where
+ * batches are unsupported, CHANGES' deletes, the CYCLE_END marker; or, for views, lends the
+ * batches in place. Used by one cycle at a time ({@link Lease#acquire} sees to it).
  */
 final class CycleReader implements AutoCloseable {
   private final BpfMap map;
   private final RecordView view;
   private final Mode mode;
-  private final PerCpuPolicy policy;
   private final int batchSize;
   private final StreamStats stats;
-  private final int cpus;
-  private final long stride;
   private final int keySize;
   private final int valueBuffer;
-  /** The bytes of one (CPU's) value as the layout has it: what an event holds after the key. */
-  private final int valueSize;
-  /** DRAIN: an event's value is the kernel's whole value (nothing masked, one CPU), so it can be put back. */
-  private final boolean drainedIsVisible;
   private final Arena arena = Arena.ofShared();
-  private final MemorySegment keyBuf;
-  private final MemorySegment nextBuf;
-  private final MemorySegment valueBuf;
   private final KeyWalk walk;
   private boolean batches;
   private BatchCursor cursor;
   /** CHANGES: what the stream saw, to tell changes; null in the other modes. */
   private final ChangeFilter changes;
+  /** Makes the events of the batch taken last. */
+  private final BatchEvents events;
   /** Reads the batches, a batch ahead of the events. */
   private final ReadAhead ahead;
   /** DRAIN: the entries the read-ahead was last allowed to take in this cycle. */
   private long granted;
   private final Lease lease = new Lease(this::free);
   private final GiveBack giveBack;
+  /** views(): what runs when a lent batch comes back (the cycle may be waiting for its buffers). */
+  private volatile Runnable waiting;
 
   // One cycle's state.
   /** What this cycle's events share: its number and start among them. */
   private Event.Cycle info;
   private long startNanos;
-  private int n;
-  private int i;
-  private int cpu;
   private boolean readDone;
   private boolean sweeping;
   private boolean ended;
   private long read;
   private long emitted;
-  private MemorySegment batchKeys;
-  private MemorySegment batchValues;
 
   CycleReader(BpfMap map, RecordView view, Mode mode, PerCpuPolicy policy, int batchSize, boolean batches,
       StreamStats stats, ChangesState baseline) {
@@ -72,34 +59,29 @@ final class CycleReader implements AutoCloseable {
     this.ahead = new ReadAhead(ReadAhead.LOOPS, batchSize);
     this.view = view;
     this.mode = mode;
-    this.policy = policy;
     this.batchSize = batchSize;
     this.batches = batches;
     this.stats = stats;
-    this.cpus = map.valuesPerKey();
-    this.stride = map.valueStride();
     this.keySize = map.keySize();
     this.valueBuffer = map.valueBufferSize();
-    this.valueSize = view.valueLayout().size();
-    this.drainedIsVisible = cpus == 1 && view.showsAll() && valueSize == valueBuffer;
-    this.keyBuf = arena.allocate(Math.max(1, keySize), 8);
-    this.nextBuf = arena.allocate(Math.max(1, keySize), 8);
-    this.valueBuf = arena.allocate(Math.max(1, valueBuffer), 8);
-    this.walk = new KeyWalk(map, keyBuf, nextBuf, valueBuf);
-    this.giveBack = new GiveBack(map);
-    this.changes = mode == Mode.CHANGES ? new ChangeFilter(view, keySize, valueBuffer, cpus, stride, baseline) : null;
+    this.walk = new KeyWalk(map, arena);
+    this.giveBack = new GiveBack(map, stats, lease);
+    this.changes = mode == Mode.CHANGES
+        ? new ChangeFilter(view, keySize, valueBuffer, map.valuesPerKey(), map.valueStride(), baseline) : null;
+    this.events = new BatchEvents(map, view, mode, policy, changes);
   }
 
-  /** Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. */
-  void begin(long number, boolean fresh) {
+  /**
+   * Starts cycle {@code number}; CHANGES state starts over when {@code fresh}. When {@code views},
+   * the cycle lends its batches in place ({@link #nextView}) instead of making events.
+   */
+  void begin(long number, boolean fresh, boolean views) {
     if (changes != null) {
       changes.begin(number, fresh, info == null ? 0 : info.number());
     }
     info = new Event.Cycle(view, number, Instant.now(), keySize);
     startNanos = System.nanoTime();
-    n = 0;
-    i = 0;
-    cpu = 0;
+    events.start(null, null, 0);
     readDone = false;
     walk.begin();
     sweeping = false;
@@ -109,9 +91,9 @@ final class CycleReader implements AutoCloseable {
     if (cursor != null) {
       cursor.reset();
     } else if (batches) {
-      cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).alternate();
+      cursor = map.batchCursor(batchSize, mode == Mode.DRAIN).sets(ReadAhead.SETS);
     }
-    ahead.reset(max -> readDigested(cursor, max), mode == Mode.DRAIN ? 0 : Long.MAX_VALUE);
+    ahead.reset((max, set) -> readDigested(cursor, max, set), mode == Mode.DRAIN ? 0 : Long.MAX_VALUE, views);
     granted = 0;
   }
 
@@ -129,8 +111,8 @@ final class CycleReader implements AutoCloseable {
       }
     }
     while (true) {
-      while (i < n) {
-        MapEvent e = entryEvent();
+      while (events.hasNext()) {
+        MapEvent e = events.next(info);
         if (e != null) {
           emitted++;
           return e;
@@ -151,75 +133,73 @@ final class CycleReader implements AutoCloseable {
           return new Event(info, Kind.DELETE, gone, -1);
         }
       }
-      if (!ended) {
-        ended = true;
-        stopReadAhead();  // it ended with the pass; this makes sure nothing runs into the next cycle
-        boolean complete = !walk.incomplete();
-        stats.cycleDone(info.number(), info.start(), System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
-        return Event.cycleEnd(info, read, complete);
-      }
-      return null;
+      return ended ? null : Event.cycleEnd(info, read, endCycle());
     }
   }
 
-  /** The event for entry i (and CPU cpu); null when CHANGES finds it unchanged. Advances. */
-  private MapEvent entryEvent() {
-    long keyOff = (long) i * keySize;
-    long valueOff = (long) i * valueBuffer;
-    if (cpus > 1 && policy == PerCpuPolicy.PER_CPU) {
-      if (cpu == 0 && changes != null && !changes.changed(batchKeys, batchValues, i, n, (int) info.number())) {
-        i++;
+  /** The cycle is over: reports it; returns whether it read the whole map. */
+  private boolean endCycle() {
+    ended = true;
+    stopReadAhead();  // it ended with the pass; this makes sure nothing runs into the next cycle
+    boolean complete = !walk.incomplete();
+    stats.cycleDone(info.number(), info.start(), System.nanoTime() - startNanos, read, emitted, complete, walk.repeats());
+    return complete;
+  }
+
+  /**
+   * views(): the cycle's next batch, lent in place until its release; after the last one, the
+   * batch that ends the cycle. Null when the cycle is {@link #over()}, or while every buffer set
+   * is lent: then {@code wake} runs at the next release.
+   */
+  MapBatch nextView(Runnable wake) {
+    waiting = wake;
+    if (!readDone) {
+      ReadAhead.Batch b = ahead.take();
+      if (b == null) {
         return null;
+      } else if (b.failure() instanceof UnsupportedFeatureException e) {
+        throw error(view.map(), "views() reads batches in place, and " + e.getMessage() + ": use events()");
       }
-      byte[] data = record(keyOff);
-      view.copyVisible(batchValues, valueOff + cpu * stride, data, keySize);
-      Event e = new Event(info, Kind.UPSERT, data, cpu);
-      if (++cpu == cpus) {
-        cpu = 0;
-        i++;
+      rethrow(b.failure());
+      int got = b.got();
+      take(got, b.keys(), b.values(), null);
+      events.start(null, null, 0);  // lent as they are: no events made
+      if (got > 0) {
+        emitted += got;
+        stats.emitted(got);
+        lease.hold();
+        int set = b.set();
+        return new MapBatch(info, b.keys(), b.values(), got, valueBuffer, () -> lendingDone(set));
       }
-      return e;
     }
-    int entry = i++;
-    if (changes != null && !changes.changed(batchKeys, batchValues, entry, n, (int) info.number())) {
-      return null;
-    }
-    byte[] data = record(keyOff);
-    if (cpus > 1) {
-      view.aggregate(batchValues, valueOff, cpus, stride, policy, data, keySize);
-    } else {
-      view.copyVisible(batchValues, valueOff, data, keySize);
-    }
-    return switch (mode) {
-      case SNAPSHOT -> new Event(info, Kind.UPSERT, data, -1);
-      case CHANGES -> new Event.Changed(info, data, changes.lastFingerprint(), changes.lastCreated());
-      case DRAIN -> new Event.Drained(info, data, drainedIsVisible ? null : copy(batchValues, valueOff, valueBuffer));
-    };
+    return ended ? null : MapBatch.cycleEnd(info, read, endCycle());
   }
 
-  /** A new record of this entry: its key, then room for its value. */
-  private byte[] record(long keyOff) {
-    byte[] data = new byte[keySize + valueSize];
-    MemorySegment.copy(batchKeys, ValueLayout.JAVA_BYTE, keyOff, data, 0, keySize);
-    return data;
+  /** A lent batch is released: its buffers may be read into again, and a cycle waiting for them goes on. */
+  private void lendingDone(int set) {
+    ahead.giveBack(set);
+    lease.release();
+    Runnable w = waiting;
+    if (w != null) {
+      w.run();
+    }
+  }
+
+  /** True once the cycle has given its end (CYCLE_END, or the batch that ends it), or was abandoned. */
+  boolean over() {
+    return ended;
   }
 
   /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */
   private void fill() {
-    i = 0;
-    n = 0;
+    events.start(null, null, 0);
     if (batches) {
       try {
         ReadAhead.Batch b = ahead.take();
-        if (b.failure() instanceof RuntimeException e) {
-          throw e;
-        } else if (b.failure() instanceof Error e) {
-          throw e;
-        }
+        rethrow(b.failure());
         if (b.got() == BatchCursor.NEEDS_MORE) {
-          drainOneByKey();
-          if (n > 0) {
-            ahead.tookPerKey(n);  // else the map is empty: the cycle is over
+          if (drainOneByKey()) {
+            ahead.tookPerKey(1);  // else the map is empty: the cycle is over
           }
           return;
         }
@@ -241,11 +221,9 @@ final class CycleReader implements AutoCloseable {
 
   /** The batch the cycle works through next; {@code digest} is its CHANGES digest, null when read per key. */
   private void take(int got, MemorySegment keys, MemorySegment values, Digest digest) {
-    n = got;
+    events.start(keys, values, got);
     read += got;
     stats.read(got);
-    batchKeys = keys;
-    batchValues = values;
     readDone = got == 0;
     if (changes != null) {
       changes.batch(digest);
@@ -256,21 +234,33 @@ final class CycleReader implements AutoCloseable {
    * Reads the next batch of at most {@code max} entries, on the read-ahead thread; in CHANGES,
    * digests it there too.
    */
-  private ReadAhead.Batch readDigested(BatchCursor c, int max) {
+  private ReadAhead.Batch readDigested(BatchCursor c, int max, int set) {
+    c.use(set);
     int got = mode == Mode.DRAIN ? c.nextAtMost(max) : c.next();
     Digest d = changes != null && got > 0 ? changes.digest(c.keys(), c.values(), got) : null;
-    return new ReadAhead.Batch(got, c.keys(), c.values(), d, null);
+    return new ReadAhead.Batch(set, got, c.keys(), c.values(), d, null);
+  }
+
+  /** Throws what the reading thread met, if anything. */
+  private static void rethrow(Throwable failure) {
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    } else if (failure instanceof Error e) {
+      throw e;
+    }
   }
 
   /** Per key: the next key not read in this cycle, and its value (see {@link KeyWalk}). */
   private void nextByKey() {
     boolean found = walk.next(changes != null ? k -> changes.seenIn(k, 0, (int) info.number()) : null);
-    take(found ? 1 : 0, keyBuf, valueBuf, null);
+    take(found ? 1 : 0, walk.key(), walk.value(), null);
   }
 
-  /** Per key, in DRAIN: takes exactly one entry (the first key) out of the map. */
-  private void drainOneByKey() {
-    take(walk.drainOne() ? 1 : 0, keyBuf, valueBuf, null);
+  /** Per key, in DRAIN: takes exactly one entry (the first key) out of the map; false when it is empty. */
+  private boolean drainOneByKey() {
+    boolean took = walk.drainOne();
+    take(took ? 1 : 0, walk.key(), walk.value(), null);
+    return took;
   }
 
   /**
@@ -313,9 +303,7 @@ final class CycleReader implements AutoCloseable {
       return 0;
     }
     stopReadAhead();  // first, so that it cannot take again what goes back now
-    int conflicts = giveBack.batch(batchKeys, batchValues, i, n);
-    i = n;
-    return conflicts;
+    return events.giveBackRest(giveBack);
   }
 
   /**
@@ -336,35 +324,19 @@ final class CycleReader implements AutoCloseable {
     return changes == null ? 0 : changes.stateKeys();
   }
 
-  /** A cycle starts using the reader (one at a time, {@link CyclePublisher} sees to it); false once closed. */
-  boolean acquire() {
-    return lease.acquire();
+  /** A cycle would start using the reader: see {@link Lease#acquire}. */
+  Lease.Cycle acquire(Runnable whenFree) {
+    return lease.acquire(whenFree);
   }
 
-  /** A cycle, or a give-back, is done; frees the buffers if the reader was closed meanwhile. */
+  /** The cycle is done; frees the buffers if the reader was closed meanwhile. */
   void release() {
-    lease.release();
+    lease.releaseCycle();
   }
 
-  /**
-   * DRAIN: {@link #restore}s a discarded event on {@code io} rather than on the discarding thread
-   * (which may be one that must not block); {@link #idle()} waits for it, so the map can be closed
-   * after. Counts a conflict in the stats when the key exists again.
-   */
+  /** DRAIN: {@link #restore}s a discarded event on {@code io}, not on the discarding thread ({@link GiveBack#later}). */
   void restoreLater(Event e, Scheduler io) {
-    lease.hold();
-    Runnable task = () -> {
-      try {
-        stats.drainConflicts(restore(e) ? 0 : 1);
-      } finally {
-        lease.release();
-      }
-    };
-    try {
-      io.schedule(task);
-    } catch (RejectedExecutionException disposed) {
-      task.run();
-    }
+    giveBack.later(e, io);
   }
 
   /** Completes once no cycle or give-back uses the reader. */
@@ -392,12 +364,6 @@ final class CycleReader implements AutoCloseable {
 
   String mapName() {
     return view.map();
-  }
-
-  private static byte[] copy(MemorySegment m, long off, int len) {
-    byte[] out = new byte[len];
-    MemorySegment.copy(m, ValueLayout.JAVA_BYTE, off, out, 0, len);
-    return out;
   }
 
   static BpfException error(String map, String detail) {

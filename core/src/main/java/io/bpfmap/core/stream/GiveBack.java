@@ -4,6 +4,8 @@ import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
 import io.bpfmap.core.UpdateFlag;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.RejectedExecutionException;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * DRAIN: puts entries taken out of the kernel and not delivered back into their map, as new keys,
@@ -13,9 +15,14 @@ final class GiveBack {
   private final BpfMap map;
   private final int keySize;
   private final int valueBuffer;
+  private final StreamStats stats;
+  private final Lease lease;
 
-  GiveBack(BpfMap map) {
+  /** Conflicts of {@link #later} count in {@code stats}; {@code lease} is held while one is on its way. */
+  GiveBack(BpfMap map, StreamStats stats, Lease lease) {
     this.map = map;
+    this.stats = stats;
+    this.lease = lease;
     this.keySize = map.keySize();
     this.valueBuffer = map.valueBufferSize();
   }
@@ -52,6 +59,27 @@ final class GiveBack {
       return true;
     } catch (BpfException conflict) {
       return false;
+    }
+  }
+
+  /**
+   * {@link #event}, on {@code io} rather than on the calling thread (a discarding one, which may
+   * be one that must not block); the lease is held until it is done, so that the reader's idle()
+   * waits for it and the map can be closed after. A key that exists again counts as a conflict.
+   */
+  void later(Event e, Scheduler io) {
+    lease.hold();
+    Runnable task = () -> {
+      try {
+        stats.drainConflicts(event(e) ? 0 : 1);
+      } finally {
+        lease.release();
+      }
+    };
+    try {
+      io.schedule(task);
+    } catch (RejectedExecutionException disposed) {
+      task.run();
     }
   }
 }

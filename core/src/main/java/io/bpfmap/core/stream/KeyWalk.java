@@ -27,14 +27,24 @@ final class KeyWalk {
   private long repeats;
   private boolean incomplete;
 
-  /** {@code key}, {@code next} and {@code value} are buffers of the reader's (key, key, value size). */
-  KeyWalk(BpfMap map, MemorySegment key, MemorySegment next, MemorySegment value) {
+  /** Its buffers come from {@code arena}, whose owner frees them. */
+  KeyWalk(BpfMap map, java.lang.foreign.Arena arena) {
     this.map = map;
     this.keySize = map.keySize();
-    this.key = key;
-    this.next = next;
-    this.value = value;
+    this.key = arena.allocate(Math.max(1, keySize), 8);
+    this.next = arena.allocate(Math.max(1, keySize), 8);
+    this.value = arena.allocate(Math.max(1, map.valueBufferSize()), 8);
     this.budget = 4L * Math.max(1, map.info().maxEntries()) + 64;
+  }
+
+  /** {@return the buffer holding the key last read} */
+  MemorySegment key() {
+    return key;
+  }
+
+  /** {@return the buffer holding the value last read} */
+  MemorySegment value() {
+    return value;
   }
 
   /** Starts a cycle's walk from the first key. */

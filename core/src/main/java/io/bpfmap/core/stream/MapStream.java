@@ -8,7 +8,6 @@ import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
@@ -49,6 +48,7 @@ public final class MapStream implements AutoCloseable {
   private final Mode mode;
   private final StreamStats stats;
   private final Flux<MapEvent> events;
+  private final Flux<MapBatch> views;
   private final CycleReader reader;
   private final Origin origin;
 
@@ -76,31 +76,24 @@ public final class MapStream implements AutoCloseable {
     this.origin = new Origin(check.info().id(), check.target());
     this.stats = new StreamStats(name);
     this.reader = new CycleReader(b.map, view, b.mode, b.perCpu, b.batchSize, b.batchLookup, stats, b.baseline);
-    Scheduler io = b.scheduler;
-    AtomicBoolean freshConnection = new AtomicBoolean(true);
-    Flux<MapEvent> cycles = Cycles.schedule(b.interval, b.timer, stats::skipped,
-            n -> new CyclePublisher(reader, n, freshConnection.getAndSet(false), stats, io).subscribeOn(io))
-        .takeUntilOther(closed.asMono());
-    if (b.mode == Mode.DRAIN) {
-      AtomicBoolean active = new AtomicBoolean();
-      this.events = Flux.defer(() -> {
-        if (!active.compareAndSet(false, true)) {
-          return Flux.error(CycleReader.error(name,
-              "DRAIN delivers each entry once: one subscriber at a time (share it downstream)"));
-        }
-        freshConnection.set(true);
-        // An event that left the engine just as the subscriber cancelled is discarded by the
-        // operators in between: it was taken out of the kernel, so it goes back into the map (on
-        // the stream's scheduler: the discarding thread may be one that must not block).
-        return cycles.doOnDiscard(Event.class, e -> reader.restoreLater(e, io))
-            .doFinally(s -> active.set(false));
-      });
-    } else {
-      this.events = Flux.defer(() -> {
-        freshConnection.set(true);
-        return cycles;
-      }).publish(b.prefetch).refCount(b.subscribers);
+    Readings readings = new Readings(name, reader, stats, b.scheduler, b.interval, b.timer, closed.asMono());
+    this.events = readings.events(b.mode, b.prefetch, b.subscribers);
+    this.views = readings.views(viewsRefusal(b, check));
+  }
+
+  /** Why {@link #views()} cannot read this stream; null when it can. */
+  private String viewsRefusal(Builder b, BpfMap map) {
+    if (b.mode != Mode.SNAPSHOT) {
+      return "views() lends SNAPSHOT batches in place; a " + b.mode + " stream is read through events()";
+    } else if (map.valuesPerKey() > 1) {
+      return "views() lends values in place, where per-CPU values cannot be summed or split: use events()";
+    } else if (!view.showsAll()) {
+      return "views() lends values in place, where hidden fields cannot be zeroed: with a mask that hides fields, "
+          + "use events()";
+    } else if (!b.batchLookup) {
+      return "views() lends batches in place, and batch lookup is off: use events()";
     }
+    return null;
   }
 
   private void checkBaseline(Builder b, String name, BpfMap map) {
@@ -140,6 +133,22 @@ public final class MapStream implements AutoCloseable {
    */
   public Flux<MapEvent> events() {
     return events;
+  }
+
+  /**
+   * {@return the SNAPSHOT cycles as batches read in place: no copy, no object per entry} Each
+   * cycle is the batches the kernel's batch lookup filled, in the stream's own buffers, then a
+   * batch of none that {@linkplain MapBatch#endsCycle() ends it}. The subscriber must
+   * {@linkplain MapBatch#release() release} every batch: the stream reads into the buffers
+   * batches give back, so while it holds both sets (two batches) the stream waits, and
+   * {@link #idle()} waits for every release. One subscriber at a time; while it reads,
+   * {@link #events()} cannot, and the other way round. Batches a cancel drops are released.
+   * Fails at subscription, with a {@link BpfException} that says why, for a CHANGES or DRAIN
+   * stream, a per-CPU map, a mask that hides fields (a batch in place cannot zero them), or batch
+   * lookup turned off; with a kernel without batch lookup, at its first read.
+   */
+  public Flux<MapBatch> views() {
+    return views;
   }
 
   /** {@return the stream's counters and listeners: one object for the stream's whole life} */
@@ -194,9 +203,10 @@ public final class MapStream implements AutoCloseable {
   }
 
   /**
-   * {@return a Mono that completes once no cycle or DRAIN give-back is running; never errors}
-   * At once when none is; after a cancel, when the running cycle has settled (every event it made
-   * has reached its subscriber or, in DRAIN, gone back into the map). Never blocks.
+   * {@return a Mono that completes once no cycle or DRAIN give-back is running and no batch of
+   * {@link #views()} is lent; never errors} At once when none is; after a cancel, when the running
+   * cycle has settled (every event it made has reached its subscriber or, in DRAIN, gone back into
+   * the map) and the batches lent are released. Never blocks.
    */
   public Mono<Void> idle() {
     return reader.idle();

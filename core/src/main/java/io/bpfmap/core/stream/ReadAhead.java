@@ -14,10 +14,12 @@ import java.util.function.BooleanSupplier;
 /**
  * Reads a cycle's batches on a thread of its own ({@link #LOOPS}) while the cycle's thread emits
  * the batch before: the kernel reads one batch after the other, with no hand-off per batch on the
- * reading side. Two buffer sets bound it (the cursor's: {@link io.bpfmap.core.BatchCursor#alternate}
- * makes its reads take turns between them): it reads into a set only once the emitter has
- * {@link #take}n the next batch, so it is done with the one that set held. In DRAIN it takes out
- * of the kernel only what the subscriber has requested ({@link #grant}).
+ * reading side. Two buffer sets bound it (the cursor's {@link io.bpfmap.core.BatchCursor#sets}): it
+ * reads into a set only once that set is free. A set is free again when the emitter
+ * {@link #take}s the batch after the one it held; or, when the batches are lent in place
+ * ({@code MapStream.views()}), once their subscriber {@linkplain #giveBack gives them back}, in any
+ * order and across passes. In DRAIN it takes out of the kernel only what the subscriber has
+ * requested ({@link #grant}).
  *
  * <p>The reading loop never waits: when both sets are full or nothing more is granted, it ends,
  * and {@link #take} or {@link #grant} starts a new one once it can go on. So a subscriber that
@@ -25,19 +27,20 @@ import java.util.function.BooleanSupplier;
  * Thread-safe: one emitter, one reading loop at a time.
  */
 final class ReadAhead {
-  /** What reads one batch of at most {@code max} entries, on the reading thread. */
+  /** What reads one batch of at most {@code max} entries into buffer set {@code set}, on the reading thread. */
   @FunctionalInterface
   interface Read {
-    Batch read(int max);
+    Batch read(int max, int set);
   }
 
   /**
-   * One read: {@code got} entries (0 at the end of the pass; DRAIN's NEEDS_MORE), in these
-   * buffers, with their {@link Digest} (CHANGES; else null); or the read's {@code failure}.
+   * One read into buffer set {@code set}: {@code got} entries (0 at the end of the pass; DRAIN's
+   * NEEDS_MORE), in these buffers, with their {@link Digest} (CHANGES; else null); or the read's
+   * {@code failure}.
    */
-  record Batch(int got, MemorySegment keys, MemorySegment values, Digest digest, Throwable failure) {
-    static Batch failed(Throwable t) {
-      return new Batch(0, null, null, null, t);
+  record Batch(int set, int got, MemorySegment keys, MemorySegment values, Digest digest, Throwable failure) {
+    static Batch failed(int set, Throwable t) {
+      return new Batch(set, 0, null, null, null, t);
     }
 
     /** The last read of a loop: the pass is over, or it could not go on. */
@@ -53,11 +56,17 @@ final class ReadAhead {
    */
   static final Executor LOOPS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
       new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("bpfmap-read-ahead-", 1).factory());
-  private static final int SETS = 2;
+  /** How many buffer sets a pass reads into, in turn. */
+  static final int SETS = 2;
+  private static final int ALL = (1 << SETS) - 1;
   private final Executor executor;
   private final int batchSize;
   private final ArrayDeque<Batch> ready = new ArrayDeque<>(SETS);
-  private int freeSets;
+  /** Bit s: set s may be read into. */
+  private int free;
+  /** Bit s: set s holds a batch lent to a subscriber, which gives it back (lending passes). */
+  private int lent;
+  private boolean lending;
   private long granted;
   private long taken;
   private Read read;
@@ -72,15 +81,20 @@ final class ReadAhead {
     this.batchSize = batchSize;
   }
 
-  /** A new pass: nothing read yet; the loop may take {@code grant} entries (Long.MAX_VALUE: all). */
-  synchronized void reset(Read reader, long grant) {
+  /**
+   * A new pass: nothing read yet; the loop may take {@code grant} entries (Long.MAX_VALUE: all).
+   * When {@code lend}, each batch taken stays out of use until {@link #giveBack}; sets still lent
+   * from a pass before stay so.
+   */
+  synchronized void reset(Read reader, long grant, boolean lend) {
     stopping = true;
     waitUntil(() -> !running);  // a loop of the pass before never runs into this one
     read = reader;
     over = false;
     ready.clear();
     held = null;
-    freeSets = SETS;
+    lending = lend;
+    free = ALL & ~lent;
     taken = 0;
     granted = grant;
     stopping = false;
@@ -105,7 +119,7 @@ final class ReadAhead {
 
   /** Whether a new loop would have something to do: no loop runs, a set is free, entries are granted. */
   private boolean canStart() {
-    return !running && !over && !stopping && freeSets > 0 && granted > taken;
+    return !running && !over && !stopping && free != 0 && granted > taken;
   }
 
   /** Starts a loop when none runs and one would have something to do. */
@@ -131,17 +145,38 @@ final class ReadAhead {
    */
   Batch take() {
     synchronized (this) {
-      if (held != null && held.got() > 0) {
-        freeSets++;
+      if (held != null && held.got() > 0 && !lending) {
+        free |= 1 << held.set();
       }
       held = null;
     }
     startIfIdle();
     synchronized (this) {
-      waitUntil(() -> !ready.isEmpty());
+      // lending, the loop may have stopped for want of a free set: then nothing comes until a give-back
+      waitUntil(() -> !ready.isEmpty() || lending && !running && free == 0);
       held = ready.poll();
+      if (lending && held != null && held.got() > 0) {
+        lent |= 1 << held.set();
+      }
       return held;
     }
+  }
+
+  /**
+   * A lent batch's subscriber is done with buffer set {@code set}: it may be read into again (a
+   * loop starts if the pass wants more). Any thread.
+   */
+  void giveBack(int set) {
+    synchronized (this) {
+      int bit = 1 << set;
+      if ((lent & bit) == 0) {
+        return;
+      }
+      lent &= ~bit;
+      free |= bit;
+      notifyAll();
+    }
+    startIfIdle();
   }
 
   /**
@@ -179,27 +214,29 @@ final class ReadAhead {
   private void loop(boolean once) {
     while (true) {
       int max;
+      int set;
       synchronized (this) {
-        if (stopping || freeSets == 0 || granted <= taken) {
+        if (stopping || free == 0 || granted <= taken) {
           running = false;
           notifyAll();
           return;
         }
-        freeSets--;
+        set = Integer.numberOfTrailingZeros(free);
+        free &= ~(1 << set);
         max = (int) Math.min(batchSize, granted - taken);
       }
       Batch b;
       try {
-        b = read.read(max);
+        b = read.read(max, set);
       } catch (RuntimeException | Error e) {
-        b = Batch.failed(e);
+        b = Batch.failed(set, e);
       }
       synchronized (this) {
         ready.add(b);
         if (b.got() > 0) {
           taken += b.got();
         } else {
-          freeSets++;
+          free |= 1 << set;
         }
         over |= b.last();
         boolean end = b.last() || once;

@@ -123,4 +123,58 @@ class MapStreamDrainTest {
           .hasMessage("stream on map 't_drain': DRAIN deletes entries: open the map READ_WRITE");
     }
   }
+
+  @Test
+  void aCycleOfANewSubscriberWaitsForTheCancelledOneToPutBackWhatItTook() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    try (BpfMap map = StreamFixture.hash("t_drain_turn", 2000)) {
+      StreamFixture.fill(map, 1000);
+      // a thread per task: the new subscriber's cycle does not queue behind the held one's thread
+      var threads = java.util.concurrent.Executors.newCachedThreadPool();
+      MapStream stream = StreamFixture.stream(map, vts).mode(Mode.DRAIN).batchSize(128)
+          .scheduler(reactor.core.scheduler.Schedulers.fromExecutorService(threads)).build();
+      java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+      Map<Long, Integer> received = new ConcurrentHashMap<>();
+      Disposable first = stream.events().filter(e -> e.kind() == Kind.UPSERT).subscribe(e -> {
+        received.merge(StreamFixture.uid(e), 1, Integer::sum);
+        inside.countDown();
+        // the first cycle's thread is held here, with batches taken out of the kernel (the cancel
+        // interrupts it: it stays all the same, as a subscriber busy in a syscall would)
+        boolean interrupted = false;
+        while (goOn.getCount() > 0) {
+          try {
+            goOn.await();
+          } catch (InterruptedException ex) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(inside.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      first.dispose();  // cancelled: its cycle settles once onNext returns
+      AtomicReference<MapEvent> end = new AtomicReference<>();
+      AtomicReference<Throwable> error = new AtomicReference<>();
+      Disposable second = stream.events().subscribe(e -> {
+        if (e.kind() == Kind.CYCLE_END) {
+          end.compareAndSet(null, e);
+        } else {
+          received.merge(StreamFixture.uid(e), 1, Integer::sum);
+        }
+      }, error::set);
+      Thread.sleep(200);
+      assertThat(end.get()).as("a cycle ran while the cancelled one still held what it took").isNull();
+      goOn.countDown();
+      Await.until(() -> end.get() != null || error.get() != null);
+      second.dispose();
+      assertThat(error.get()).isNull();
+      assertThat(received).hasSize(1000);
+      assertThat(received.values()).as("each entry exactly once").containsOnly(1);
+      assertThat(map.nextKey(null)).as("the map is drained").isEmpty();
+      stream.close();
+      threads.shutdown();
+    }
+  }
 }

@@ -15,8 +15,8 @@ class ReadAheadTest {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final Executor executor = task -> threads.add(Thread.ofPlatform().start(task));
 
-  private static ReadAhead.Batch batch(int got) {
-    return new ReadAhead.Batch(got, null, null, null, null);
+  private static ReadAhead.Batch batch(int set, int got) {
+    return new ReadAhead.Batch(set, got, null, null, null, null);
   }
 
   @Test
@@ -25,14 +25,14 @@ class ReadAheadTest {
     AtomicInteger reads = new AtomicInteger();
     AtomicInteger takes = new AtomicInteger();
     List<String> violations = new CopyOnWriteArrayList<>();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       int r = reads.getAndIncrement();
       // batch r goes into the set batch r - 2 held: the emitter must have asked for batch r - 1
       if (takes.get() < r - 1) {
         violations.add("read " + r + " after " + takes.get() + " takes");
       }
-      return batch(r < 20 ? 10 : 0);
-    }, Long.MAX_VALUE);
+      return batch(set, r < 20 ? 10 : 0);
+    }, Long.MAX_VALUE, false);
     int batches = 0;
     while (true) {
       takes.incrementAndGet();
@@ -52,10 +52,10 @@ class ReadAheadTest {
   void drainReadsNoMoreThanWasGranted() {
     ReadAhead ahead = new ReadAhead(executor, 100);
     List<Integer> asked = new CopyOnWriteArrayList<>();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       asked.add(max);
-      return batch(max);
-    }, 0);
+      return batch(set, max);
+    }, 0, false);
     ahead.grant(150);
     assertThat(ahead.take().got()).isEqualTo(100);
     assertThat(ahead.take().got()).isEqualTo(50);
@@ -75,10 +75,10 @@ class ReadAheadTest {
   void entriesTakenPerKeyCountAgainstTheGrant() {
     ReadAhead ahead = new ReadAhead(executor, 4);
     List<Integer> asked = new CopyOnWriteArrayList<>();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       asked.add(max);
-      return batch(asked.size() == 1 ? 1 : asked.size() == 2 ? io.bpfmap.core.BatchCursor.NEEDS_MORE : max);
-    }, 0);
+      return batch(set, asked.size() == 1 ? 1 : asked.size() == 2 ? io.bpfmap.core.BatchCursor.NEEDS_MORE : max);
+    }, 0, false);
     ahead.grant(3);
     assertThat(ahead.take().got()).isEqualTo(1);
     assertThat(ahead.take().got()).isEqualTo(io.bpfmap.core.BatchCursor.NEEDS_MORE);
@@ -92,10 +92,10 @@ class ReadAheadTest {
   void nothingIsReadAfterTheLastBatchOfAPassEvenWhenMoreIsGranted() throws Exception {
     ReadAhead ahead = new ReadAhead(executor, 4);
     AtomicInteger reads = new AtomicInteger();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       reads.incrementAndGet();
-      return batch(io.bpfmap.core.BatchCursor.NEEDS_MORE);
-    }, 0);
+      return batch(set, io.bpfmap.core.BatchCursor.NEEDS_MORE);
+    }, 0, false);
     ahead.grant(3);
     assertThat(ahead.take().got()).isEqualTo(io.bpfmap.core.BatchCursor.NEEDS_MORE);
     ahead.grant(10);
@@ -110,10 +110,10 @@ class ReadAheadTest {
   void aLoopThatCannotGoOnEndsInsteadOfHoldingItsThread() throws Exception {
     ReadAhead ahead = new ReadAhead(executor, 10);
     AtomicInteger reads = new AtomicInteger();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       reads.incrementAndGet();
-      return batch(10);
-    }, Long.MAX_VALUE);
+      return batch(set, 10);
+    }, Long.MAX_VALUE, false);
     assertThat(ahead.take().got()).isEqualTo(10);
     // the loop fills the other set, then ends: both sets are in use until the next take
     for (Thread t : threads) {
@@ -139,13 +139,13 @@ class ReadAheadTest {
     CountDownLatch inRead = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger reads = new AtomicInteger();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       if (reads.getAndIncrement() == 1) {
         inRead.countDown();
         await(release);
       }
-      return batch(7);
-    }, Long.MAX_VALUE);
+      return batch(set, 7);
+    }, Long.MAX_VALUE, false);
     assertThat(ahead.take().got()).isEqualTo(7);
     assertThat(inRead.await(10, TimeUnit.SECONDS)).isTrue();
     Thread stopper = Thread.ofPlatform().start(() -> assertThat(ahead.stop()).extracting(ReadAhead.Batch::got)
@@ -162,12 +162,12 @@ class ReadAheadTest {
   void aFailedReadIsTheBatchTheEmitterTakesAndEndsTheLoop() {
     ReadAhead ahead = new ReadAhead(executor, 10);
     AtomicInteger reads = new AtomicInteger();
-    ahead.reset(max -> {
+    ahead.reset((max, set) -> {
       if (reads.incrementAndGet() == 2) {
         throw new IllegalStateException("map 'm' is closed");
       }
-      return batch(10);
-    }, Long.MAX_VALUE);
+      return batch(set, 10);
+    }, Long.MAX_VALUE, false);
     assertThat(ahead.take().got()).isEqualTo(10);
     ReadAhead.Batch failed = ahead.take();
     assertThat(failed.failure()).hasMessage("map 'm' is closed");
@@ -182,11 +182,71 @@ class ReadAheadTest {
       throw new java.util.concurrent.RejectedExecutionException("disposed");
     }, 10);
     AtomicInteger reads = new AtomicInteger();
-    ahead.reset(max -> batch(reads.incrementAndGet() < 3 ? 10 : 0), Long.MAX_VALUE);
+    ahead.reset((max, set) -> batch(set, reads.incrementAndGet() < 3 ? 10 : 0), Long.MAX_VALUE, false);
     assertThat(ahead.take().got()).isEqualTo(10);
     assertThat(ahead.take().got()).isEqualTo(10);
     assertThat(ahead.take().got()).isZero();
     assertThat(reads.get()).isEqualTo(3);
+  }
+
+  @Test
+  void lentSetsAreReadIntoOnlyOnceGivenBackInAnyOrderAndAcrossPasses() throws Exception {
+    ReadAhead ahead = new ReadAhead(executor, 10);
+    List<Integer> lentNow = new CopyOnWriteArrayList<>();
+    List<String> violations = new CopyOnWriteArrayList<>();
+    AtomicInteger reads = new AtomicInteger();
+    ReadAhead.Read read = (max, set) -> {
+      if (lentNow.contains(set)) {
+        violations.add("read into lent set " + set);
+      }
+      return batch(set, reads.incrementAndGet() % 4 == 0 ? 0 : 10);
+    };
+    ahead.reset(read, Long.MAX_VALUE, true);
+    ReadAhead.Batch first = ahead.take();
+    lentNow.add(first.set());
+    ReadAhead.Batch second = ahead.take();
+    lentNow.add(second.set());
+    assertThat(second.set()).isNotEqualTo(first.set());
+    // both sets lent, nothing read: take answers at once instead of waiting
+    assertThat(ahead.take()).isNull();
+    // given back out of order: the next read goes into the second's set
+    lentNow.remove((Integer) second.set());
+    ahead.giveBack(second.set());
+    ReadAhead.Batch third = ahead.take();
+    assertThat(third.set()).isEqualTo(second.set());
+    lentNow.add(third.set());
+    assertThat(ahead.take()).isNull();
+    // a new pass while the first and third are still lent: nothing is read until one comes back
+    ahead.stop();
+    ahead.reset(read, Long.MAX_VALUE, true);
+    assertThat(ahead.take()).isNull();
+    lentNow.remove((Integer) first.set());
+    ahead.giveBack(first.set());
+    ReadAhead.Batch next = ahead.take();
+    assertThat(next.set()).isEqualTo(first.set());
+    assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void aSetGivenBackTwiceIsFreedOnce() {
+    ReadAhead ahead = new ReadAhead(executor, 10);
+    AtomicInteger reads = new AtomicInteger();
+    ahead.reset((max, set) -> {
+      reads.incrementAndGet();
+      return batch(set, 10);
+    }, Long.MAX_VALUE, true);
+    ReadAhead.Batch a = ahead.take();
+    ReadAhead.Batch b = ahead.take();
+    assertThat(ahead.take()).isNull();
+    ahead.giveBack(a.set());
+    ahead.giveBack(a.set());
+    ahead.giveBack(a.set());
+    ReadAhead.Batch c = ahead.take();
+    assertThat(c.set()).isEqualTo(a.set());
+    // the set was freed once: with b and c lent, nothing more is read
+    assertThat(ahead.take()).isNull();
+    assertThat(reads.get()).isEqualTo(3);
+    assertThat(b.set()).isNotEqualTo(c.set());
   }
 
   private static void await(CountDownLatch latch) {
