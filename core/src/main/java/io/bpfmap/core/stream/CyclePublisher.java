@@ -64,6 +64,8 @@ final class CyclePublisher<T> extends Flux<T> {
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
     private boolean started;
+    /** The reader was released: once per cycle, whatever a subscriber throws. */
+    private boolean released;
     private boolean done;
 
     Cycle(CoreSubscriber<? super T> actual) {
@@ -84,7 +86,7 @@ final class CyclePublisher<T> extends Flux<T> {
     /** The next item, or null when the cycle is over or (views) waits for a lent batch to come back. */
     @SuppressWarnings("unchecked")
     private T next(long demand) {
-      return (T) (views ? reader.nextView(this::wake) : reader.next(demand));
+      return (T) (views ? reader.nextView(this::wake) : reader.next(demand, this::wake));
     }
 
     @Override
@@ -130,7 +132,7 @@ final class CyclePublisher<T> extends Flux<T> {
             } else if (item == null) {
               done = true;
               countEmitted(e);
-              reader.release();
+              releaseReader();
               actual.onComplete();
               return;
             }
@@ -142,11 +144,17 @@ final class CyclePublisher<T> extends Flux<T> {
           // a kernel error, or one the read-ahead's thread met: DRAIN gives back what it took
           // and did not deliver, and the reader is released, before anyone hears of it
           done = true;
+          if (released) {
+            // the subscriber threw from onComplete: the cycle is over, its reader may be another's
+            Exceptions.throwIfJvmFatal(err);
+            Operators.onErrorDropped(err, actual.currentContext());
+            return;
+          }
           try {
             stats.drainConflicts(reader.restoreUndelivered());
             reader.abandon();
           } finally {
-            reader.release();
+            releaseReader();
           }
           stats.error(err);
           Exceptions.throwIfJvmFatal(err);
@@ -159,6 +167,13 @@ final class CyclePublisher<T> extends Flux<T> {
         }
         missed = wip.addAndGet(-missed);
       } while (missed != 0);
+    }
+
+    private void releaseReader() {
+      if (!released) {
+        released = true;
+        reader.release();
+      }
     }
 
     /** Events count as they go; a views cycle counts the entries of each batch as it lends it. */
@@ -179,7 +194,7 @@ final class CyclePublisher<T> extends Flux<T> {
         stats.drainConflicts(reader.restoreUndelivered());
       } finally {
         reader.abandon();
-        reader.release();
+        releaseReader();
       }
     }
   }

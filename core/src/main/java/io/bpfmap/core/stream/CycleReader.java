@@ -98,10 +98,12 @@ final class CycleReader implements AutoCloseable {
   }
 
   /**
-   * The next event of this cycle, or null when the cycle is over (after its CYCLE_END).
-   * {@code demand} bounds what DRAIN may take out of the kernel now.
+   * The next event of this cycle; null when the cycle is {@link #over()} (after its CYCLE_END), or
+   * while every buffer set is lent by a views() subscription before: then {@code wake} runs at the
+   * next release. {@code demand} bounds what DRAIN may take out of the kernel now.
    */
-  MapEvent next(long demand) {
+  MapEvent next(long demand, Runnable wake) {
+    waiting = wake;
     if (mode == Mode.DRAIN && batches) {
       // what the subscriber requested, the read-ahead may take (entries taken per key count too)
       long total = demand > Long.MAX_VALUE - emitted ? Long.MAX_VALUE : emitted + demand;
@@ -119,7 +121,9 @@ final class CycleReader implements AutoCloseable {
         }
       }
       if (!readDone) {
-        fill();
+        if (!fill()) {
+          return null;
+        }
         continue;
       }
       if (mode == Mode.CHANGES) {
@@ -172,7 +176,11 @@ final class CycleReader implements AutoCloseable {
         return new MapBatch(info, b.keys(), b.values(), got, valueBuffer, () -> lendingDone(set));
       }
     }
-    return ended ? null : MapBatch.cycleEnd(info, read, endCycle());
+    if (ended) {
+      return null;
+    }
+    stats.emitted(1);  // as a CYCLE_END is
+    return MapBatch.cycleEnd(info, read, endCycle());
   }
 
   /** A lent batch is released: its buffers may be read into again, and a cycle waiting for them goes on. */
@@ -190,21 +198,27 @@ final class CycleReader implements AutoCloseable {
     return ended;
   }
 
-  /** Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end. */
-  private void fill() {
+  /**
+   * Reads the next batch (or entry, per key) into the batch buffers; sets readDone at the end.
+   * False when nothing can be read before a batch lent by views() comes back.
+   */
+  private boolean fill() {
     events.start(null, null, 0);
     if (batches) {
       try {
         ReadAhead.Batch b = ahead.take();
+        if (b == null) {
+          return false;
+        }
         rethrow(b.failure());
         if (b.got() == BatchCursor.NEEDS_MORE) {
           if (drainOneByKey()) {
             ahead.tookPerKey(1);  // else the map is empty: the cycle is over
           }
-          return;
+          return true;
         }
         take(b.got(), b.keys(), b.values(), b.digest());
-        return;
+        return true;
       } catch (UnsupportedFeatureException e) {
         if (mode == Mode.DRAIN || read > 0) {
           throw e;
@@ -217,6 +231,7 @@ final class CycleReader implements AutoCloseable {
     } else {
       nextByKey();
     }
+    return true;
   }
 
   /** The batch the cycle works through next; {@code digest} is its CHANGES digest, null when read per key. */

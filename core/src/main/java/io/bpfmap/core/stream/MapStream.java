@@ -140,9 +140,12 @@ public final class MapStream implements AutoCloseable {
    * cycle is the batches the kernel's batch lookup filled, in the stream's own buffers, then a
    * batch of none that {@linkplain MapBatch#endsCycle() ends it}. The subscriber must
    * {@linkplain MapBatch#release() release} every batch: the stream reads into the buffers
-   * batches give back, so while it holds both sets (two batches) the stream waits, and
+   * batches give back, so while it holds both sets (two batches) the stream waits, without a
+   * thread (so does a later subscription, of {@link #events()} too, until they come back), and
    * {@link #idle()} waits for every release. One subscriber at a time; while it reads,
-   * {@link #events()} cannot, and the other way round. Batches a cancel drops are released.
+   * {@link #events()} cannot, and the other way round. Batches the stream's own operators drop
+   * on a cancel are released; a subscriber whose operators drop batches (filter, take…) ends its
+   * chain with {@code .doOnDiscard(MapBatch.class, MapBatch::release)}.
    * Fails at subscription, with a {@link BpfException} that says why, for a CHANGES or DRAIN
    * stream, a per-CPU map, a mask that hides fields (a batch in place cannot zero them), or batch
    * lookup turned off; with a kernel without batch lookup, at its first read.

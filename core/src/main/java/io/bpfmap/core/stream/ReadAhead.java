@@ -140,8 +140,9 @@ final class ReadAhead {
   }
 
   /**
-   * The next batch, once read: gives back the set of the batch taken before, and starts the
-   * reading loop when none runs. Blocks while the kernel reads.
+   * The next batch, once read: gives back the set of the batch taken before (unless lent), and
+   * starts the reading loop when none runs. Blocks while the kernel reads; null at once when
+   * nothing can be read before a lent set is {@linkplain #giveBack given back}.
    */
   Batch take() {
     synchronized (this) {
@@ -152,8 +153,9 @@ final class ReadAhead {
     }
     startIfIdle();
     synchronized (this) {
-      // lending, the loop may have stopped for want of a free set: then nothing comes until a give-back
-      waitUntil(() -> !ready.isEmpty() || lending && !running && free == 0);
+      // the loop may have stopped for want of a free set (every one lent, maybe by a views pass
+      // before): then nothing comes until a give-back, and the caller waits without a thread
+      waitUntil(() -> !ready.isEmpty() || !running && !canStart());
       held = ready.poll();
       if (lending && held != null && held.got() > 0) {
         lent |= 1 << held.set();

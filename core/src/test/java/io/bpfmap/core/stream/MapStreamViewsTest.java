@@ -81,7 +81,8 @@ class MapStreamViewsTest {
       assertThat(ends).extracting(MapBatch::cycle, MapBatch::entriesRead, MapBatch::complete, MapBatch::size)
           .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 1000L, true, 0),
               org.assertj.core.groups.Tuple.tuple(2L, 1000L, true, 0));
-      assertThat(stream.stats().eventsEmitted()).isEqualTo(2000);
+      // the entries, and each cycle's end as a CYCLE_END counts
+      assertThat(stream.stats().eventsEmitted()).isEqualTo(2002);
       stream.close();
       stream.idle().block(Duration.ofSeconds(30));
       assertThat(stream.isFreed()).isTrue();
@@ -201,11 +202,92 @@ class MapStreamViewsTest {
           + "and views() cannot read it at the same time");
       events.dispose();
       // once events() has let go (its cycle may still settle: the views' first cycle waits for it), views() reads again, from cycle 1
-      MapBatch end = stream.views().filter(MapBatch::endsCycle).blockFirst(Duration.ofSeconds(30));
+      // the batches a filter drops are released by a discard hook after it
+      MapBatch end = stream.views().filter(MapBatch::endsCycle).doOnDiscard(MapBatch.class, MapBatch::release)
+          .blockFirst(Duration.ofSeconds(30));
       assertThat(end.cycle()).isEqualTo(1);
       assertThat(end.entriesRead()).isEqualTo(10);
       stream.close();
+      stream.idle().block(Duration.ofSeconds(30));
+      assertThat(stream.isFreed()).isTrue();
     }
+  }
+
+  @Test
+  void eventsAfterACancelledViewsSubscriberWaitForItsBatchesWithoutHoldingAThread() throws Exception {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    try (BpfMap map = StreamFixture.hash("t_views_then", 2000)) {
+      StreamFixture.fill(map, 1000);
+      MapStream stream = lending(map, vts).build();
+      List<MapBatch> held = new CopyOnWriteArrayList<>();
+      Disposable views = stream.views().subscribe(held::add);
+      Await.until(() -> held.size() == 2);
+      views.dispose();  // both buffer sets stay lent
+      AtomicReference<MapEvent> end = new AtomicReference<>();
+      List<Throwable> errors = new CopyOnWriteArrayList<>();
+      Disposable events = stream.events().subscribe(e -> {
+        if (e.kind() == MapEvent.Kind.CYCLE_END) {
+          end.set(e);
+        }
+      }, errors::add);
+      Thread.sleep(300);
+      assertThat(end.get()).isNull();
+      assertThat(threadsIn("ReadAhead.take")).as("threads waiting for a lent set").isEmpty();
+      held.forEach(MapBatch::release);
+      Await.until(() -> end.get() != null || !errors.isEmpty());
+      assertThat(errors).isEmpty();
+      assertThat(end.get().entriesRead()).isEqualTo(1000);
+      events.dispose();
+      stream.close();
+      stream.idle().block(Duration.ofSeconds(30));
+      assertThat(stream.isFreed()).isTrue();
+    }
+  }
+
+  @Test
+  void aSubscriberThrowingFromOnCompleteReleasesTheReaderOnce() {
+    try (BpfMap map = StreamFixture.hash("t_views_throw", 64)) {
+      StreamFixture.fill(map, 10);
+      StreamStats stats = new StreamStats("t_views_throw");
+      RecordView view = new RecordView("t_views_throw", KEY, PermissionMask.readAll().compile(VALUE));
+      CycleReader reader = new CycleReader(map, view, Mode.SNAPSHOT, PerCpuPolicy.SUM, 128, true, stats, null);
+      CyclePublisher.events(reader, 1, true, stats, reactor.core.scheduler.Schedulers.immediate())
+          .subscribe(new reactor.core.CoreSubscriber<MapEvent>() {
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription s) {
+              s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(MapEvent e) {}
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onComplete() {
+              throw new IllegalStateException("a subscriber that breaks the rules");
+            }
+          });
+      // a cycle that starts now holds the reader: closing must not free the buffers under it
+      assertThat(reader.acquire(() -> {})).isEqualTo(Lease.Cycle.STARTED);
+      reader.close();
+      assertThat(reader.freed()).as("freed while a cycle holds the reader").isFalse();
+      reader.release();
+      assertThat(reader.freed()).isTrue();
+    }
+  }
+
+  private static List<String> threadsIn(String frame) {
+    List<String> out = new ArrayList<>();
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      for (StackTraceElement e : stack) {
+        if ((e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1) + "." + e.getMethodName()).equals(frame)) {
+          out.add(t.getName());
+        }
+      }
+    });
+    return out;
   }
 
   private static String refusal(MapStream stream) {
