@@ -33,6 +33,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * of each (the export's JIT needs about that), reference and export alternate for {@link #ROUNDS}
  * rounds; the medians are reported with the process CPU time per record and the bytes per record
  * in the broker's log, which must agree between the two (the same records, compressed alike).
+ * A second reference, a hand-written exporter, reads the map and renders each record inside its
+ * timed loop, the plain way ({@code hand_…}, {@code ratio_to_hand}): the work the first one leaves
+ * out and an exporter cannot.
  */
 final class KafkaBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
@@ -67,18 +70,30 @@ final class KafkaBench {
             raw(kafka, records, "warmup-raw-" + compression + "-" + warmup, compression);
             export(kafka, map, "warmup-ours-" + compression + "-" + warmup, compression);
           }
+          handWritten(kafka, map, "warmup-hand-" + compression, compression);
           List<Run> raw = new ArrayList<>();
+          List<Run> hand = new ArrayList<>();
           List<Run> ours = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
             String r = "raw-" + compression + "-" + round;
             raw.add(raw(kafka, records, r, compression).logged(logBytes(data, r)));
+            String h = "hand-" + compression + "-" + round;
+            hand.add(handWritten(kafka, map, h, compression).logged(logBytes(data, h)));
             String o = "ours-" + compression + "-" + round;
             ours.add(export(kafka, map, o, compression).logged(logBytes(data, o)));
+          }
+          List<Double> vsHand = new ArrayList<>();
+          for (int round = 0; round < ROUNDS; round++) {
+            vsHand.add(ours.get(round).rps() / hand.get(round).rps());
           }
           Bench.reportPaired("kafka.snapshot.1M." + compression, "java_rps", ours.stream().map(Run::rps).toList(), "raw_rps",
               raw.stream().map(Run::rps).toList(), "java_cpu_us=" + fixed(median(ours, Run::cpuUs)),
               "raw_cpu_us=" + fixed(median(raw, Run::cpuUs)), "java_log_b=" + fixed(median(ours, Run::logBytes)),
-              "raw_log_b=" + fixed(median(raw, Run::logBytes)));
+              "raw_log_b=" + fixed(median(raw, Run::logBytes)),
+              "hand_rps=" + Bench.range(hand.stream().map(Run::rps).toList()),
+              "hand_cpu_us=" + fixed(median(hand, Run::cpuUs)), "hand_log_b=" + fixed(median(hand, Run::logBytes)),
+              "ratio_to_hand_spread=" + fixed(java.util.Collections.min(vsHand)) + "-"
+                  + fixed(java.util.Collections.max(vsHand)), "ratio_to_hand=" + fixed(ReadBench.median(vsHand)));
         }
       }
     } catch (Exception e) {
@@ -133,12 +148,8 @@ final class KafkaBench {
     }
   }
 
-  /** The reference: the producer settings bpfmap uses, and records built ahead. */
-  private static Run raw(EmbeddedKafka kafka, Records records, String topic, String compression)
-      throws InterruptedException {
-    try (KafkaSink sink = sink(kafka, topic, compression)) {
-      sink.ensureTopic(topic, false);
-    }
+  /** The producer settings bpfmap uses. */
+  private static Properties producerProperties(EmbeddedKafka kafka, String compression) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -148,9 +159,18 @@ final class KafkaBench {
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** The reference: the producer settings bpfmap uses, and records built ahead. */
+  private static Run raw(EmbeddedKafka kafka, Records records, String topic, String compression)
+      throws InterruptedException {
+    try (KafkaSink sink = sink(kafka, topic, compression)) {
+      sink.ensureTopic(topic, false);
+    }
     AtomicLong acked = new AtomicLong();
     CountDownLatch all = new CountDownLatch(1);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka, compression))) {
       Clock clock = new Clock();
       for (int i = 0; i < N; i++) {
         producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, records.keys[i], records.values[i],
@@ -167,39 +187,108 @@ final class KafkaBench {
     }
   }
 
+  /**
+   * The second reference, a hand-written exporter: the same producer, timed from the map's batch
+   * read through the rendering of each record (as {@link Renderer} does) to the last ack. What
+   * the first reference leaves out, an exporter must do.
+   */
+  private static Run handWritten(EmbeddedKafka kafka, BpfMap map, String topic, String compression)
+      throws InterruptedException {
+    try (KafkaSink sink = sink(kafka, topic, compression)) {
+      sink.ensureTopic(topic, false);
+    }
+    AtomicLong acked = new AtomicLong();
+    CountDownLatch all = new CountDownLatch(1);
+    RecordHeaders headers = headers();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka, compression))) {
+      Clock clock = new Clock();
+      Renderer render = new Renderer(map);
+      try (BatchCursor cursor = map.batchCursor(4096, false)) {
+        for (int got = cursor.next(); got > 0; got = cursor.next()) {
+          for (int i = 0; i < got; i++) {
+            long id = cursor.key(i).get(ValueLayout.JAVA_LONG, 0);
+            if (cursor.value(i).get(ValueLayout.JAVA_LONG, 0) != id * 8) {
+              throw new IllegalStateException("entry " + id + " does not hold what the bench map was filled with");
+            }
+            producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, render.key(id), render.value(id), headers),
+                (md, ex) -> {
+                  if (acked.incrementAndGet() == N) {
+                    all.countDown();
+                  }
+                });
+          }
+        }
+      }
+      if (!all.await(5, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("hand-written exporter: only " + acked.get() + " of " + N + " acknowledged");
+      }
+      return clock.stop();
+    }
+  }
+
   /** What bpfmap renders for each entry of the map (cycle 1), in the kernel's iteration order. */
   private static Records records(BpfMap map) {
     byte[][] keys = new byte[N][];
     byte[][] values = new byte[N][];
-    String prefix = "{\"node\":\"bench-node\",\"map\":\"bench_kafka\"";
-    // the change-capture tail: op, and the source block of a SNAPSHOT cycle 1
-    String tail = ",\"op\":\"r\",\"source\":{\"node\":\"bench-node\",\"map\":\"bench_kafka\",\"map_id\":"
-        + map.info().id() + ",\"target\":\"" + map.target() + "\",\"key_layout\":\"" + KEY.fingerprint()
-        + "\",\"value_layout\":\"" + VALUE.fingerprint() + "\",\"mode\":\"snapshot\",\"cycle\":1}}";
+    Renderer render = new Renderer(map);
     int n = 0;
     try (BatchCursor cursor = map.batchCursor(4096, false)) {
       for (int got = cursor.next(); got > 0; got = cursor.next()) {
         for (int i = 0; i < got; i++, n++) {
           long id = cursor.key(i).get(ValueLayout.JAVA_LONG, 0);
-          String key = ",\"key\":{\"id\":" + id + ",\"check\":" + Long.toUnsignedString(~id) + "}";
-          keys[n] = (prefix + key + "}").getBytes(StandardCharsets.UTF_8);
-          StringBuilder v = new StringBuilder(prefix).append(",\"cycle\":1,\"timestamp\":").append(TIMESTAMP)
-              .append(key).append(",\"value\":{\"data\":[");
-          for (int w = 0; w < 8; w++) {
-            v.append(w == 0 ? "" : ",").append(id * 8 + w);
-          }
-          values[n] = v.append("]}").append(tail).toString().getBytes(StandardCharsets.UTF_8);
+          keys[n] = render.key(id);
+          values[n] = render.value(id);
         }
       }
     }
     if (n != N) {
       throw new IllegalStateException("map holds " + n + " entries, expected " + N);
     }
+    return new Records(keys, values, headers());
+  }
+
+  private static RecordHeaders headers() {
     RecordHeaders headers = new RecordHeaders();
     headers.add("bpfmap.map", "bench_kafka".getBytes(StandardCharsets.UTF_8));
     headers.add("bpfmap.node", "bench-node".getBytes(StandardCharsets.UTF_8));
     headers.add("bpfmap.layout", (KEY.fingerprint() + ":" + VALUE.fingerprint()).getBytes(StandardCharsets.UTF_8));
-    return new Records(keys, values, headers);
+    return headers;
+  }
+
+  /**
+   * Renders an entry of the bench map (value word w of entry id is id * 8 + w, as
+   * {@link ReadBench#filledHash} writes it) as bpfmap does in cycle 1, the plain way: a
+   * StringBuilder, then its UTF-8 bytes.
+   */
+  private static final class Renderer {
+    private static final String PREFIX = "{\"node\":\"bench-node\",\"map\":\"bench_kafka\"";
+    /** The change-capture tail: op, and the source block of a SNAPSHOT cycle 1. */
+    private final String tail;
+
+    Renderer(BpfMap map) {
+      this.tail = ",\"op\":\"r\",\"source\":{\"node\":\"bench-node\",\"map\":\"bench_kafka\",\"map_id\":"
+          + map.info().id() + ",\"target\":\"" + map.target() + "\",\"key_layout\":\"" + KEY.fingerprint()
+          + "\",\"value_layout\":\"" + VALUE.fingerprint() + "\",\"mode\":\"snapshot\",\"cycle\":1}}";
+    }
+
+    private static String key(StringBuilder b, long id) {
+      return b.append(",\"key\":{\"id\":").append(id).append(",\"check\":").append(Long.toUnsignedString(~id))
+          .append('}').toString();
+    }
+
+    byte[] key(long id) {
+      return (PREFIX + key(new StringBuilder(), id) + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    byte[] value(long id) {
+      StringBuilder v = new StringBuilder(PREFIX).append(",\"cycle\":1,\"timestamp\":").append(TIMESTAMP);
+      key(v, id);
+      v.append(",\"value\":{\"data\":[");
+      for (int w = 0; w < 8; w++) {
+        v.append(w == 0 ? "" : ",").append(id * 8 + w);
+      }
+      return v.append("]}").append(tail).toString().getBytes(StandardCharsets.UTF_8);
+    }
   }
 
   /** Wall time and process CPU time since construction. */
