@@ -19,6 +19,8 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,7 +57,7 @@ final class KafkaBench {
   }
 
   /** The reference's records, built before any clock starts. */
-  private record Records(byte[][] keys, byte[][] values, RecordHeaders headers) {}
+  private record Records(byte[][] keys, byte[][] values) {}
 
   static void run() {
     Path dir = null;
@@ -165,26 +167,11 @@ final class KafkaBench {
   /** The reference: the producer settings bpfmap uses, and records built ahead. */
   private static Run raw(EmbeddedKafka kafka, Records records, String topic, String compression)
       throws InterruptedException {
-    try (KafkaSink sink = sink(kafka, topic, compression)) {
-      sink.ensureTopic(topic, false);
-    }
-    AtomicLong acked = new AtomicLong();
-    CountDownLatch all = new CountDownLatch(1);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka, compression))) {
-      Clock clock = new Clock();
+    return produce(kafka, topic, compression, "raw producer", send -> {
       for (int i = 0; i < N; i++) {
-        producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, records.keys[i], records.values[i],
-            records.headers), (md, ex) -> {
-              if (acked.incrementAndGet() == N) {
-                all.countDown();
-              }
-            });
+        send.accept(records.keys[i], records.values[i]);
       }
-      if (!all.await(5, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("raw producer: only " + acked.get() + " of " + N + " acknowledged");
-      }
-      return clock.stop();
-    }
+    });
   }
 
   /**
@@ -194,14 +181,7 @@ final class KafkaBench {
    */
   private static Run handWritten(EmbeddedKafka kafka, BpfMap map, String topic, String compression)
       throws InterruptedException {
-    try (KafkaSink sink = sink(kafka, topic, compression)) {
-      sink.ensureTopic(topic, false);
-    }
-    AtomicLong acked = new AtomicLong();
-    CountDownLatch all = new CountDownLatch(1);
-    RecordHeaders headers = headers();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka, compression))) {
-      Clock clock = new Clock();
+    return produce(kafka, topic, compression, "hand-written exporter", send -> {
       Renderer render = new Renderer(map);
       try (BatchCursor cursor = map.batchCursor(4096, false)) {
         for (int got = cursor.next(); got > 0; got = cursor.next()) {
@@ -210,17 +190,35 @@ final class KafkaBench {
             if (cursor.value(i).get(ValueLayout.JAVA_LONG, 0) != id * 8) {
               throw new IllegalStateException("entry " + id + " does not hold what the bench map was filled with");
             }
-            producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, render.key(id), render.value(id), headers),
-                (md, ex) -> {
-                  if (acked.incrementAndGet() == N) {
-                    all.countDown();
-                  }
-                });
+            send.accept(render.key(id), render.value(id));
           }
         }
       }
+    });
+  }
+
+  /**
+   * A fresh producer with bpfmap's settings sends the N records {@code records} gives to its
+   * argument (key, value), with bpfmap's headers: timed from before the first send to the last ack.
+   */
+  private static Run produce(EmbeddedKafka kafka, String topic, String compression, String who,
+      Consumer<BiConsumer<byte[], byte[]>> records) throws InterruptedException {
+    try (KafkaSink sink = sink(kafka, topic, compression)) {
+      sink.ensureTopic(topic, false);
+    }
+    AtomicLong acked = new AtomicLong();
+    CountDownLatch all = new CountDownLatch(1);
+    RecordHeaders headers = headers();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(kafka, compression))) {
+      Clock clock = new Clock();
+      records.accept((key, value) -> producer.send(new ProducerRecord<>(topic, null, TIMESTAMP, key, value, headers),
+          (md, ex) -> {
+            if (acked.incrementAndGet() == N) {
+              all.countDown();
+            }
+          }));
       if (!all.await(5, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("hand-written exporter: only " + acked.get() + " of " + N + " acknowledged");
+        throw new IllegalStateException(who + ": only " + acked.get() + " of " + N + " acknowledged");
       }
       return clock.stop();
     }
@@ -244,7 +242,7 @@ final class KafkaBench {
     if (n != N) {
       throw new IllegalStateException("map holds " + n + " entries, expected " + N);
     }
-    return new Records(keys, values, headers());
+    return new Records(keys, values);
   }
 
   private static RecordHeaders headers() {

@@ -78,8 +78,18 @@ final class StreamBench {
   }
 
   private static void snapshot(BpfMap map, Path pin) {
+    firstCycles("stream.snapshot.1M", map, pin, StreamBench::oneCycle);
+  }
+
+  /**
+   * Times {@code cycle} (a fresh stream's first cycle, events/s) on {@code map} for {@link #ROUNDS}
+   * rounds after three warm-ups, each right after a C read of the map; with the bytes allocated and
+   * the CPU time per event.
+   */
+  private static void firstCycles(String name, BpfMap map, Path pin, java.util.function.ToDoubleBiFunction<MapStream,
+      Long> cycle) {
     for (int i = 0; i < 3; i++) {
-      oneCycle(builder(map).build(), N);
+      cycle.applyAsDouble(builder(map).build(), (long) N);
     }
     List<Double> eps = new ArrayList<>();
     List<Double> c = new ArrayList<>();
@@ -89,12 +99,13 @@ final class StreamBench {
       c.add(reference(pin));
       long before = Bench.allocatedBytes();
       long cpu0 = Bench.cpuNanos();
-      eps.add(oneCycle(builder(map).build(), N));
+      eps.add(cycle.applyAsDouble(builder(map).build(), (long) N));
       cpu.add((double) (Bench.cpuNanos() - cpu0) / N);
       allocated += Bench.allocatedBytes() - before;
     }
-    Bench.reportPaired("stream.snapshot.1M", "java_eps", eps, "c_eps", c,
-        "alloc_b_per_event=" + Math.round(allocated / ((double) ROUNDS * N)), cpu(cpu, c));
+    Bench.reportPaired(name, "java_eps", eps, "c_eps", c,
+        String.format(java.util.Locale.ROOT, "alloc_b_per_event=%.2f", allocated / ((double) ROUNDS * N)),
+        cpu(cpu, c));
   }
 
   /** The first cycle of a fresh stream through views(): reads each entry's first field; returns entries/s. */
@@ -116,24 +127,7 @@ final class StreamBench {
   }
 
   private static void views(BpfMap map, Path pin) {
-    for (int i = 0; i < 3; i++) {
-      oneViewCycle(builder(map).build(), N);
-    }
-    List<Double> eps = new ArrayList<>();
-    List<Double> c = new ArrayList<>();
-    List<Double> cpu = new ArrayList<>();
-    long allocated = 0;
-    for (int i = 0; i < ROUNDS; i++) {
-      c.add(reference(pin));
-      long before = Bench.allocatedBytes();
-      long cpu0 = Bench.cpuNanos();
-      eps.add(oneViewCycle(builder(map).build(), N));
-      cpu.add((double) (Bench.cpuNanos() - cpu0) / N);
-      allocated += Bench.allocatedBytes() - before;
-    }
-    Bench.reportPaired("stream.snapshot.views.1M", "java_eps", eps, "c_eps", c,
-        String.format(java.util.Locale.ROOT, "alloc_b_per_event=%.2f", allocated / ((double) ROUNDS * N)),
-        cpu(cpu, c));
+    firstCycles("stream.snapshot.views.1M", map, pin, StreamBench::oneViewCycle);
   }
 
   private static void changes(BpfMap map, Path pin) {

@@ -3,7 +3,6 @@ package io.bpfmap.core.stream;
 import java.lang.foreign.MemorySegment;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * Records an {@link EventStream} took out of a ring in one read: for rates where an object per
@@ -98,23 +97,9 @@ public final class EventBatch implements Iterable<MapEvent> {
 
   @Override
   public Iterator<MapEvent> iterator() {
-    return new Iterator<>() {
-      private int next;
-
-      @Override
-      public boolean hasNext() {
-        return next < size;
-      }
-
-      @Override
-      public MapEvent next() {
-        if (next >= size) {
-          throw new NoSuchElementException();
-        }
-        return event(next++);
-      }
-    };
+    return Indexed.iterator(size, this::event);
   }
+
 
   private int offset(int i) {
     if (i < 0 || i >= size) {

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * The entries one batch read of a {@link MapStream} cycle took from the kernel, in the stream's
@@ -160,23 +159,9 @@ public final class MapBatch implements Iterable<MapEvent> {
   /** {@return the entries as events, each a copy ({@link #event(int)})} */
   @Override
   public Iterator<MapEvent> iterator() {
-    return new Iterator<>() {
-      private int next;
-
-      @Override
-      public boolean hasNext() {
-        return next < size;
-      }
-
-      @Override
-      public MapEvent next() {
-        if (next >= size) {
-          throw new NoSuchElementException();
-        }
-        return event(next++);
-      }
-    };
+    return Indexed.iterator(size, this::event);
   }
+
 
   private int check(int i) {
     if (i < 0 || i >= size) {

@@ -2,7 +2,6 @@ package io.bpfmap.core.stream;
 
 import io.bpfmap.core.BpfException;
 import io.bpfmap.core.BpfMap;
-import io.bpfmap.core.MapSelector;
 import io.bpfmap.core.OpenMode;
 import io.bpfmap.core.mask.PermissionMask;
 import io.bpfmap.core.record.RecordLayout;
@@ -267,33 +266,7 @@ public final class MapStream implements AutoCloseable {
    */
   public static Flux<MapEvent> resilient(Path pin, OpenMode openMode, Function<BpfMap, MapStream> build,
       Duration minBackoff, Duration maxBackoff, Consumer<Throwable> onError) {
-    MapSelector selector = MapSelector.pin(pin);
-    Scheduler io = Schedulers.boundedElastic();
-    return Flux.usingWhen(Mono.fromCallable(() -> Opened.open(selector, openMode, build)).subscribeOn(io),
-            o -> o.stream.events().takeUntilOther(Replaced.watch(selector, o.mapId, Duration.ofSeconds(5), io)),
-            Opened::close, (o, e) -> o.close(), Opened::close)
-        .doOnError(onError)
-        .retryWhen(Backoff.spec(minBackoff, maxBackoff, io).filter(Backoff::isTransient));
-  }
-
-  /** A map and its stream, for {@link #resilient}: closed together once the stream is idle. */
-  private record Opened(BpfMap map, MapStream stream, int mapId) {
-    static Opened open(MapSelector selector, OpenMode mode, Function<BpfMap, MapStream> build) {
-      BpfMap map = selector.open(mode);
-      try {
-        return new Opened(map, build.apply(map), map.info().id());
-      } catch (RuntimeException e) {
-        map.close();
-        throw e;
-      }
-    }
-
-    Mono<Void> close() {
-      return stream.idle().then(Mono.fromRunnable(() -> {
-        stream.close();
-        map.close();
-      }));
-    }
+    return Resilient.events(pin, openMode, build, minBackoff, maxBackoff, onError);
   }
 
   /** Options of a {@link MapStream}. */
