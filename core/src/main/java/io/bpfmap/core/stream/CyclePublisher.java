@@ -64,6 +64,8 @@ final class CyclePublisher<T> extends Flux<T> {
     private final AtomicInteger wip = new AtomicInteger();
     private volatile boolean cancelled;
     private boolean started;
+    /** {@link #wake}, made once: the reader is handed it with every event asked for. */
+    private final Runnable wakeUp = this::wake;
     /** The reader was released: once per cycle, whatever a subscriber throws. */
     private boolean released;
     private boolean done;
@@ -86,7 +88,7 @@ final class CyclePublisher<T> extends Flux<T> {
     /** The next item, or null when the cycle is over or (views) waits for a lent batch to come back. */
     @SuppressWarnings("unchecked")
     private T next(long demand) {
-      return (T) (views ? reader.nextView(this::wake) : reader.next(demand, this::wake));
+      return (T) (views ? reader.nextView(wakeUp) : reader.next(demand, wakeUp));
     }
 
     @Override
@@ -116,7 +118,7 @@ final class CyclePublisher<T> extends Flux<T> {
         long r = requested.get();
         long e = 0;
         try {
-          Lease.Cycle start = started ? Lease.Cycle.STARTED : reader.acquire(this::wake);
+          Lease.Cycle start = started ? Lease.Cycle.STARTED : reader.acquire(wakeUp);
           if (start == Lease.Cycle.CLOSED) {
             done = true;
             actual.onError(CycleReader.error(reader.mapName(), "the stream is closed"));

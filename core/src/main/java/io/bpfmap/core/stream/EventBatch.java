@@ -21,8 +21,8 @@ public final class EventBatch implements Iterable<MapEvent> {
   private final int[] offsets;
   private final int[] cpus;
   private final int size;
-  /** Frees a view's ring space; null for a batch of copies. */
-  private Runnable release;
+  /** Frees a view's ring space, once; nothing for a batch of copies. */
+  private final Once release;
 
   EventBatch(RecordView view, long firstSeq, Instant read, MemorySegment data, int[] offsets, int[] cpus,
       int size, Runnable release) {
@@ -33,7 +33,7 @@ public final class EventBatch implements Iterable<MapEvent> {
     this.offsets = offsets;
     this.cpus = cpus;
     this.size = size;
-    this.release = release;
+    this.release = new Once(release);
   }
 
   /**
@@ -42,14 +42,7 @@ public final class EventBatch implements Iterable<MapEvent> {
    * released already. Safe from any thread.
    */
   public void release() {
-    Runnable r;
-    synchronized (this) {
-      r = release;
-      release = null;
-    }
-    if (r != null) {
-      r.run();
-    }
+    release.run();
   }
 
   /** {@return how many records the batch holds} */

@@ -30,8 +30,8 @@ public final class MapBatch implements Iterable<MapEvent> {
   private final int size;
   private final int valueStride;
   private final boolean end;
-  /** Gives the buffers back to the stream; null once released, and for a batch that ends a cycle. */
-  private Runnable release;
+  /** Gives the buffers back to the stream, once; nothing for a batch that ends a cycle. */
+  private final Once release;
 
   MapBatch(Event.Cycle cycle, MemorySegment keys, MemorySegment values, int size, int valueStride,
       Runnable release) {
@@ -41,7 +41,7 @@ public final class MapBatch implements Iterable<MapEvent> {
     this.values = values.asSlice(0, (long) size * valueStride).asReadOnly();
     this.size = size;
     this.valueStride = valueStride;
-    this.release = release;
+    this.release = new Once(release);
   }
 
   /** The batch of none that ends a cycle which read {@code entriesRead} entries. */
@@ -54,14 +54,7 @@ public final class MapBatch implements Iterable<MapEvent> {
    * safe from any thread; a no-op for a batch that ends a cycle.
    */
   public void release() {
-    Runnable r;
-    synchronized (this) {
-      r = release;
-      release = null;
-    }
-    if (r != null) {
-      r.run();
-    }
+    release.run();
   }
 
   /** {@return the stream's name: by default the map's kernel name} */
