@@ -1,7 +1,7 @@
 package io.bpfmap.core.mask;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.internal.json.StrictJson;
 import io.bpfmap.core.record.RecordLayout;
 import io.bpfmap.core.record.RecordLayout.NodeKind;
 import java.util.HashMap;
@@ -19,8 +19,6 @@ import java.util.regex.Pattern;
  * Immutable; {@link #compile} checks it against a layout.
  */
 public final class PermissionMask {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern PATH = Pattern.compile("\\.?([^.\\[\\]]+)|\\[(\\d+)]");
 
   private final Object shape;
@@ -55,7 +53,7 @@ public final class PermissionMask {
       return of(t);
     }
     try {
-      return of(JSON.readValue(t, Object.class));
+      return of(StrictJson.read(t));
     } catch (JsonProcessingException e) {
       throw new MaskException("", "bad JSON mask: " + e.getOriginalMessage());
     }

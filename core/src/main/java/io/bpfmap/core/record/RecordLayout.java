@@ -1,7 +1,7 @@
 package io.bpfmap.core.record;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bpfmap.core.internal.json.StrictJson;
 import io.bpfmap.core.record.LayoutNode.ArrayOf;
 import io.bpfmap.core.record.LayoutNode.Bits;
 import io.bpfmap.core.record.LayoutNode.Chars;
@@ -49,8 +49,6 @@ public final class RecordLayout {
   /** The deepest nesting of structs and arrays a layout may have. */
   public static final int MAX_DEPTH = 32;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final BitSet NONE = new BitSet();
 
   private final Struct root;
@@ -114,7 +112,7 @@ public final class RecordLayout {
     if (body.startsWith("[") || body.startsWith("{")) {
       Object spec;
       try {
-        spec = JSON.readValue(body, Object.class);
+        spec = StrictJson.read(body);
       } catch (JsonProcessingException e) {
         throw new LayoutException("", "bad JSON layout: " + e.getOriginalMessage());
       }
