@@ -90,6 +90,34 @@ class MapStreamViewsTest {
   }
 
   @Test
+  void readmeViewsExampleRuns() {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    try (BpfMap map = StreamFixture.hash("t_views_readme", 2000)) {
+      StreamFixture.fill(map, 1000);
+      MapStream stream = lending(map, vts).build();
+      List<String> printed = new CopyOnWriteArrayList<>();
+      // as the README writes it, println aside
+      FieldAccessor packets = VALUE.accessor("packets");
+      java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+      Disposable sub = stream.views().subscribe(batch -> {
+        for (int i = 0; i < batch.size(); i++) {
+          total.addAndGet(packets.getLong(batch.values(), batch.valueOffset(i)));
+        }
+        if (batch.endsCycle()) {
+          printed.add("cycle " + batch.cycle() + ": " + batch.entriesRead() + " entries, " + total + " packets");
+          total.set(0);
+        }
+        batch.release();
+      });
+      Await.until(() -> !printed.isEmpty());
+      sub.dispose();
+      stream.close();
+      // fill() writes packets = i for keys 0..999
+      assertThat(printed).containsExactly("cycle 1: 1000 entries, 499500 packets");
+    }
+  }
+
+  @Test
   void aSubscriberHoldingBothBatchesStopsTheReadingAndNothingItHoldsIsOverwritten() throws Exception {
     VirtualTimeScheduler vts = VirtualTimeScheduler.create();
     try (BpfMap map = StreamFixture.hash("t_views_hold", 2000)) {
