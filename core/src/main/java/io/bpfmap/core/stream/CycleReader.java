@@ -166,8 +166,7 @@ final class CycleReader implements AutoCloseable {
       }
       rethrow(b.failure());
       int got = b.got();
-      take(got, b.keys(), b.values(), null);
-      events.start(null, null, 0);  // lent as they are: no events made
+      counted(got);  // lent as they are: no events made
       if (got > 0) {
         emitted += got;
         stats.emitted(got);
@@ -237,12 +236,17 @@ final class CycleReader implements AutoCloseable {
   /** The batch the cycle works through next; {@code digest} is its CHANGES digest, null when read per key. */
   private void take(int got, MemorySegment keys, MemorySegment values, Digest digest) {
     events.start(keys, values, got);
-    read += got;
-    stats.read(got);
-    readDone = got == 0;
+    counted(got);
     if (changes != null) {
       changes.batch(digest);
     }
+  }
+
+  /** A read of {@code got} entries is counted; none ends the pass. */
+  private void counted(int got) {
+    read += got;
+    stats.read(got);
+    readDone = got == 0;
   }
 
   /**
