@@ -25,7 +25,12 @@ final class Cli {
   }
 
   static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-    Process p = start(env, args);
+    return run(HOME.resolve("bin/bpfmap"), env, args);
+  }
+
+  /** Runs the launcher at {@code launcher} (a copy in a made-up checkout) to its end. */
+  static Result run(Path launcher, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    Process p = builder(launcher, env, args).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -70,8 +75,12 @@ final class Cli {
   }
 
   private static ProcessBuilder builder(Map<String, String> env, String... args) {
+    return builder(HOME.resolve("bin/bpfmap"), env, args);
+  }
+
+  private static ProcessBuilder builder(Path launcher, Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(HOME.resolve("bin/bpfmap").toString());
+    cmd.add(launcher.toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     env.forEach((k, v) -> {

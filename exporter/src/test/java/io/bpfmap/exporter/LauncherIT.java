@@ -6,7 +6,9 @@ import io.bpfmap.core.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +40,8 @@ class LauncherIT {
     Path tools = cache.resolveSibling("tools");
     if (!Files.isDirectory(tools)) {
       Files.createDirectories(tools);
-      for (String tool : List.of("bash", "env", "readlink", "dirname", "mkdir", "find", "stat", "cksum", "cut", "sed",
-          "head", "touch", "mv", "rm")) {
+      for (String tool : List.of("bash", "env", "readlink", "dirname", "mkdir", "find", "stat", "cksum", "sed", "head",
+          "touch", "mv", "rm", "flock")) {
         Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
       }
     }
@@ -112,6 +114,59 @@ class LauncherIT {
     env.put("BPFMAP_AOT", "0");
     assertThat(Cli.run(env, "maps").err()).doesNotContain("Opened AOT cache");
     assertThat(aotFiles(cache)).as("one cache, trained once").hasSize(1);
+  }
+
+  @Test
+  void buildsAgainOnlyWhenASourceIsNewerThanTheJarBuiltFromIt(@TempDir Path tmp) throws Exception {
+    Path home = tmp.resolve("checkout");
+    Path launcher = Files.createDirectories(home.resolve("bin")).resolve("bpfmap");
+    Files.copy(Cli.HOME.resolve("bin/bpfmap"), launcher, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Path builds = tmp.resolve("builds");
+    Path mvnw = home.resolve("mvnw");
+    Files.writeString(mvnw, "#!/bin/sh\necho \"$*\" >> " + builds + "\n");
+    Files.setPosixFilePermissions(mvnw, PosixFilePermissions.fromString("rwxr-xr-x"));
+    FileTime built = FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+    FileTime before = FileTime.fromMillis(built.toMillis() - 60_000);
+    List<Path> sources = new ArrayList<>(List.of(Files.writeString(home.resolve("pom.xml"), "")));
+    List<Path> jars = new ArrayList<>(List.of(home.resolve("exporter/target/bpfmap.jar")));
+    for (String m : List.of("core", "kafka-broker", "kafka-connector", "metrics", "exporter")) {
+      Path source = Files.createDirectories(home.resolve(m + "/src/main/java")).resolve("A.java");
+      sources.add(Files.writeString(source, ""));
+      sources.add(Files.writeString(home.resolve(m + "/pom.xml"), ""));
+      if (!m.equals("exporter")) {
+        jars.add(home.resolve("exporter/target/lib/bpfmap-" + m + "-1.0.jar"));
+      }
+    }
+    for (Path jar : jars) {
+      Files.createDirectories(jar.getParent());
+      Files.writeString(jar, "");
+      Files.setLastModifiedTime(jar, built);
+    }
+    for (Path source : sources) {
+      Files.setLastModifiedTime(source, before);
+    }
+    Map<String, String> env = env(tmp.resolve("cache"), tmp.resolve("jdks"));
+    env.put("JAVA_HOME", fakeJdk(tmp.resolve("jdk-25"), "25.0.1", tmp.resolve("ran")).toString());
+
+    var fresh = Cli.run(launcher, env, "info", "x");
+    assertThat(fresh.out()).startsWith("fake java ");
+    assertThat(fresh.err()).isEmpty();
+    assertThat(builds).as("nothing newer than its jar: no build").doesNotExist();
+
+    for (String changed : List.of("metrics/src/main/java/A.java", "core/pom.xml", "pom.xml",
+        "exporter/src/main/java/A.java")) {
+      Files.setLastModifiedTime(home.resolve(changed), FileTime.fromMillis(System.currentTimeMillis()));
+      var rebuilt = Cli.run(launcher, env, "info", "x");
+      assertThat(rebuilt.err()).isEqualTo("bpfmap: building the jar (" + changed + " is newer than it) ...");
+      assertThat(rebuilt.out()).startsWith("fake java ");
+      assertThat(Cli.run(launcher, env, "info", "x").err()).as("built once").isEmpty();
+    }
+    assertThat(Files.readAllLines(builds)).hasSize(4)
+        .allMatch(b -> b.equals("-q -B -pl exporter -am package -DskipTests -Dmaven.javadoc.skip=true"));
+
+    Files.delete(jars.get(2));
+    assertThat(Cli.run(launcher, env, "info", "x").err())
+        .isEqualTo("bpfmap: building the jar (exporter/target/lib/bpfmap-kafka-broker-*.jar is missing) ...");
   }
 
   @Test

@@ -3,11 +3,12 @@ package io.bpfmap.core.internal.json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Optional;
 
 /**
- * The JSON reader of layouts and masks given as text, which refuses duplicate keys. Made at its
- * first use: a command that reads no such text (a map with BTF needs none) never starts Jackson,
- * whose start costs a one-shot command tens of milliseconds.
+ * The JSON reader of layouts and masks given as text, which refuses duplicate keys. Plain JSON is
+ * read by {@link PlainJson}; Jackson, whose start costs a one-shot command tens of milliseconds,
+ * starts only for the rest (exponents, a top-level null) and to word a parse error.
  */
 public final class StrictJson {
   private StrictJson() {}
@@ -23,6 +24,7 @@ public final class StrictJson {
    * @throws JsonProcessingException when it is not JSON, or an object repeats a key
    */
   public static Object read(String text) throws JsonProcessingException {
-    return Holder.MAPPER.readValue(text, Object.class);
+    Optional<Object> plain = PlainJson.read(text);
+    return plain.isPresent() ? plain.get() : Holder.MAPPER.readValue(text, Object.class);
   }
 }
