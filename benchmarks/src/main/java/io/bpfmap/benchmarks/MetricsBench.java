@@ -29,6 +29,10 @@ final class MetricsBench {
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"packets\",\"Q\"],[\"bytes\",\"Q\"],[\"drops\",\"Q\"],[\"rtt\",\"Q\"]]");
   private static final String[] FIELDS = {"packets", "bytes", "drops", "rtt"};
   private static final int KEYS = 10_000;
+  private static final int WARMUPS = 10;
+  private static final int ROUNDS = 30;
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
   private MetricsBench() {}
 
@@ -76,31 +80,49 @@ final class MetricsBench {
   }
 
   /**
-   * Scrapes both registries in turn, 5 warm-ups then 15 measured rounds of each, and reports
-   * milliseconds and bytes per scrape, ours against the reference.
+   * Scrapes both registries in turn, {@link #WARMUPS} warm-ups then {@link #ROUNDS} measured rounds
+   * of each, the order swapped each round, and reports milliseconds, bytes and megabytes allocated
+   * per scrape, ours against the reference. A full GC before each scrape, outside its time, keeps
+   * one scrape's garbage from being collected in the other's time, which moved single rounds 2×;
+   * the megabytes allocated show what that leaves out.
    */
   static void compare(String name, PrometheusMeterRegistry ours, PrometheusMeterRegistry reference) {
     List<Double> o = new ArrayList<>();
     List<Double> r = new ArrayList<>();
+    List<Double> oMb = new ArrayList<>();
+    List<Double> rMb = new ArrayList<>();
     int[] bytes = new int[2];
-    for (int i = 0; i < 20; i++) {
-      double ms = scrape(ours, bytes, 0);
-      double refMs = scrape(reference, bytes, 1);
-      if (i >= 5) {
-        o.add(ms);
-        r.add(refMs);
+    for (int i = 0; i < WARMUPS + ROUNDS; i++) {
+      double[] a;
+      double[] b;
+      if (i % 2 == 0) {
+        a = scrape(ours, bytes, 0);
+        b = scrape(reference, bytes, 1);
+      } else {
+        b = scrape(reference, bytes, 1);
+        a = scrape(ours, bytes, 0);
+      }
+      if (i >= WARMUPS) {
+        o.add(a[0]);
+        r.add(b[0]);
+        oMb.add(a[1]);
+        rMb.add(b[1]);
       }
     }
-    Bench.reportPaired(name, "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1]);
+    Bench.reportPaired(name, "ms", o, "ref_ms", r, "bytes=" + bytes[0], "ref_bytes=" + bytes[1],
+        "alloc_mb=" + Bench.range(oMb), "ref_alloc_mb=" + Bench.range(rMb));
   }
 
-  /** Milliseconds of one scrape; its size goes to {@code bytes[at]}. */
-  private static double scrape(PrometheusMeterRegistry registry, int[] bytes, int at) {
+  /** Milliseconds and megabytes allocated of one scrape, after a full GC; its size goes to {@code bytes[at]}. */
+  private static double[] scrape(PrometheusMeterRegistry registry, int[] bytes, int at) {
+    System.gc();
+    long a0 = THREADS.getCurrentThreadAllocatedBytes();
     long t0 = System.nanoTime();
     String body = registry.scrape();
     double took = (System.nanoTime() - t0) / 1e6;
+    double mb = (THREADS.getCurrentThreadAllocatedBytes() - a0) / 1e6;
     bytes[at] = body.getBytes(StandardCharsets.UTF_8).length;
-    return took;
+    return new double[] {took, mb};
   }
 
   private static byte[] key(int i) {
