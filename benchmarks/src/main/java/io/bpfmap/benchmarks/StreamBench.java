@@ -32,7 +32,7 @@ final class StreamBench {
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
   private static final int N = ReadBench.ENTRIES;
   /** Measured rounds of each stream, each right after a C batch read of the same map: its reference. */
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 9;
 
   private StreamBench() {}
 
