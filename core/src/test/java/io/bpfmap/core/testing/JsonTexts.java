@@ -27,6 +27,25 @@ public final class JsonTexts {
     return containers(Arbitraries.oneOf(leaf, containers(two, spaces, chars)), spaces, chars);
   }
 
+  /**
+   * {@return {@code documents} with one character put in, taken out or replaced at random: mostly
+   * broken JSON (a lone quote or backslash, a stray digit, sign or letter)}
+   * @param documents valid texts
+   */
+  public static Arbitrary<String> mutated(Arbitrary<String> documents) {
+    Arbitrary<Character> significant = Arbitraries.of('{', '}', '[', ']', '"', ',', ':', '\\', 'u', '0', '7', 'e', 'E',
+        '.', '-', '+', ' ', '\t', 'n', 't', 'f', 'x', '/', '\u0660');
+    return Combinators.combine(documents, Arbitraries.integers().between(0, 1 << 20), Arbitraries.integers().between(0, 2),
+        significant).as((text, where, how, c) -> {
+          int at = where % (text.length() + 1);
+          return switch (how) {
+            case 0 -> text.substring(0, at) + c + text.substring(at);
+            case 1 -> at < text.length() ? text.substring(0, at) + text.substring(at + 1) : text + c;
+            default -> at < text.length() ? text.substring(0, at) + c + text.substring(at + 1) : c + text;
+          };
+        });
+  }
+
   /** {@return ints, longs and integers beyond a long, of both signs} */
   public static Arbitrary<String> integers() {
     return Arbitraries.oneOf(Arbitraries.integers().map(String::valueOf), Arbitraries.longs().map(String::valueOf),
@@ -53,8 +72,6 @@ public final class JsonTexts {
         s.append('\\').append(c);
       } else if (c < 0x20 || die == 0) {
         s.append(String.format("\\u%04x", (int) c));
-      } else if (c == '/' && die < 5) {
-        s.append("\\/");
       } else {
         s.append(c);
       }
@@ -64,13 +81,13 @@ public final class JsonTexts {
 
   private static Arbitrary<String> containers(Arbitrary<String> inner, String spaces, Arbitrary<Character> chars) {
     Arbitrary<String> space = Arbitraries.strings().withChars(spaces).ofMaxLength(2);
-    Arbitrary<List<String>> names = Arbitraries.strings().withChars("abc_:\"\\ é").ofMaxLength(4).list()
+    Arbitrary<List<String>> names = Arbitraries.strings().withChars("abc_:\"\\ é").ofMinLength(1).ofMaxLength(4).list()
         .uniqueElements().ofMaxSize(5);
     Arbitrary<String> object = Combinators.combine(names, inner.list().ofSize(5), space, space).as((keys, values, a, b) -> {
       StringBuilder s = new StringBuilder("{").append(a);
       for (int i = 0; i < keys.size(); i++) {
         s.append(i == 0 ? "" : "," + b).append(quote(keys.get(i).chars().mapToObj(c -> (char) c).toList(), List.of()))
-            .append(a).append(':').append(b).append(values.get(i));
+            .append(a.replaceAll("[^ ]", "")).append(':').append(b).append(values.get(i)); // YAML: one line
       }
       return s.append(b).append('}').toString();
     });

@@ -15,12 +15,18 @@ import java.util.Optional;
  * command 50–60 ms.
  *
  * <p>It takes only text that Jackson's JSON and YAML readers both read into that same tree: no
- * exponents, no duplicate keys, no top-level null, no raw control characters or others that YAML
- * refuses (escapes are fine), at most {@value #MAX_DEPTH} levels. It answers
- * empty for anything else, and the caller's full parser reads it, or words its error.
+ * exponents, no escaped slash, no duplicate or empty keys, no key longer than {@value #MAX_KEY}
+ * or apart from its colon by a line break, no tabs, no raw control characters or others that YAML
+ * refuses or takes as line breaks (escapes are fine), no number longer than {@value #MAX_NUMBER}
+ * characters, no top-level null, at most {@value #MAX_DEPTH} levels. It answers empty for anything
+ * else, and the caller's full parser reads it, or words its error.
  */
 public final class PlainJson {
   static final int MAX_DEPTH = 64;
+  /** SnakeYAML's limit on a key. */
+  static final int MAX_KEY = 1024;
+  /** Far below Jackson's limit on a number's length (1 000), which this reader does not word. */
+  static final int MAX_NUMBER = 100;
   private static final NotPlain NOT_PLAIN = new NotPlain();
   private static final BigInteger MIN_LONG = BigInteger.valueOf(Long.MIN_VALUE);
   private static final BigInteger MAX_LONG = BigInteger.valueOf(Long.MAX_VALUE);
@@ -77,7 +83,12 @@ public final class PlainJson {
         throw NOT_PLAIN;
       }
       String name = string();
-      space();
+      if (name.isEmpty() || name.length() > MAX_KEY) {
+        throw NOT_PLAIN; // YAML refuses both
+      }
+      while (peek() == ' ') {
+        at++; // YAML wants a key and its colon on one line
+      }
       expect(':');
       if (map.containsKey(name)) {
         throw NOT_PLAIN;
@@ -121,8 +132,9 @@ public final class PlainJson {
         return out.toString();
       } else if (c == '\\') {
         out.append(escaped());
-      } else if (c < 0x20 || c >= 0x7F && c < 0xA0 || Character.isSurrogate((char) c) || c >= 0xFFFE) {
-        throw NOT_PLAIN; // the end of the text (-1), or a char YAML does not take raw
+      } else if (c < 0x20 || c >= 0x7F && c < 0xA0 || c == 0x2028 || c == 0x2029 || Character.isSurrogate((char) c)
+          || c >= 0xFFFE) {
+        throw NOT_PLAIN; // the end of the text (-1), or a char YAML refuses raw or takes as a line break
       } else {
         out.append((char) c);
       }
@@ -133,7 +145,7 @@ public final class PlainJson {
     int c = peek();
     at++;
     return switch (c) {
-      case '"', '\\', '/' -> (char) c;
+      case '"', '\\' -> (char) c; // not the escaped slash, which SnakeYAML refuses
       case 'b' -> '\b';
       case 'f' -> '\f';
       case 'n' -> '\n';
@@ -145,7 +157,8 @@ public final class PlainJson {
         }
         int code = 0;
         for (int i = 0; i < 4; i++) {
-          int digit = Character.digit(text.charAt(at++), 16);
+          char h = text.charAt(at++);
+          int digit = h < 0x80 ? Character.digit(h, 16) : -1; // ASCII hex digits only
           if (digit < 0) {
             throw NOT_PLAIN;
           }
@@ -175,6 +188,9 @@ public final class PlainJson {
     }
     if (peek() == 'e' || peek() == 'E') {
       throw NOT_PLAIN; // YAML reads 1e5 as a string, JSON as a number
+    }
+    if (at - start > MAX_NUMBER) {
+      throw NOT_PLAIN;
     }
     String literal = text.substring(start, at);
     if (fraction) {
@@ -216,7 +232,7 @@ public final class PlainJson {
   private void space() {
     while (at < text.length()) {
       char c = text.charAt(at);
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      if (c != ' ' && c != '\n' && c != '\r') { // YAML refuses tabs in places JSON takes them
         return;
       }
       at++;
