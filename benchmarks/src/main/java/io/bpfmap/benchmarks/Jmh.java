@@ -1,22 +1,35 @@
 package io.bpfmap.benchmarks;
 
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs a JMH class with the GC profiler ({@code -prof gc}) and reports each {@code x} benchmark
  * against its {@code xReference} as a BENCH line with ns/op and bytes allocated per op.
+ *
+ * <p>Each pair (and each value of the class's one {@code @Param}) runs {@link #ROUNDS} rounds of
+ * one fork of each, back to back, their order swapped each round; the ratio is the median of the
+ * rounds' ratios. Run one after the other, all of ours then all of the references, a pair was
+ * minutes apart and the machine's drift moved equal layouts' ratios 0.85–1.16 between runs; and
+ * one fork's JIT decisions moved a figure by 1.7×, which a median of forks outvotes.
  */
 final class Jmh {
+  private static final int ROUNDS = 4;
+
   private Jmh() {}
 
   static void run(Class<?> benchmarks, String prefix) {
@@ -24,50 +37,74 @@ final class Jmh {
   }
 
   /**
-   * Runs and reports, in two forks each (one fork's JIT decisions moved a figure by 1.7×: two show
-   * it in the spread); with {@code speed} the ratio is the reference's time over ours (1.0: as
-   * fast, above: faster), else ours over the reference's. Each side's spread is the min–max of
-   * its measured iterations, and system properties {@code bpfmap.bench.*} reach the fork.
+   * Runs and reports; with {@code speed} the ratio is the reference's time over ours (1.0: as
+   * fast, above: faster), else ours over the reference's. Each side's figure is the median of its
+   * rounds with their min–max, and system properties {@code bpfmap.bench.*} reach the fork.
    */
   static void run(Class<?> benchmarks, String prefix, boolean speed) {
+    Field param = Arrays.stream(benchmarks.getFields()).filter(f -> f.isAnnotationPresent(Param.class)).findFirst()
+        .orElse(null);
+    List<String> values = param == null ? List.of("") : List.of(param.getAnnotation(Param.class).value());
+    List<String> methods = Arrays.stream(benchmarks.getMethods()).filter(m -> m.isAnnotationPresent(Benchmark.class))
+        .map(Method::getName).filter(n -> !n.endsWith("Reference")).sorted().toList();
+    for (String method : methods) {
+      for (String value : values) {
+        List<Double> ours = new ArrayList<>();
+        List<Double> ref = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        double[] alloc = new double[2];
+        for (int round = 0; round < ROUNDS; round++) {
+          RunResult o;
+          RunResult r;
+          if (round % 2 == 0) {
+            o = fork(benchmarks, method, param, value);
+            r = fork(benchmarks, method + "Reference", param, value);
+          } else {
+            r = fork(benchmarks, method + "Reference", param, value);
+            o = fork(benchmarks, method, param, value);
+          }
+          double os = o.getPrimaryResult().getScore();
+          double rs = r.getPrimaryResult().getScore();
+          ours.add(os);
+          ref.add(rs);
+          ratios.add(speed ? rs / os : os / rs);
+          alloc[0] = allocated(o);
+          alloc[1] = allocated(r);
+        }
+        String name = prefix + "." + method + (value.isEmpty() ? "" : "." + value);
+        System.out.printf(java.util.Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
+            + "ref_b_op=%.0f rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f%n", name, ReadBench.median(ours),
+            Collections.min(ours), Collections.max(ours), alloc[0], ReadBench.median(ref), Collections.min(ref),
+            Collections.max(ref), alloc[1], ROUNDS, Collections.min(ratios), Collections.max(ratios),
+            ReadBench.median(ratios));
+      }
+    }
+  }
+
+  /** One fork of one benchmark (at one value of its parameter): 2 warm-up and 3 measured seconds. */
+  private static RunResult fork(Class<?> benchmarks, String method, Field param, String value) {
     String[] props = System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bpfmap.bench."))
         .map(k -> "-D" + k + "=" + System.getProperty(k)).toArray(String[]::new);
-    Options opts = new OptionsBuilder()
-        .include(benchmarks.getName() + "\\.")
+    ChainedOptionsBuilder opts = new OptionsBuilder()
+        .include("^" + benchmarks.getName().replace(".", "\\.") + "\\." + method + "$")
         .addProfiler(GCProfiler.class)
-        .forks(2)
-        .warmupIterations(speed ? 5 : 3).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(speed ? 8 : 5).measurementTime(TimeValue.seconds(1))
+        .forks(1)
+        .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(3).measurementTime(TimeValue.seconds(1))
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
-        .jvmArgsAppend(props)
-        .build();
-    Collection<RunResult> results;
+        .jvmArgsAppend(props);
+    if (param != null) {
+      opts.param(param.getName(), value);
+    }
     try {
-      results = new Runner(opts).run();
+      return new Runner(opts.build()).run().iterator().next();
     } catch (RunnerException e) {
-      throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
+      throw new IllegalStateException("JMH failed on " + method + ": " + e.getMessage(), e);
     }
-    Map<String, double[]> byName = new HashMap<>();
-    for (RunResult r : results) {
-      String label = r.getParams().getBenchmark();
-      String name = label.substring(label.lastIndexOf('.') + 1);
-      String params = String.join(".", r.getParams().getParamsKeys().stream().map(r.getParams()::getParam).toList());
-      name = params.isEmpty() ? name : name.endsWith("Reference")
-          ? name.substring(0, name.length() - 9) + "." + params + "Reference" : name + "." + params;
-      Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-      var stats = r.getPrimaryResult().getStatistics();
-      byName.put(name, new double[] {r.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore(),
-          stats.getMin(), stats.getMax()});
-    }
-    byName.keySet().stream().filter(n -> !n.endsWith("Reference")).sorted().forEach(n -> {
-      double[] ours = byName.get(n);
-      double[] ref = byName.get(n + "Reference");
-      double ratio = speed ? ref[0] / ours[0] : ours[0] / ref[0];
-      double low = speed ? ref[2] / ours[3] : ours[2] / ref[3];
-      double high = speed ? ref[3] / ours[2] : ours[3] / ref[2];
-      System.out.printf(java.util.Locale.ROOT, "BENCH %s.%s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
-          + "ref_b_op=%.0f ratio_spread=%.2f-%.2f ratio=%.2f%n", prefix, n, ours[0], ours[2], ours[3], ours[1], ref[0],
-          ref[2], ref[3], ref[1], low, high, ratio);
-    });
+  }
+
+  private static double allocated(RunResult run) {
+    Result<?> alloc = run.getSecondaryResults().get("gc.alloc.rate.norm");
+    return alloc == null ? Double.NaN : alloc.getScore();
   }
 }
