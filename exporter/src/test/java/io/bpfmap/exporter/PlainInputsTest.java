@@ -25,14 +25,7 @@ class PlainInputsTest {
 
   @Property(tries = 2000)
   void anyTextIsEitherReadAsTheYamlReaderReadsItOrLeftToIt(@ForAll("anyChars") String text) {
-    Object yaml;
-    try {
-      yaml = Inputs.yaml().readValue(text, Object.class);
-    } catch (IOException refused) {
-      assertThat(PlainJson.read(text)).as("what YAML refuses: " + text).isEmpty();
-      return;
-    }
-    PlainJson.read(text).ifPresent(tree -> assertThat(tree).as(text).isEqualTo(yaml));
+    JsonTexts.assertReadAlikeOrLeft(text, "YAML", t -> Inputs.yaml().readValue(t, Object.class));
   }
 
   @Test

@@ -1,5 +1,8 @@
 package io.bpfmap.core.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bpfmap.core.internal.json.PlainJson;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -44,6 +47,35 @@ public final class JsonTexts {
             default -> at < text.length() ? text.substring(0, at) + c + text.substring(at + 1) : c + text;
           };
         });
+  }
+
+  /** A reader to compare {@link PlainJson} with: the tree of a text, or an exception when it refuses it. */
+  @FunctionalInterface
+  public interface Reader {
+    /**
+     * {@return the tree of {@code text}}
+     * @param text the text
+     * @throws Exception when it refuses the text
+     */
+    Object read(String text) throws Exception;
+  }
+
+  /**
+   * Asserts that {@link PlainJson} leaves {@code text} (answers empty) where {@code reader}
+   * refuses it, and otherwise reads it into the same tree or leaves it.
+   * @param text the text
+   * @param who the reader's name, for the failure's message
+   * @param reader the reader
+   */
+  public static void assertReadAlikeOrLeft(String text, String who, Reader reader) {
+    Object expected;
+    try {
+      expected = reader.read(text);
+    } catch (Exception refused) {
+      assertThat(PlainJson.read(text)).as("what " + who + " refuses: " + text).isEmpty();
+      return;
+    }
+    PlainJson.read(text).ifPresent(tree -> assertThat(tree).as(text).isEqualTo(expected));
   }
 
   /** {@return ints, longs and integers beyond a long, of both signs} */

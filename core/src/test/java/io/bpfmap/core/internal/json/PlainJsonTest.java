@@ -37,14 +37,7 @@ class PlainJsonTest {
 
   @Property(tries = 3000)
   void brokenTextIsLeftToJacksonAndWhatJacksonReadsIsReadAlike(@ForAll("mutated") String text) {
-    Object jackson;
-    try {
-      jackson = JACKSON.readValue(text, Object.class);
-    } catch (JsonProcessingException refused) {
-      assertThat(PlainJson.read(text)).as("what Jackson refuses: " + text).isEmpty();
-      return;
-    }
-    PlainJson.read(text).ifPresent(tree -> assertThat(tree).as(text).isEqualTo(jackson));
+    JsonTexts.assertReadAlikeOrLeft(text, "Jackson", t -> JACKSON.readValue(t, Object.class));
   }
 
   @Test
