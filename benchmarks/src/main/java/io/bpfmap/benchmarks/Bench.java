@@ -19,7 +19,7 @@ public final class Bench {
     ALL.put("read", ReadBench::run);
     ALL.put("record", () -> {
       Jmh.run(RecordBench.class, "record.decode");
-      Jmh.run(BtfRecordBench.class, "record.btf", true);
+      BtfRecordBench.run();
     });
     ALL.put("stream", StreamBench::run);
     ALL.put("ring", RingBench::run);

@@ -9,17 +9,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -36,27 +25,26 @@ import org.openjdk.jmh.infra.Blackhole;
  *       number where BTF prints its name, and decode {@code comm} as a C string where BTF applies
  *       bpftool's text-or-numbers test: what the richer output costs.</li>
  * </ul>
+ * The question is what a layout costs, so both sides of a pair run through the same loop (one
+ * method, compiled once, for both) in one JVM, one JVM per record: only the layout differs. In
+ * separate JMH forks, each fork's own JIT decisions moved equal layouts' ratios by up to 36 %
+ * between runs (one run's four forks of the same reference took 117–162 ns per record).
+ * {@link Paired} alternates the two sides.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class BtfRecordBench {
+final class BtfRecordBench {
   static final String OBJECT = "bpfmap.bench.flows";
+  private static final String[] RECORDS = {"key", "value", "letters"};
 
-  @Param({"key", "value", "letters"})
-  public String record;
+  private final Arena arena;
+  private final MemorySegment bytes;
+  private final RecordLayout btf;
+  private final RecordLayout hand;
+  private final RecordJsonWriter btfWriter;
+  private final RecordJsonWriter handWriter;
+  private final FieldAccessor[] btfAccessors;
+  private final FieldAccessor[] handAccessors;
 
-  private Arena arena;
-  private MemorySegment bytes;
-  private RecordLayout btf;
-  private RecordLayout hand;
-  private RecordJsonWriter btfWriter;
-  private RecordJsonWriter handWriter;
-  private FieldAccessor[] btfAccessors;
-  private FieldAccessor[] handAccessors;
-
-  @Setup(Level.Trial)
-  public void setup() {
+  private BtfRecordBench(String record) {
     boolean key = record.equals("key");
     try (BpfObject obj = BpfObject.open(Path.of(System.getProperty(OBJECT)))) {
       BpfMap map = obj.map("btf_flows");
@@ -74,7 +62,7 @@ public class BtfRecordBench {
     if (hand.size() != btf.size() || !hand.leafPaths().equals(btf.leafPaths())) {
       throw new IllegalStateException("the layouts differ: " + hand + " / " + btf);
     }
-    arena = Arena.ofConfined();
+    arena = Arena.ofAuto();
     bytes = arena.allocate(btf.size(), 8);
     btf.pack(key ? Map.of("saddr", 16777226, "daddr", 33554442, "sport", 40000, "dport", 443, "proto", 6)
         : Map.of("packets", 10, "bytes", 1500, "verdict", "DROP", "comm", "curl", "secret", 42), bytes, 0);
@@ -92,42 +80,42 @@ public class BtfRecordBench {
     }
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    arena.close();
-  }
-
-  @Benchmark
-  public Map<String, Object> toMap() {
-    return btf.unpack(bytes, 0);
-  }
-
-  @Benchmark
-  public Map<String, Object> toMapReference() {
-    return hand.unpack(bytes, 0);
-  }
-
-  @Benchmark
-  public byte[] toJson() {
-    return btfWriter.toJson(bytes, 0);
-  }
-
-  @Benchmark
-  public byte[] toJsonReference() {
-    return handWriter.toJson(bytes, 0);
-  }
-
-  @Benchmark
-  public void byAccessor(Blackhole bh) {
-    for (FieldAccessor a : btfAccessors) {
-      bh.consume(a.getLong(bytes, 0));
+  /** Runs each record's pairs in a JVM of its own, as the run's JMH benchmarks do. */
+  static void run() {
+    for (String record : RECORDS) {
+      Paired.inOwnJvm(BtfRecordBench.class, record);
     }
   }
 
-  @Benchmark
-  public void byAccessorReference(Blackhole bh) {
-    for (FieldAccessor a : handAccessors) {
-      bh.consume(a.getLong(bytes, 0));
+  /** In the child JVM: the three pairs of one record. */
+  public static void main(String[] args) {
+    BtfRecordBench b = new BtfRecordBench(args[0]);
+    Blackhole bh = Paired.blackhole();
+    String name = "record.btf.%s." + args[0];
+    Paired.report(name.formatted("byAccessor"), n -> byAccessor(b.btfAccessors, b.bytes, n, bh),
+        n -> byAccessor(b.handAccessors, b.bytes, n, bh));
+    Paired.report(name.formatted("toJson"), n -> toJson(b.btfWriter, b.bytes, n, bh),
+        n -> toJson(b.handWriter, b.bytes, n, bh));
+    Paired.report(name.formatted("toMap"), n -> toMap(b.btf, b.bytes, n, bh), n -> toMap(b.hand, b.bytes, n, bh));
+  }
+
+  private static void toMap(RecordLayout layout, MemorySegment bytes, long n, Blackhole bh) {
+    for (long i = 0; i < n; i++) {
+      bh.consume(layout.unpack(bytes, 0));
+    }
+  }
+
+  private static void toJson(RecordJsonWriter writer, MemorySegment bytes, long n, Blackhole bh) {
+    for (long i = 0; i < n; i++) {
+      bh.consume(writer.toJson(bytes, 0));
+    }
+  }
+
+  private static void byAccessor(FieldAccessor[] accessors, MemorySegment bytes, long n, Blackhole bh) {
+    for (long i = 0; i < n; i++) {
+      for (FieldAccessor a : accessors) {
+        bh.consume(a.getLong(bytes, 0));
+      }
     }
   }
 }

@@ -1,0 +1,112 @@
+package io.bpfmap.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Two sides of a pair timed in turn in one JVM, for pairs whose question is the data, not the
+ * code: each side is a call of the same loop on its own data, so the JIT compiles one loop, with
+ * one profile, for both. After {@link #WARMUP_NS} of alternating calls (the loop's length grows
+ * until a call takes {@link #ROUND_NS}), {@link #ROUNDS} rounds time one call of each side, their
+ * order swapped each round; the ratio is the median of the rounds' ratios. A JMH
+ * {@link Blackhole} keeps every result, so the JIT can drop none.
+ */
+final class Paired {
+  private static final long WARMUP_NS = 2_000_000_000L;
+  private static final long ROUND_NS = 50_000_000L;
+  private static final int ROUNDS = 31;
+
+  private Paired() {}
+
+  /** One side: {@code n} operations, each result given to a blackhole. */
+  interface Side {
+    void run(long n);
+  }
+
+  /** {@return a blackhole for loops outside JMH's own} */
+  static Blackhole blackhole() {
+    return new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+  }
+
+  /**
+   * Times both sides and prints {@code BENCH name ns_op=… b_op=… ref_ns_op=… ref_b_op=… rounds=…
+   * ratio_spread=… ratio=…}, the figures of JMH pairs ({@link Jmh}), the ratio as the reference's
+   * time over ours (1.0: as fast, above: faster).
+   */
+  static void report(String name, Side ours, Side ref) {
+    long n = 1;
+    for (long end = System.nanoTime() + WARMUP_NS; System.nanoTime() < end;) {
+      long took = time(ours, n);
+      time(ref, n);
+      if (took < ROUND_NS) {
+        n *= 2;
+      }
+    }
+    List<Double> oursNs = new ArrayList<>();
+    List<Double> refNs = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    double[] bytes = new double[2];
+    for (int round = 0; round < ROUNDS; round++) {
+      long o;
+      long r;
+      if (round % 2 == 0) {
+        o = time(ours, n);
+        r = time(ref, n);
+      } else {
+        r = time(ref, n);
+        o = time(ours, n);
+      }
+      oursNs.add((double) o / n);
+      refNs.add((double) r / n);
+      ratios.add((double) r / o);
+    }
+    bytes[0] = allocated(ours, n);
+    bytes[1] = allocated(ref, n);
+    System.out.printf(Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) ref_b_op=%.0f "
+        + "rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f%n", name, ReadBench.median(oursNs), Collections.min(oursNs),
+        Collections.max(oursNs), bytes[0], ReadBench.median(refNs), Collections.min(refNs), Collections.max(refNs),
+        bytes[1], ROUNDS, Collections.min(ratios), Collections.max(ratios), ReadBench.median(ratios));
+  }
+
+  private static long time(Side side, long n) {
+    long start = System.nanoTime();
+    side.run(n);
+    return System.nanoTime() - start;
+  }
+
+  /** Bytes this thread allocates per operation, over one more call. */
+  private static double allocated(Side side, long n) {
+    var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    side.run(n);
+    return (double) (threads.getCurrentThreadAllocatedBytes() - before) / n;
+  }
+
+  /**
+   * Runs {@code main}'s {@code main(arg)} in a JVM of its own (this one's java, class path and
+   * {@code bpfmap.bench.*} properties; its output is this one's), so that what ran before in
+   * this JVM does not shape its JIT's profiles.
+   */
+  static void inOwnJvm(Class<?> main, String arg) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+    command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bpfmap.bench."))
+        .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), arg));
+    try {
+      int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException(main.getSimpleName() + " " + arg + " exited with " + exit);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not start a JVM for " + main.getSimpleName() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + main.getSimpleName() + " " + arg + " ran", e);
+    }
+  }
+}
