@@ -24,24 +24,21 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Each pair (and each value of the class's one {@code @Param}) runs {@link #ROUNDS} rounds of
  * one fork of each, back to back, their order swapped each round; the ratio is the median of the
  * rounds' ratios. Run one after the other, all of ours then all of the references, a pair was
- * minutes apart and the machine's drift moved equal layouts' ratios 0.85–1.16 between runs; and
- * one fork's JIT decisions moved a figure by 1.7×, which a median of forks outvotes.
+ * minutes apart and the machine's drift moved ratios by up to 0.3 between runs; and one fork's
+ * JIT decisions moved a figure by 1.7×, which a median of forks outvotes. Pairs whose two sides
+ * run the same code on other data are {@link Paired}'s.
  */
 final class Jmh {
   private static final int ROUNDS = 4;
 
   private Jmh() {}
 
-  static void run(Class<?> benchmarks, String prefix) {
-    run(benchmarks, prefix, false);
-  }
-
   /**
-   * Runs and reports; with {@code speed} the ratio is the reference's time over ours (1.0: as
-   * fast, above: faster), else ours over the reference's. Each side's figure is the median of its
-   * rounds with their min–max, and system properties {@code bpfmap.bench.*} reach the fork.
+   * Runs and reports; the ratio is our time over the reference's. Each side's figure is the
+   * median of its rounds with their min–max, and system properties {@code bpfmap.bench.*} reach
+   * the fork.
    */
-  static void run(Class<?> benchmarks, String prefix, boolean speed) {
+  static void run(Class<?> benchmarks, String prefix) {
     Field param = Arrays.stream(benchmarks.getFields()).filter(f -> f.isAnnotationPresent(Param.class)).findFirst()
         .orElse(null);
     List<String> values = param == null ? List.of("") : List.of(param.getAnnotation(Param.class).value());
@@ -67,7 +64,7 @@ final class Jmh {
           double rs = r.getPrimaryResult().getScore();
           ours.add(os);
           ref.add(rs);
-          ratios.add(speed ? rs / os : os / rs);
+          ratios.add(os / rs);
           alloc[0] = allocated(o);
           alloc[1] = allocated(r);
         }

@@ -31,10 +31,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Export of the 1 000 000-entry map in SNAPSHOT mode to a local broker, against the raw
  * kafka-clients producer (the reference) sending pre-built records: the same bytes bpfmap renders
  * (key, value and headers), in the map's iteration order so they compress alike, with the same
- * producer settings. One broker for the whole run; lz4 and zstd. After {@link #WARMUPS} warm-ups
- * of each (the export's JIT needs about that), reference and export alternate for {@link #ROUNDS}
- * rounds; the medians are reported with the process CPU time per record and the bytes per record
- * in the broker's log, which must agree between the two (the same records, compressed alike).
+ * producer settings. One broker for the whole run; lz4 and zstd; every topic created before any
+ * clock starts. After {@link #WARMUPS} warm-ups of each side (the export's JIT needs about that),
+ * the sides run in turn for {@link #ROUNDS} rounds, each round starting one side further (what a
+ * side leaves behind, garbage or the broker's flushes, does not always land on the same next
+ * one); the medians are reported with the process CPU time per record and the bytes per record
+ * in the broker's log, which must agree between the sides (the same records, compressed alike).
  * A second reference, a hand-written exporter, reads the map and renders each record inside its
  * timed loop, the plain way ({@code hand_…}, {@code ratio_to_hand}): the work the first one leaves
  * out and an exporter cannot.
@@ -46,6 +48,8 @@ final class KafkaBench {
   private static final int ROUNDS = 5;
   private static final int WARMUPS = 2;
   private static final long TIMESTAMP = 1_764_097_200_123L;
+  /** The sides, in the order of their runs in round 0; each round starts one further. */
+  private static final List<String> SIDES = List.of("raw", "hand", "ours");
 
   private KafkaBench() {}
 
@@ -54,6 +58,11 @@ final class KafkaBench {
     Run logged(long bytes) {
       return new Run(rps, cpuUs, (double) bytes / N);
     }
+  }
+
+  /** One side's run, to a topic of its own. */
+  private interface Side {
+    Run run(String topic) throws Exception;
   }
 
   /** The reference's records, built before any clock starts. */
@@ -68,22 +77,34 @@ final class KafkaBench {
         Records records = records(map);
         Path data = dir.resolve("data");
         for (String compression : new String[] {"lz4", "zstd"}) {
+          List<Side> sides = List.of(t -> raw(kafka, records, t, compression), t -> handWritten(kafka, map, t, compression),
+              t -> export(kafka, map, t, compression));
+          List<String> topics = new ArrayList<>();
+          for (String side : SIDES) {
+            for (int i = 0; i < WARMUPS; i++) {
+              topics.add(side + "-" + compression + "-warmup-" + i);
+            }
+            for (int i = 0; i < ROUNDS; i++) {
+              topics.add(side + "-" + compression + "-" + i);
+            }
+          }
+          createTopics(kafka, topics);
           for (int warmup = 0; warmup < WARMUPS; warmup++) {
-            raw(kafka, records, "warmup-raw-" + compression + "-" + warmup, compression);
-            export(kafka, map, "warmup-ours-" + compression + "-" + warmup, compression);
+            for (int side = 0; side < SIDES.size(); side++) {
+              sides.get(side).run(SIDES.get(side) + "-" + compression + "-warmup-" + warmup);
+            }
           }
-          handWritten(kafka, map, "warmup-hand-" + compression, compression);
-          List<Run> raw = new ArrayList<>();
-          List<Run> hand = new ArrayList<>();
-          List<Run> ours = new ArrayList<>();
+          List<List<Run>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
           for (int round = 0; round < ROUNDS; round++) {
-            String r = "raw-" + compression + "-" + round;
-            raw.add(raw(kafka, records, r, compression).logged(logBytes(data, r)));
-            String h = "hand-" + compression + "-" + round;
-            hand.add(handWritten(kafka, map, h, compression).logged(logBytes(data, h)));
-            String o = "ours-" + compression + "-" + round;
-            ours.add(export(kafka, map, o, compression).logged(logBytes(data, o)));
+            for (int i = 0; i < SIDES.size(); i++) {
+              int side = (i + round) % SIDES.size();
+              String topic = SIDES.get(side) + "-" + compression + "-" + round;
+              runs.get(side).add(sides.get(side).run(topic).logged(logBytes(data, topic)));
+            }
           }
+          List<Run> raw = runs.get(0);
+          List<Run> hand = runs.get(1);
+          List<Run> ours = runs.get(2);
           List<Double> vsHand = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
             vsHand.add(ours.get(round).rps() / hand.get(round).rps());
@@ -135,15 +156,11 @@ final class KafkaBench {
         .producerProperty("compression.type", compression).build();
   }
 
-  /**
-   * The export, timed from its start to the last ack. Its topic is created before the clock
-   * starts, as the references' are: a sink creates a topic once, not once per cycle.
-   */
+  /** The export, timed from its start to the last ack. */
   private static Run export(EmbeddedKafka kafka, BpfMap map, String topic, String compression) {
-    try (KafkaSink sink = sink(kafka, topic, compression)) {
-      sink.ensureTopic(topic, false);
-      MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).interval(Duration.ofHours(1))
-          .prefetch(4096).build();
+    try (KafkaSink sink = sink(kafka, topic, compression);
+        MapStream stream = MapStream.builder(map).keyLayout(KEY).valueLayout(VALUE).interval(Duration.ofHours(1))
+            .prefetch(4096).build()) {
       Clock clock = new Clock();
       KafkaExport export = sink.export(stream);
       while (export.acknowledged() < N) {
@@ -152,6 +169,16 @@ final class KafkaBench {
       Run run = clock.stop();
       export.stop(Duration.ofSeconds(30));
       return run;
+    }
+  }
+
+  /**
+   * Creates every topic of a compression's runs before any clock starts: no side's clock holds a
+   * topic's creation, or a first send that finds the broker not yet knowing its topic.
+   */
+  private static void createTopics(EmbeddedKafka kafka, List<String> topics) {
+    try (KafkaSink sink = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).build()) {
+      topics.forEach(t -> sink.ensureTopic(t, false));
     }
   }
 
@@ -208,9 +235,6 @@ final class KafkaBench {
    */
   private static Run produce(EmbeddedKafka kafka, String topic, String compression, String who,
       Consumer<BiConsumer<byte[], byte[]>> records) throws InterruptedException {
-    try (KafkaSink sink = sink(kafka, topic, compression)) {
-      sink.ensureTopic(topic, false);
-    }
     AtomicLong acked = new AtomicLong();
     CountDownLatch all = new CountDownLatch(1);
     RecordHeaders headers = headers();

@@ -17,7 +17,7 @@ import org.openjdk.jmh.infra.Blackhole;
 final class Paired {
   private static final long WARMUP_NS = 2_000_000_000L;
   private static final long ROUND_NS = 50_000_000L;
-  private static final int ROUNDS = 31;
+  private static final int ROUNDS = 32;
 
   private Paired() {}
 
@@ -86,27 +86,35 @@ final class Paired {
   }
 
   /**
-   * Runs {@code main}'s {@code main(arg)} in a JVM of its own (this one's java, class path and
-   * {@code bpfmap.bench.*} properties; its output is this one's), so that what ran before in
-   * this JVM does not shape its JIT's profiles.
+   * Runs {@code main}'s {@code main(arg)} in a JVM of its own, as JMH forks one: this one's java,
+   * JVM options and class path, and JMH's compiler blackholes; its output is this one's. What ran
+   * before in this JVM then does not shape the JIT's profiles of the pairs it runs.
    */
   static void inOwnJvm(Class<?> main, String arg) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-    command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"));
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bpfmap.bench."))
-        .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+    command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(List.of("-DcompilerBlackholesEnabled=true", "-XX:+UnlockExperimentalVMOptions",
+        "-XX:CompileCommand=quiet", "-XX:CompileCommand=blackhole,org/openjdk/jmh/infra/Blackhole.consumeCompiler"));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), arg));
+    Process child = null;
     try {
-      int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
-      if (exit != 0) {
-        throw new IllegalStateException(main.getSimpleName() + " " + arg + " exited with " + exit);
+      child = new ProcessBuilder(command).inheritIO().start();
+      if (!child.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+        throw new IllegalStateException(main.getSimpleName() + " " + arg + " did not end within 10 minutes");
+      }
+      if (child.exitValue() != 0) {
+        throw new IllegalStateException(main.getSimpleName() + " " + arg + " exited with " + child.exitValue());
       }
     } catch (java.io.IOException e) {
       throw new IllegalStateException("could not start a JVM for " + main.getSimpleName() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while " + main.getSimpleName() + " " + arg + " ran", e);
+    } finally {
+      if (child != null) {
+        child.destroyForcibly();
+      }
     }
   }
 }
