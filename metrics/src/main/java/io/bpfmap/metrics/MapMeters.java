@@ -11,15 +11,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -71,7 +68,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private final Labels labels;
   private final String[] labelNames;
   private final int maxSeries;
-  private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
+  private final Map<List<String>, MeterSeries> series = new ConcurrentHashMap<>();
   private volatile MeterRegistry registry;
   private Counter refused;
   private final Counter[] decodeErrors;
@@ -162,16 +159,18 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         if (labels == null) {
           return;  // a decoder dropped it
         }
-        Series s = series.get(labels);
+        MeterSeries s = series.get(labels);
         if (s == null) {
           if (series.size() >= maxSeries) {
             refused.increment();
             return;
           }
-          s = new Series(labels);
+          s = new MeterSeries(labels, labelNames, registry, collector != null, metrics, values, this::decodeError);
           // its first values before it is seen: a counter must not show 0 and then jump to the kernel's count
           s.update(e.rawKey(), e.rawValue(), e.cycle());
-          s.register();
+          if (collector == null) {
+            s.register(registry, metrics.stream().map(this::meterName).toList());
+          }
           series.put(labels, s);
           return;
         }
@@ -179,20 +178,15 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       }
       case DELETE -> {
         List<String> labels = labels(e);
-        Series s = labels == null ? null : series.get(labels);
-        if (s != null) {
-          s.parts.remove(KeyParts.keyOf(e.rawKey()));
-          if (s.parts.isEmpty()) {
-            series.remove(labels);
-            s.remove();
-          } else {
-            s.publish();
-          }
+        MeterSeries s = labels == null ? null : series.get(labels);
+        if (s != null && s.delete(e.rawKey())) {
+          series.remove(labels);
+          s.remove(registry);
         }
       }
       case CYCLE_END -> {
         if (stream.mode() == Mode.SNAPSHOT) {
-          series.values().removeIf(s -> s.endCycle(e.cycle()));
+          series.values().removeIf(s -> s.endCycle(e.cycle(), registry));
         }
       }
     }
@@ -215,132 +209,13 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     }
   }
 
-  /**
-   * One label set's meters and their latest values (as double bits, read by scrapes): the sum of
-   * the values of the keys whose labels decode to it (one key, mostly).
-   */
-  private final class Series implements MeterCollector.Values {
-    private final List<String> labels;
-    private final AtomicLongArray bits = new AtomicLongArray(metrics.size());
-    private final List<Meter> meters = new ArrayList<>();
-    private final KeyParts<double[]> parts = new KeyParts<>();
-    /** The labels a Prometheus collector writes; null with meters. */
-    private final io.prometheus.metrics.model.snapshots.Labels prometheusLabels;
-    private final List<Tag> tags;
-
-    Series(List<String> labels) {
-      this.labels = labels;
-      List<Tag> tags = new ArrayList<>();
-      for (int i = 0; i < labelNames.length; i++) {
-        tags.add(Tag.of(labelNames[i], labels.get(i)));
-      }
-      if (labels.size() > labelNames.length) {
-        tags.add(Tag.of("cpu", labels.getLast()));
-      }
-      this.tags = tags;
-      if (collector != null) {
-        // as Micrometer makes a tag a label: its name through the registry's convention, the last of a name kept
-        Map<String, String> named = new java.util.TreeMap<>();
-        tags.forEach(t -> named.put(registry.config().namingConvention().tagKey(t.getKey()), t.getValue()));
-        prometheusLabels = io.prometheus.metrics.model.snapshots.Labels.of(named.keySet().toArray(String[]::new),
-            named.values().toArray(String[]::new));
-      } else {
-        prometheusLabels = null;
-      }
-    }
-
-    /** Registers its meters (without a Prometheus collector), once it holds its first values. */
-    void register() {
-      if (collector != null) {
-        return;
-      }
-      for (int i = 0; i < metrics.size(); i++) {
-        Metric m = metrics.get(i);
-        int at = i;
-        String name = meterName(m);
-        meters.add(m.type() == Type.COUNTER
-            ? FunctionCounter.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
-                .tags(tags).description(m.description()).register(registry)
-            : Gauge.builder(name, bits, b -> Double.longBitsToDouble(b.get(at)))
-                .tags(tags).description(m.description()).strongReference(true).register(registry));
-      }
-    }
-
-    @Override
-    public io.prometheus.metrics.model.snapshots.Labels labels() {
-      return prometheusLabels;
-    }
-
-    @Override
-    public double value(int metric) {
-      return Double.longBitsToDouble(bits.get(metric));
-    }
-
-    void update(MemorySegment key, MemorySegment value, long cycle) {
-      double[] v = new double[values.length];
-      boolean[] refused = null;
-      for (int i = 0; i < values.length; i++) {
-        v[i] = values[i].getDouble(value, 0);
-        if (metrics.get(i).type() == Type.COUNTER && !(v[i] >= 0)) {
-          // A counter cannot go below zero (nor be NaN): one such value would fail every scrape.
-          decodeError(i, v[i], labels);
-          refused = refused == null ? new boolean[values.length] : refused;
-          refused[i] = true;
-        }
-      }
-      double[] before = parts.put(KeyParts.keyOf(key), v, cycle);
-      for (int i = 0; refused != null && i < v.length; i++) {
-        if (refused[i]) {
-          v[i] = before == null ? 0 : before[i];  // the key keeps its last good value
-        }
-      }
-      if (parts.size() == 1) {
-        for (int i = 0; i < v.length; i++) {
-          bits.set(i, Double.doubleToRawLongBits(v[i]));
-        }
-      } else {
-        publish();
-      }
-    }
-
-    /** The sums of the keys' values, for scrapes. */
-    void publish() {
-      double[] sum = new double[values.length];
-      for (double[] p : parts.values()) {
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += p[i];
-        }
-      }
-      for (int i = 0; i < sum.length; i++) {
-        bits.set(i, Double.doubleToRawLongBits(sum[i]));
-      }
-    }
-
-    /** The end of SNAPSHOT cycle {@code cycle}: keys not read in it leave; true (meters removed) when none is left. */
-    boolean endCycle(long cycle) {
-      boolean[] removed = new boolean[1];
-      if (parts.removeUnseen(cycle, gone -> removed[0] = true)) {
-        return remove();
-      }
-      if (removed[0]) {
-        publish();
-      }
-      return false;
-    }
-
-    boolean remove() {
-      meters.forEach(registry::remove);
-      return true;
-    }
-  }
-
   /** Removes every series and stops listening to the stream. */
   @Override
   public void close() {
     if (subscription != null) {
       subscription.dispose();
     }
-    series.values().forEach(Series::remove);
+    series.values().forEach(s -> s.remove(registry));
     series.clear();
     if (prometheus != null) {
       prometheus.unregister(collector);
