@@ -45,7 +45,7 @@ final class KafkaBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
   private static final RecordLayout VALUE = RecordLayout.parse("[[\"data\",\"8Q\"]]");
   private static final int N = ReadBench.ENTRIES;
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 9;
   private static final int WARMUPS = 2;
   private static final long TIMESTAMP = 1_764_097_200_123L;
   /** The sides, in the order of their runs in round 0; each round starts one further. */

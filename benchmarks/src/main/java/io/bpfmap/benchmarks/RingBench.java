@@ -35,11 +35,14 @@ import reactor.core.publisher.BaseSubscriber;
  * from before the first read to the N-th record for the reader and for C (opening the consumer,
  * which maps the ring, is not), from the first record's arrival to the N-th for the stream, whose
  * reader opens and thread starts as it is subscribed. Blocks of C and Java rounds alternate so
- * that drift hits both; the C rounds beside the reader's and the stream's make one {@code c_eps}.
+ * that drift hits both, and each consumer is compared with the C rounds beside its own
+ * ({@code c_eps}: those beside the views'): a round drains 400 000 256-byte records in about 4 ms,
+ * so the machine's drift between the consumers' turns moved a ratio against C rounds pooled from
+ * all of them by up to 25 % between runs.
  */
 final class RingBench {
   private static final byte[] PACKET = new byte[64];
-  private static final int BLOCKS = 3;
+  private static final int BLOCKS = 5;
   private static final int ROUNDS = 3;
   private static final EventReader.Handler NO_OP = (cpu, data) -> {};
 
@@ -63,23 +66,22 @@ final class RingBench {
         Figures f = new Figures();
         figures.put(size, f);
         BpfProgram emit = obj.program(size.program());
-        measure(object, size, f.c, f.reader, () -> readerRound(emit, ring, size.n()));
+        measure(object, size, f.reader, () -> readerRound(emit, ring, size.n()));
       }
       for (Size size : SIZES) {
         Figures f = figures.get(size);
         BpfProgram emit = obj.program(size.program());
         RecordLayout layout = obj.layout(size.type());
-        measure(object, size, f.c, f.views, () -> batchRound(emit, ring, layout, size.n(), true));
-        measure(object, size, f.c, f.batches, () -> batchRound(emit, ring, layout, size.n(), false));
+        measure(object, size, f.views, () -> batchRound(emit, ring, layout, size.n(), true));
+        measure(object, size, f.batches, () -> batchRound(emit, ring, layout, size.n(), false));
         f.cCopy.addAll(cReference(object, size, BLOCKS * ROUNDS, true));
-        measure(object, size, f.c, f.stream, () -> streamRound(emit, ring, layout, size.n()));
+        measure(object, size, f.stream, () -> streamRound(emit, ring, layout, size.n()));
         long dropped = counter(obj.map("counters"), 1);
         if (dropped != 0) {
           throw new IllegalStateException(size.program() + " dropped " + dropped + " records: the ring is too small");
         }
-        double c = ReadBench.median(f.c);
-        Bench.report(size.name(), "view_eps", f.views.eps, "c_eps", f.c,
-            figure("batch", f.batches, c), figure("stream", f.stream, c), figure("reader", f.reader, c),
+        Bench.report(size.name(), "view_eps", f.views.eps, "c_eps", f.views.c,
+            figure("batch", f.batches), figure("stream", f.stream), figure("reader", f.reader),
             "c_copy_eps=" + Bench.range(f.cCopy),
             String.format(Locale.ROOT, "batch_vs_c_copy=%.2f", ReadBench.median(f.batches.eps)
                 / ReadBench.median(f.cCopy)),
@@ -92,16 +94,16 @@ final class RingBench {
     }
   }
 
-  /** {@code NAME_eps=median (min-max) NAME_ratio=median/c}. */
-  private static String figure(String name, Rounds r, double c) {
-    double m = ReadBench.median(r.eps);
+  /** {@code NAME_eps=median (min-max) NAME_ratio=median/(median of the C rounds beside them)}. */
+  private static String figure(String name, Rounds r) {
     return name + "_eps=" + Bench.range(r.eps) + " "
-        + String.format(Locale.ROOT, "%s_ratio=%.2f", name, m / c);
+        + String.format(Locale.ROOT, "%s_ratio=%.2f", name, ReadBench.median(r.eps) / ReadBench.median(r.c));
   }
 
-  /** The rounds of one consumer: events/s, and the bytes the JVM allocated during them. */
+  /** The rounds of one consumer: events/s, the bytes the JVM allocated during them, and C's beside them. */
   private static final class Rounds {
     final List<Double> eps = new ArrayList<>();
+    final List<Double> c = new ArrayList<>();
     long allocated;
 
     long allocPerEvent(int n) {
@@ -111,7 +113,6 @@ final class RingBench {
 
   /** What a record size collects: its Java consumers' rounds and the C rounds run beside them. */
   private static final class Figures {
-    final List<Double> c = new ArrayList<>();
     final Rounds reader = new Rounds();
     final Rounds stream = new Rounds();
     final Rounds batches = new Rounds();
@@ -121,12 +122,12 @@ final class RingBench {
   }
 
   /** Warms {@code round} up, then runs blocks of C rounds and of its rounds in turn. */
-  private static void measure(Path object, Size size, List<Double> c, Rounds rounds, DoubleSupplier round) {
+  private static void measure(Path object, Size size, Rounds rounds, DoubleSupplier round) {
     for (int i = 0; i < 3; i++) {  // warm-up: the JIT
       round.getAsDouble();
     }
     for (int block = 0; block < BLOCKS; block++) {
-      c.addAll(cReference(object, size, ROUNDS, false));
+      rounds.c.addAll(cReference(object, size, ROUNDS, false));
       for (int i = 0; i < ROUNDS; i++) {
         long before = Bench.allocatedBytes();
         rounds.eps.add(round.getAsDouble());
