@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -46,36 +47,49 @@ final class Jmh {
         .map(Method::getName).filter(n -> !n.endsWith("Reference")).sorted().toList();
     for (String method : methods) {
       for (String value : values) {
-        List<Double> ours = new ArrayList<>();
-        List<Double> ref = new ArrayList<>();
-        List<Double> ratios = new ArrayList<>();
-        double[] alloc = new double[2];
-        for (int round = 0; round < ROUNDS; round++) {
-          RunResult o;
-          RunResult r;
-          if (round % 2 == 0) {
-            o = fork(benchmarks, method, param, value);
-            r = fork(benchmarks, method + "Reference", param, value);
-          } else {
-            r = fork(benchmarks, method + "Reference", param, value);
-            o = fork(benchmarks, method, param, value);
-          }
-          double os = o.getPrimaryResult().getScore();
-          double rs = r.getPrimaryResult().getScore();
-          ours.add(os);
-          ref.add(rs);
-          ratios.add(os / rs);
-          alloc[0] = allocated(o);
-          alloc[1] = allocated(r);
-        }
-        String name = prefix + "." + method + (value.isEmpty() ? "" : "." + value);
-        System.out.printf(java.util.Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
-            + "ref_b_op=%.0f rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f%n", name, ReadBench.median(ours),
-            Collections.min(ours), Collections.max(ours), alloc[0], ReadBench.median(ref), Collections.min(ref),
-            Collections.max(ref), alloc[1], ROUNDS, Collections.min(ratios), Collections.max(ratios),
-            ReadBench.median(ratios));
+        RunResult[] last = new RunResult[2];
+        pair(prefix + "." + method + (value.isEmpty() ? "" : "." + value), ROUNDS, false, () -> {
+          last[0] = fork(benchmarks, method, param, value);
+          return last[0].getPrimaryResult().getScore();
+        }, () -> {
+          last[1] = fork(benchmarks, method + "Reference", param, value);
+          return last[1].getPrimaryResult().getScore();
+        }, () -> allocated(last[0]), () -> allocated(last[1]));
       }
     }
+  }
+
+  /**
+   * Runs {@code rounds} rounds of both sides back to back, the order swapped each round, then
+   * prints {@code BENCH name ns_op=median (min-max) b_op=… ref_ns_op=… ref_b_op=… rounds=…
+   * ratio_spread=… ratio=…}: the median of the rounds' ratios, ours over the reference's or, with
+   * {@code speed}, the reference's over ours (1.0: as fast, above: faster).
+   *
+   * @param ours one round of ours: ns per operation
+   * @param ref one round of the reference: ns per operation
+   * @param oursBytes bytes per operation of ours, asked once after the rounds
+   * @param refBytes bytes per operation of the reference, asked once after the rounds
+   */
+  static void pair(String name, int rounds, boolean speed, DoubleSupplier ours, DoubleSupplier ref,
+      DoubleSupplier oursBytes, DoubleSupplier refBytes) {
+    List<Double> o = new ArrayList<>();
+    List<Double> r = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      if (round % 2 == 0) {
+        o.add(ours.getAsDouble());
+        r.add(ref.getAsDouble());
+      } else {
+        r.add(ref.getAsDouble());
+        o.add(ours.getAsDouble());
+      }
+      ratios.add(speed ? r.getLast() / o.getLast() : o.getLast() / r.getLast());
+    }
+    System.out.printf(java.util.Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
+        + "ref_b_op=%.0f rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f%n", name, ReadBench.median(o),
+        Collections.min(o), Collections.max(o), oursBytes.getAsDouble(), ReadBench.median(r), Collections.min(r),
+        Collections.max(r), refBytes.getAsDouble(), rounds, Collections.min(ratios), Collections.max(ratios),
+        ReadBench.median(ratios));
   }
 
   /** One fork of one benchmark (at one value of its parameter): 2 warm-up and 3 measured seconds. */

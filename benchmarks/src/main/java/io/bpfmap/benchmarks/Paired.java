@@ -1,9 +1,7 @@
 package io.bpfmap.benchmarks;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -45,30 +43,9 @@ final class Paired {
         n *= 2;
       }
     }
-    List<Double> oursNs = new ArrayList<>();
-    List<Double> refNs = new ArrayList<>();
-    List<Double> ratios = new ArrayList<>();
-    double[] bytes = new double[2];
-    for (int round = 0; round < ROUNDS; round++) {
-      long o;
-      long r;
-      if (round % 2 == 0) {
-        o = time(ours, n);
-        r = time(ref, n);
-      } else {
-        r = time(ref, n);
-        o = time(ours, n);
-      }
-      oursNs.add((double) o / n);
-      refNs.add((double) r / n);
-      ratios.add((double) r / o);
-    }
-    bytes[0] = allocated(ours, n);
-    bytes[1] = allocated(ref, n);
-    System.out.printf(Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) ref_b_op=%.0f "
-        + "rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f%n", name, ReadBench.median(oursNs), Collections.min(oursNs),
-        Collections.max(oursNs), bytes[0], ReadBench.median(refNs), Collections.min(refNs), Collections.max(refNs),
-        bytes[1], ROUNDS, Collections.min(ratios), Collections.max(ratios), ReadBench.median(ratios));
+    long calls = n;
+    Jmh.pair(name, ROUNDS, true, () -> (double) time(ours, calls) / calls, () -> (double) time(ref, calls) / calls,
+        () -> allocated(ours, calls), () -> allocated(ref, calls));
   }
 
   private static long time(Side side, long n) {
