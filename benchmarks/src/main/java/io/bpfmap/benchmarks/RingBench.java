@@ -42,7 +42,7 @@ import reactor.core.publisher.BaseSubscriber;
  */
 final class RingBench {
   private static final byte[] PACKET = new byte[64];
-  private static final int BLOCKS = 5;
+  private static final int BLOCKS = 9;
   private static final int ROUNDS = 3;
   private static final EventReader.Handler NO_OP = (cpu, data) -> {};
 
