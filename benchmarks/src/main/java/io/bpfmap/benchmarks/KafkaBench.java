@@ -82,23 +82,23 @@ final class KafkaBench {
           List<String> topics = new ArrayList<>();
           for (String side : SIDES) {
             for (int i = 0; i < WARMUPS; i++) {
-              topics.add(side + "-" + compression + "-warmup-" + i);
+              topics.add(topic(side, compression, "warmup-" + i));
             }
             for (int i = 0; i < ROUNDS; i++) {
-              topics.add(side + "-" + compression + "-" + i);
+              topics.add(topic(side, compression, Integer.toString(i)));
             }
           }
           createTopics(kafka, topics);
           for (int warmup = 0; warmup < WARMUPS; warmup++) {
             for (int side = 0; side < SIDES.size(); side++) {
-              sides.get(side).run(SIDES.get(side) + "-" + compression + "-warmup-" + warmup);
+              sides.get(side).run(topic(SIDES.get(side), compression, "warmup-" + warmup));
             }
           }
           List<List<Run>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
           for (int round = 0; round < ROUNDS; round++) {
             for (int i = 0; i < SIDES.size(); i++) {
               int side = (i + round) % SIDES.size();
-              String topic = SIDES.get(side) + "-" + compression + "-" + round;
+              String topic = topic(SIDES.get(side), compression, Integer.toString(round));
               runs.get(side).add(sides.get(side).run(topic).logged(logBytes(data, topic)));
             }
           }
@@ -124,6 +124,11 @@ final class KafkaBench {
     } finally {
       delete(dir);
     }
+  }
+
+  /** The topic of one side's run: {@code ours-lz4-3}, {@code raw-zstd-warmup-0}. */
+  private static String topic(String side, String compression, String run) {
+    return side + "-" + compression + "-" + run;
   }
 
   /** The size of a single-partition topic's log segments. */

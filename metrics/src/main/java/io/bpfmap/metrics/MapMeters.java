@@ -76,6 +76,8 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
   private Gauge count;
   private Disposable subscription;
   private List<Meter> unknown = List.of();
+  /** The meters' names, one per metric ({@link #meterName}). */
+  private final List<String> meterNames;
   /** With a Prometheus registry: the series as one collector, instead of a meter per series and field. */
   private volatile MeterCollector collector;
   private io.prometheus.metrics.model.registry.PrometheusRegistry prometheus;
@@ -96,6 +98,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
       }
     }
     this.maxSeries = b.maxSeries;
+    this.meterNames = metrics.stream().map(this::meterName).toList();
     this.decodeErrors = new Counter[metrics.size()];
     this.warned = new boolean[metrics.size()];
   }
@@ -133,7 +136,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     unknown = labels.bindUnknown(registry, map);
     if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry p) {
       List<String> names = new ArrayList<>();
-      metrics.forEach(m -> names.add(registry.config().namingConvention().name(meterName(m), Meter.Type.GAUGE)));
+      meterNames.forEach(n -> names.add(registry.config().namingConvention().name(n, Meter.Type.GAUGE)));
       collector = new MeterCollector(names, metrics.stream().map(Metric::type).toArray(Type[]::new),
           metrics.stream().map(Metric::description).toList(), series::values);
       prometheus = p.getPrometheusRegistry();
@@ -169,7 +172,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
           // its first values before it is seen: a counter must not show 0 and then jump to the kernel's count
           s.update(e.rawKey(), e.rawValue(), e.cycle());
           if (collector == null) {
-            s.register(registry, metrics.stream().map(this::meterName).toList());
+            s.register(meterNames);
           }
           series.put(labels, s);
           return;
@@ -181,12 +184,12 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
         MeterSeries s = labels == null ? null : series.get(labels);
         if (s != null && s.delete(e.rawKey())) {
           series.remove(labels);
-          s.remove(registry);
+          s.remove();
         }
       }
       case CYCLE_END -> {
         if (stream.mode() == Mode.SNAPSHOT) {
-          series.values().removeIf(s -> s.endCycle(e.cycle(), registry));
+          series.values().removeIf(s -> s.endCycle(e.cycle()));
         }
       }
     }
@@ -215,7 +218,7 @@ public final class MapMeters implements MeterBinder, AutoCloseable {
     if (subscription != null) {
       subscription.dispose();
     }
-    series.values().forEach(s -> s.remove(registry));
+    series.values().forEach(MeterSeries::remove);
     series.clear();
     if (prometheus != null) {
       prometheus.unregister(collector);

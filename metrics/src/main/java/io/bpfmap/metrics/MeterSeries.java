@@ -28,6 +28,7 @@ final class MeterSeries implements MeterCollector.Values {
 
   private final List<String> labels;
   private final List<Tag> tags;
+  private final MeterRegistry registry;
   private final FieldAccessor[] values;
   private final List<Metric> metrics;
   private final Refusals refusals;
@@ -47,6 +48,7 @@ final class MeterSeries implements MeterCollector.Values {
   MeterSeries(List<String> labels, String[] labelNames, MeterRegistry registry, boolean collected,
       List<Metric> metrics, FieldAccessor[] values, Refusals refusals) {
     this.labels = labels;
+    this.registry = registry;
     this.metrics = metrics;
     this.values = values;
     this.refusals = refusals;
@@ -71,7 +73,7 @@ final class MeterSeries implements MeterCollector.Values {
   }
 
   /** Registers a meter per metric, named {@code names}, once the series holds its first values. */
-  void register(MeterRegistry registry, List<String> names) {
+  void register(List<String> names) {
     for (int i = 0; i < metrics.size(); i++) {
       Metric m = metrics.get(i);
       int at = i;
@@ -146,12 +148,12 @@ final class MeterSeries implements MeterCollector.Values {
 
   /**
    * The end of SNAPSHOT cycle {@code cycle}: keys not read in it leave; {@return true when none is
-   * left} (its meters are then removed from {@code registry})
+   * left} (its meters are then removed)
    */
-  boolean endCycle(long cycle, MeterRegistry registry) {
+  boolean endCycle(long cycle) {
     boolean[] removed = new boolean[1];
     if (parts.removeUnseen(cycle, gone -> removed[0] = true)) {
-      remove(registry);
+      remove();
       return true;
     }
     if (removed[0]) {
@@ -160,8 +162,8 @@ final class MeterSeries implements MeterCollector.Values {
     return false;
   }
 
-  /** Removes its meters from {@code registry} (none with a collector). */
-  void remove(MeterRegistry registry) {
+  /** Removes its meters from the registry (none with a collector). */
+  void remove() {
     meters.forEach(registry::remove);
   }
 }
