@@ -83,9 +83,17 @@ public final class Bench {
     for (String e : extra) {
       sb.append(' ').append(e);
     }
-    sb.append(String.format(java.util.Locale.ROOT, " rounds=%d ratio_spread=%.2f-%.2f ratio=%.2f", ours.size(),
-        lo, hi, ratio));
+    sb.append(" rounds=").append(ours.size()).append(" ratio_spread=").append(figure(lo)).append('-')
+        .append(figure(hi)).append(" ratio=").append(figure(ratio));
     System.out.println(sb);
+  }
+
+  /**
+   * A ratio to three significant digits ({@code 0.126}, {@code 1.42}): two decimals would move a
+   * ratio near 0.1 by 8 % a step, more than half of the ±15 % its runs may differ by.
+   */
+  static String figure(double ratio) {
+    return new java.math.BigDecimal(ratio).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
   }
 
   /** {@code median (min-max)}. */

@@ -47,7 +47,7 @@ final class FleetBench {
   private static final int NODES = 1000;
   private static final int KEYS = 100;
   private static final int PARTITIONS = 6;
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 9;
   private static final int CHANGES = 200;
   private static final String TOPIC = "fleet.flows";  // one per round: -0 (warm-up), -1…
   private static final String HEARTBEATS = "fleet.heartbeats";
