@@ -39,7 +39,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * in the broker's log, which must agree between the sides (the same records, compressed alike).
  * A second reference, a hand-written exporter, reads the map and renders each record inside its
  * timed loop, the plain way ({@code hand_…}, {@code ratio_to_hand}): the work the first one leaves
- * out and an exporter cannot.
+ * out and an exporter cannot. A third, {@code ratio_to_raw_and_read}, adds to each round's raw
+ * producer the time the C batch read of the same map takes in that round: a raw producer that had
+ * to read the map first, at the kernel's speed, and render nothing.
  */
 final class KafkaBench {
   private static final RecordLayout KEY = RecordLayout.parse("[[\"id\",\"Q\"],[\"check\",\"Q\"]]");
@@ -70,10 +72,12 @@ final class KafkaBench {
 
   static void run() {
     Path dir = null;
+    Path pin = Path.of("/sys/fs/bpf/bpfmap-bench-kafka-" + ProcessHandle.current().pid());
     try {
       dir = Files.createTempDirectory("bpfmap-bench-kafka");
       try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("data"));
           BpfMap map = ReadBench.filledHash("bench_kafka", N)) {
+        map.pin(pin);
         Records records = records(map);
         Path data = dir.resolve("data");
         for (String compression : new String[] {"lz4", "zstd"}) {
@@ -95,7 +99,9 @@ final class KafkaBench {
             }
           }
           List<List<Run>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+          List<Double> cRead = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
+            cRead.add(ReadBench.cReference(pin, "batch", 1));
             for (int i = 0; i < SIDES.size(); i++) {
               int side = (i + round) % SIDES.size();
               String topic = topic(SIDES.get(side), compression, Integer.toString(round));
@@ -106,8 +112,10 @@ final class KafkaBench {
           List<Run> hand = runs.get(1);
           List<Run> ours = runs.get(2);
           List<Double> vsHand = new ArrayList<>();
+          List<Double> vsRead = new ArrayList<>();
           for (int round = 0; round < ROUNDS; round++) {
             vsHand.add(ours.get(round).rps() / hand.get(round).rps());
+            vsRead.add(ours.get(round).rps() * (1 / raw.get(round).rps() + 1 / cRead.get(round)));
           }
           Bench.reportPaired("kafka.snapshot.1M." + compression, "java_rps", ours.stream().map(Run::rps).toList(), "raw_rps",
               raw.stream().map(Run::rps).toList(), "java_cpu_us=" + fixed(median(ours, Run::cpuUs)),
@@ -115,15 +123,26 @@ final class KafkaBench {
               "raw_log_b=" + fixed(median(raw, Run::logBytes)),
               "hand_rps=" + Bench.range(hand.stream().map(Run::rps).toList()),
               "hand_cpu_us=" + fixed(median(hand, Run::cpuUs)), "hand_log_b=" + fixed(median(hand, Run::logBytes)),
-              "ratio_to_hand_spread=" + fixed(java.util.Collections.min(vsHand)) + "-"
-                  + fixed(java.util.Collections.max(vsHand)), "ratio_to_hand=" + fixed(ReadBench.median(vsHand)));
+              "ratio_to_hand_spread=" + spread(vsHand), "ratio_to_hand=" + Bench.figure(ReadBench.median(vsHand)),
+              "c_read_eps=" + Bench.range(cRead), "ratio_to_raw_and_read_spread=" + spread(vsRead),
+              "ratio_to_raw_and_read=" + Bench.figure(ReadBench.median(vsRead)));
         }
       }
     } catch (Exception e) {
       throw new IllegalStateException("kafka benchmark failed: " + e.getMessage(), e);
     } finally {
       delete(dir);
+      try {
+        Files.deleteIfExists(pin);
+      } catch (java.io.IOException e) {
+        System.err.println("could not remove " + pin + ": " + e.getMessage());
+      }
     }
+  }
+
+  /** {@code min-max} of a round's ratios. */
+  private static String spread(List<Double> ratios) {
+    return Bench.figure(java.util.Collections.min(ratios)) + "-" + Bench.figure(java.util.Collections.max(ratios));
   }
 
   /** The topic of one side's run: {@code ours-lz4-3}, {@code raw-zstd-warmup-0}. */
