@@ -2,8 +2,6 @@ package io.bpfmap.exporter;
 
 import io.bpfmap.core.BpfException;
 import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -45,7 +43,8 @@ public final class Main {
    * (one line on stderr, with the stack trace under {@code --verbose} or for an unexpected
    * exception; a daemon with a JSON or logfmt log logs it there instead). {@code export} and
    * {@code quickstart} end through {@link System#exit}, so shutdown hooks run; one-shot commands
-   * buffer stdout and halt after flushing it, and exit with 2 when stdout cannot be written.
+   * buffer stdout and halt after flushing it, and exit with 2 when stdout cannot be written, or
+   * quietly with 141 when its reader has gone ({@link Stdout}).
    *
    * @param args the command line: global options ({@code -h}, {@code -V}, {@code --verbose}),
    *     then a command and its options; {@code bpfmap help} lists the commands
@@ -58,8 +57,7 @@ public final class Main {
     // A one-shot command writes its output in blocks (System.out writes each line: 1 000 writes for a
     // dump of 1 000 entries), has no shutdown hook to run, and ends without System.exit, which logs
     // through java.util.logging, whose start took 30-50 ms of a 200 ms command.
-    System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
-        StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(new BufferedOutputStream(new Stdout(), 1 << 16), false, StandardCharsets.UTF_8));
     int code = run(args);
     System.out.flush();
     if (System.out.checkError()) { // PrintStream keeps write errors to itself: a full disk, a closed pipe

@@ -2,6 +2,9 @@ package io.bpfmap.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bpfmap.core.BpfMap;
+import io.bpfmap.core.MapSpec;
+import io.bpfmap.core.MapType;
 import io.bpfmap.core.testing.KernelTest;
 import io.bpfmap.core.testing.PinDir;
 import java.nio.file.Files;
@@ -81,6 +84,33 @@ class CliIT {
     var version = Cli.run("--version", "dump");
     assertThat(version.exit()).isZero();
     assertThat(version.out()).startsWith("bpfmap ");
+  }
+
+  /**
+   * {@code bpfmap dump … | head -1}: the reader goes after one line, with far more than a pipe and
+   * our buffer hold still to come, so the next write meets the closed pipe: the command ends there,
+   * quietly, with 141, as bpftool ends on SIGPIPE.
+   */
+  @Test
+  void aReaderThatGoesEndsTheDumpQuietly(PinDir dir) throws Exception {
+    int n = 10_000;  // about 350 KB of output: more than a 64 KiB pipe and a 64 KiB buffer
+    try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "cli_pipe", 8, 8, n))) {
+      java.lang.foreign.MemorySegment keys = java.lang.foreign.Arena.ofAuto().allocate(8L * n);
+      for (int i = 0; i < n; i++) {
+        keys.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, i);
+      }
+      assertThat(map.updateBatch(keys, keys, n)).isEqualTo(n);
+      map.pin(dir.resolve("pipe"));
+    }
+    Process p = new ProcessBuilder(Cli.HOME.resolve("bin/bpfmap").toString(), "dump", dir.resolve("pipe").toString(),
+        "--key-layout", "=Q", "--value-layout", "=Q").start();
+    try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      assertThat(out.readLine()).matches("\\{\"key\":\\{\"f0\":\\d+},\"value\":\\{\"f0\":\\d+}}");
+    }
+    String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isEqualTo(Stdout.READER_GONE);
+    assertThat(err).isEmpty();
   }
 
   @Test
