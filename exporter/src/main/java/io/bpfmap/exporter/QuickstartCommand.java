@@ -123,10 +123,18 @@ final class QuickstartCommand implements Callable<Integer> {
         }
       }
     } finally {
-      undone = demo.close();
-      if (broker != null) {
-        broker.close();
-        deleteTree(kafkaDir);
+      try {
+        undone = demo.close();
+      } finally {
+        try {
+          if (broker != null) {
+            broker.close();
+          }
+        } finally {
+          if (kafkaDir != null) {  // also when the broker did not start
+            deleteTree(kafkaDir);
+          }
+        }
       }
     }
     System.out.println("quickstart: stopped; " + undone);
