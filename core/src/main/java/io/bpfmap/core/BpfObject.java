@@ -339,22 +339,40 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Pins every map (internal ones, whose names hold a dot, aside) as {@code dir/NAME}.
+   * Pins every map (internal ones, whose names hold a dot, aside) as {@code dir/NAME}: all of them
+   * or, when one pin is refused, none (those already made are removed, as libbpf's own
+   * {@code bpf_object__pin_maps} does). A directory off bpffs is refused before anything is made.
    *
    * @param dir a directory on a bpf filesystem, created if needed
-   * @throws BpfException when the directory cannot be made or a pin is refused
+   * @throws BpfException when the directory is not on bpffs or cannot be made, or a pin is refused
    */
   public synchronized void pinMaps(Path dir) {
+    if (Bpffs.mountPointOf(dir) == null) {
+      throw Failures.onPath("pin", dir, 0);
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new BpfException("pin", dir.toString(), 0, "cannot create the directory (" + e.getMessage() + ")");
     }
-    maps.forEach((mapName, m) -> {
-      if (!mapName.contains(".")) {
-        m.pin(dir.resolve(mapName));
+    List<Path> pinned = new ArrayList<>();
+    try {
+      maps.forEach((mapName, m) -> {
+        if (!mapName.contains(".")) {
+          m.pin(dir.resolve(mapName));
+          pinned.add(dir.resolve(mapName));
+        }
+      });
+    } catch (RuntimeException e) {
+      for (Path p : pinned) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // unpinning our own pin fails only if bpffs went away: the refusal is what to report
+        }
       }
-    });
+      throw e;
+    }
   }
 
   /**
