@@ -186,7 +186,8 @@ public final class BpfMap implements AutoCloseable {
    * @param key a native segment of at least {@link #keySize()} bytes
    * @param value a native segment of at least {@link #valueBufferSize()} bytes
    * @param flag whether the key may be created, replaced or both
-   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT) or the map is full (E2BIG)
+   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT), the map is full or an array index is past
+   *     its end (E2BIG)
    */
   public void update(MemorySegment key, MemorySegment value, UpdateFlag flag) {
     args.segments("update", key, value);
@@ -276,7 +277,8 @@ public final class BpfMap implements AutoCloseable {
    * @param key the key, exactly {@link #keySize()} bytes
    * @param value {@link #valueBufferSize()} bytes; per-CPU maps also take one value for all CPUs
    * @param flag whether the key may be created, replaced or both
-   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT) or the map is full (E2BIG)
+   * @throws BpfException when {@code flag} refuses (EEXIST, ENOENT), the map is full or an array index is past
+   *     its end (E2BIG)
    */
   public void update(byte[] key, byte[] value, UpdateFlag flag) {
     args.key("update", key);

@@ -18,8 +18,10 @@ final class Failures {
     return switch (errno) {
       case Errno.EPERM, Errno.EACCES -> new BpfPermissionException(operation, target, errno,
           mode == OpenMode.READ_ONLY ? "the map was opened read-only" : "the process needs CAP_BPF or root");
-      case Errno.E2BIG -> new BpfException(operation, target, errno,
-          "the map is full (max_entries " + info.maxEntries() + ")");
+      case Errno.E2BIG -> new BpfException(operation, target, errno, info.type().arrayLike()
+          ? "the index is past the array's end (max_entries " + info.maxEntries() + ": indexes 0 to "
+              + (info.maxEntries() - 1L) + ")"
+          : "the map is full (max_entries " + info.maxEntries() + ")");
       case Errno.EEXIST -> new BpfException(operation, target, errno,
           "the key is already present (UpdateFlag.NOEXIST)");
       case Errno.EBADF -> new MapNotFoundException(operation, target, errno, "the map's fd is gone");

@@ -92,7 +92,7 @@ class BpfMapElementTest {
           .hasMessageStartingWith("update on map 't_" + type.cliName() + "': EEXIST");
       assertThatThrownBy(() -> map.update(key(4, 8), value(VALUE, 8, 0)))
           .hasMessage("update on map 't_" + type.cliName() + "': E2BIG (Argument list too long): "
-              + "the map is full (max_entries 8)");
+              + "the index is past the array's end (max_entries 8: indexes 0 to 7)");
       assertThatThrownBy(() -> map.delete(k))
           .hasMessage("delete on map 't_" + type.cliName() + "': EINVAL (Invalid argument): "
               + type.cliName() + " maps have no delete");
