@@ -115,8 +115,7 @@ final class Values {
 
   /**
    * Writes the members {@code map} gives: every one when {@code all} (a struct), those present
-   * otherwise (a union: given members are written in order). Anonymous members take their fields
-   * from the same map.
+   * otherwise (inside a union). Anonymous members take their fields from the same map.
    */
   private void packMembers(List<Field> fields, Map<?, ?> map, MemorySegment m, long base, String path, boolean all) {
     for (Field f : fields) {
@@ -127,19 +126,59 @@ final class Values {
         if (f.node() instanceof Struct st) {
           packMembers(st.fields(), map, m, base, path, all);
         } else {
-          packMembers(((Union) f.node()).members(), map, m, base, path, false);
+          packUnion((Union) f.node(), map, m, base, path);
         }
         continue;
       }
-      String fp = Codec.join(path, f.name());
       if (!map.containsKey(f.name())) {
         if (all) {
-          throw new LayoutException(fp, "missing field");
+          throw new LayoutException(Codec.join(path, f.name()), "missing field");
         }
         continue;
       }
-      pack(f.node(), map.get(f.name()), m, base, fp);
+      pack(f.node(), map.get(f.name()), m, base, Codec.join(path, f.name()));
     }
+  }
+
+  /**
+   * Writes the members of a union that {@code map} gives, in order. Members given together must
+   * agree on the bytes they share (as a dump of the union shows them): each but the last is
+   * written again over the result, which must not change it.
+   */
+  private void packUnion(Union u, Map<?, ?> map, MemorySegment m, long base, String path) {
+    List<Field> given = new ArrayList<>();
+    for (Field f : u.members()) {
+      if (!f.isPad() && (f.isAnonymous() ? !java.util.Collections.disjoint(names(f), map.keySet())
+          : map.containsKey(f.name()))) {
+        given.add(f);
+      }
+    }
+    packMembers(given, map, m, base, path, false);
+    if (given.size() < 2) {
+      return;
+    }
+    MemorySegment bytes = m.asSlice(base + u.offset(), u.size());
+    MemorySegment scratch = MemorySegment.ofArray(new byte[u.offset() + u.size()]);
+    for (int i = 0; i < given.size() - 1; i++) {
+      MemorySegment.copy(bytes, 0, scratch, u.offset(), u.size());
+      packMembers(List.of(given.get(i)), map, scratch, 0, path, false);
+      if (scratch.asSlice(u.offset(), u.size()).mismatch(bytes) >= 0) {
+        throw new LayoutException(Codec.join(path, label(given.get(i))), "differs from "
+            + String.join(" and ", given.subList(i + 1, given.size()).stream().map(Values::label).toList())
+            + " where they share the union's bytes: give one member, or values that agree");
+      }
+    }
+  }
+
+  private static java.util.Set<String> names(Field f) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    names(List.of(f), out);
+    return out;
+  }
+
+  /** A member's name, or its fields' for an anonymous one. */
+  private static String label(Field f) {
+    return f.isAnonymous() ? String.join("/", names(f)) : f.name();
   }
 
   void pack(LayoutNode n, Object value, MemorySegment m, long base, String path) {
@@ -154,7 +193,7 @@ final class Values {
             throw new LayoutException(Codec.join(path, BpfException.show(k)), "no such member of the union");
           }
         }
-        packMembers(u.members(), map, m, base, path, false);
+        packUnion(u, map, m, base, path);
       }
       case Bits b -> codec.writeBits(b, value, m, base, path);
       case LayoutNode.Enum e -> codec.writeEnum(e, value, m, base + e.offset(), path);

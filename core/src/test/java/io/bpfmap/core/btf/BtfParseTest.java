@@ -49,6 +49,23 @@ class BtfParseTest {
     assertThat(color.values()).contains(new BtfType.EnumValue("NEGATIVE", -3));
   }
 
+  /** {@code union { __u64 whole; struct { __u32 lo, hi; }; }}: members given together must agree. */
+  @Test
+  void anAnonymousUnionTakesMembersThatAgreeAndNamesThoseThatDoNot() {
+    Btf btf = Btf.parse(resource("kinds.btf"));
+    RecordLayout value = BtfLayouts.layout(btf, id(btf, BtfKind.STRUCT, "value"), "value");
+    java.util.Map<String, Object> fields = value.unpack(new byte[value.size()]);
+    fields.put("whole", (2L << 32) | 1);
+    fields.put("lo", 1L);
+    fields.put("hi", 2L);
+    assertThat(value.unpack(value.pack(fields))).containsEntry("whole", (2L << 32) | 1).containsEntry("lo", 1L);
+    fields.put("hi", 3L);
+    assertThatThrownBy(() -> value.pack(fields)).hasMessage("whole: differs from lo/hi where they share the union's "
+        + "bytes: give one member, or values that agree");
+    fields.remove("whole");
+    assertThat(value.unpack(value.pack(fields))).containsEntry("whole", (3L << 32) | 1);
+  }
+
   @Test
   void structsBecomeLayoutsWithEveryFieldWhereTheCompilerPutIt() {
     Btf btf = Btf.parse(resource("kinds.btf"));

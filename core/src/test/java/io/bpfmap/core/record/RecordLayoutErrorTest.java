@@ -16,6 +16,18 @@ class RecordLayoutErrorTest {
       f("nested", List.of(f("level2_1", "Q"), f("level2_2", "B"))), f("data", "4H")));
 
   @Test
+  void unionMembersGivenTogetherMustAgreeOnTheirBytes() {
+    RecordLayout named = RecordLayout.parse("[[\"tag\",\"B\"],[\"u\",{\".union\":[4,[\"w\",\"I\"],[\"h\",\"2H\"]]}]]");
+    byte[] agreed = named.pack(Map.of("tag", 7, "u", Map.of("w", 131073L, "h", List.of(1, 2))));
+    org.assertj.core.api.Assertions.assertThat(named.unpack(agreed)).hasToString("{tag=7, u={w=131073, h=[1, 2]}}");
+    org.assertj.core.api.Assertions.assertThat(named.unpack(named.pack(Map.of("tag", 7, "u", Map.of("h", List.of(1, 2))))))
+        .isEqualTo(named.unpack(agreed));
+    assertThatThrownBy(() -> named.pack(Map.of("tag", 7, "u", Map.of("w", 1L, "h", List.of(1, 2)))))
+        .isInstanceOf(LayoutException.class)
+        .hasMessage("u.w: differs from h where they share the union's bytes: give one member, or values that agree");
+  }
+
+  @Test
   void unknownLetter() {
     assertThatThrownBy(() -> RecordLayout.of(List.of(f("nested", List.of(f("level2_1", "Z"))))))
         .isInstanceOf(LayoutException.class).hasMessage("nested.level2_1: unknown format 'Z'");
