@@ -76,6 +76,8 @@ final class UpdateCommand implements Callable<Integer> {
     try (FilteredBpfMap filtered = FilteredBpfMap.open(entry.map.selector(), Inputs.mask("--mask", layouts.mask), keyLayout,
         valueLayout, f != UpdateFlag.EXIST, false, layouts.trustLayout)) {
       filtered.update(keyLayout.unpack(k), changes);
+    } catch (io.bpfmap.core.record.LayoutException e) {  // the key fit above: the value does not
+      throw new CliException("--value: " + e.getMessage(), e);
     }
     return 0;
   }

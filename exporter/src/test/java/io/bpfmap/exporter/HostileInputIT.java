@@ -40,6 +40,8 @@ class HostileInputIT {
         "bpfmap: update on map 'm': secret: is not writable (the mask gives X)");
     fails(Cli.run("update", pin, KEY, VALUE, "--mask", "{nope: Q}", "--key", "{id: 1}", "--value", "{pub: 1}"),
         "bpfmap: --mask: nope: no such field in the layout");
+    fails(Cli.run("update", pin, KEY, VALUE, "--mask", "{pub: W}", "--key", "{id: 1}", "--value", "{pub: x}"),
+        "bpfmap: --value: pub: expected an integer for 'Q', got String x");
     assertThat(value(pin)).isEqualTo("{\"pub\":5,\"secret\":12345}");
     Cli.Result ok = Cli.run("update", pin, KEY, VALUE, "--mask", "{pub: W}", "--key", "{id: 1}", "--value", "{pub: 7}");
     assertThat(ok.exit()).as(ok.err()).isZero();
