@@ -347,16 +347,21 @@ final class Codec {
   }
 
   static byte[] bytes(Object v, int min, int max, String path, Format f) {
+    return bytes(v, min, max, path, "'" + f.letter + "'");
+  }
+
+  /** As {@link #bytes(Object, int, int, String, Format)}, for a type named {@code type}. */
+  static byte[] bytes(Object v, int min, int max, String path, String type) {
     byte[] b;
     if (v instanceof byte[] raw) {
       b = raw;
     } else if (v instanceof String s) {
       b = s.getBytes(StandardCharsets.UTF_8);
     } else {
-      throw new LayoutException(path, "expected bytes or a string for '" + f.letter + "', got " + typeOf(v));
+      throw new LayoutException(path, "expected bytes or a string for " + type + ", got " + typeOf(v));
     }
     if (b.length < min || b.length > max) {
-      throw new LayoutException(path, b.length + " bytes do not fit '" + f.letter + "' ("
+      throw new LayoutException(path, b.length + " bytes do not fit " + type + " ("
           + (min == max ? "exactly " + max : "at most " + max) + ")");
     }
     return b;

@@ -198,7 +198,8 @@ final class Values {
       case Bits b -> codec.writeBits(b, value, m, base, path);
       case LayoutNode.Enum e -> codec.writeEnum(e, value, m, base + e.offset(), path);
       case Chars c -> {
-        byte[] b = value instanceof List<?> l ? charList(c, l, path) : Codec.bytes(value, 0, c.count(), path, Format.STRING);
+        byte[] b = value instanceof List<?> l ? charList(c, l, path) : Codec.bytes(value, 0, c.count(), path,
+            "char[" + c.count() + "]");
         MemorySegment.copy(b, 0, m, ValueLayout.JAVA_BYTE, base + c.offset(), b.length);
         m.asSlice(base + c.offset() + b.length, c.count() - b.length).fill((byte) 0);
       }

@@ -49,7 +49,10 @@ class BtfParseTest {
     assertThat(color.values()).contains(new BtfType.EnumValue("NEGATIVE", -3));
   }
 
-  /** {@code union { __u64 whole; struct { __u32 lo, hi; }; }}: members given together must agree. */
+  /**
+   * {@code union { __u64 whole; struct { __u32 lo, hi; }; }}: members given together must agree;
+   * and a {@code char[16]} too long is named as C names it.
+   */
   @Test
   void anAnonymousUnionTakesMembersThatAgreeAndNamesThoseThatDoNot() {
     Btf btf = Btf.parse(resource("kinds.btf"));
@@ -64,6 +67,8 @@ class BtfParseTest {
         + "bytes: give one member, or values that agree");
     fields.remove("whole");
     assertThat(value.unpack(value.pack(fields))).containsEntry("whole", (3L << 32) | 1);
+    fields.put("name", "seventeen letters");
+    assertThatThrownBy(() -> value.pack(fields)).hasMessage("name: 17 bytes do not fit char[16] (at most 16)");
   }
 
   @Test
