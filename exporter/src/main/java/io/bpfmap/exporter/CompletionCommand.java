@@ -18,7 +18,7 @@ final class CompletionCommand implements Callable<Integer> {
   /** Options whose values are a fixed set: they complete those, not file names. */
   private static final java.util.Map<String, String> VALUES = new java.util.LinkedHashMap<>(java.util.Map.of(
       "--log-format", "text json logfmt", "--flag", "any noexist exist",
-      "--type", java.util.Arrays.stream(io.bpfmap.core.MapType.values())
+      "--type", java.util.Arrays.stream(io.bpfmap.core.MapType.values()).filter(t -> t != io.bpfmap.core.MapType.UNSPEC)
           .map(t -> t.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(" "))));
 
   @Override

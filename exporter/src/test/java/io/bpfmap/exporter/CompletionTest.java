@@ -41,6 +41,8 @@ class CompletionTest {
         .containsExactly("my flows.yaml");
     assertThat(complete(script, tmp, "export", "--log-format", "")).containsExactly("json", "logfmt", "text");
     assertThat(complete(script, tmp, "create", "--type", "lru_")).containsExactly("lru_hash", "lru_percpu_hash");
+    assertThat(complete(script, tmp, "create", "--type", "u")).as("no map can be created as unspec")
+        .containsExactly("user_ringbuf");
   }
 
   @Test
