@@ -124,7 +124,8 @@ public final class MapBtf {
   /**
    * The first way {@code layout} differs from what BTF says of type {@code typeId}: its size, a
    * field's name, offset or size; empty when they agree. A record that is not a struct in BTF has
-   * no field names to compare: only offsets and sizes count.
+   * no field names to compare, nor has a struct format ({@code =IIHHB3x}: fields f0, f1…): only
+   * offsets and sizes count.
    */
   static Optional<String> difference(RecordLayout layout, RecordLayout btf, String typeName) {
     if (layout.size() != btf.size()) {
@@ -132,6 +133,8 @@ public final class MapBtf {
     }
     List<String> ours = layout.leafPaths();
     List<String> theirs = btf.leafPaths();
+    boolean named = !btf.isBare() && !java.util.stream.IntStream.range(0, ours.size())
+        .allMatch(i -> ours.get(i).equals("f" + i));
     for (int i = 0; i < Math.max(ours.size(), theirs.size()); i++) {
       if (i >= ours.size()) {
         return Optional.of("has no field for BTF's '" + theirs.get(i) + "' (" + typeName + ")");
@@ -141,7 +144,7 @@ public final class MapBtf {
       }
       String a = ours.get(i);
       String b = theirs.get(i);
-      if (!btf.isBare() && !a.equals(b)) {
+      if (named && !a.equals(b)) {
         return Optional.of("names field " + (i + 1) + " '" + a + "', BTF's " + typeName + " names it '" + b + "'");
       }
       if (layout.offsetOf(a) != btf.offsetOf(b) || layout.sizeOf(a) != btf.sizeOf(b)) {

@@ -118,6 +118,10 @@ class BtfCliIT {
       assertThat(shifted.err()).isEqualTo("bpfmap: --key-layout: the layout puts 'port' at offset 1 (2 bytes), BTF's "
           + "struct inner at 0 (2 bytes) (--trust-layout to use it anyway)");
       assertThat(Cli.run("dump", pin, "--key-layout", "[[port, H], [tag, b], [pad, x]]").exit()).isZero();
+      var letters = Cli.run("dump", pin, "--key-layout", "=HBx");
+      assertThat(letters.exit()).as("a struct format names no fields: its offsets and sizes agree").isZero();
+      assertThat(Cli.run("dump", pin, "--key-layout", "=BHx").err()).isEqualTo("bpfmap: --key-layout: the layout puts "
+          + "'f0' at offset 0 (1 bytes), BTF's struct inner at 0 (2 bytes) (--trust-layout to use it anyway)");
       assertThat(Cli.run("dump", pin, "--key-layout", "[[port, H], [label, B], [pad, x]]", "--trust-layout").exit())
           .isZero();
     }
