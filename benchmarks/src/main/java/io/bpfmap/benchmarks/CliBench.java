@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * hash map with BTF (the {@code btf_flows} map of {@code examples/flows.bpf.c}), each a whole
  * process, timed wall-clock from start to exit with its output read. {@code bin/bpfmap} runs as a
  * user runs it, with the AOT cache it trains once (in a cache directory of this run, waited for
- * before timing). Rounds alternate bpfmap and bpftool; medians, with min–max.
+ * before timing). Rounds alternate bpfmap and bpftool; medians, with min–max; the ratio is the
+ * median of the rounds' ratios (each bpfmap run over the bpftool run right after it).
  */
 final class CliBench {
   static final int ENTRIES = 1000;
@@ -85,16 +86,18 @@ final class CliBench {
     time(cache, bpftool);
     List<Double> o = new ArrayList<>();
     List<Double> r = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
     for (int i = 0; i < ROUNDS; i++) {
       o.add(time(cache, ours));
       r.add(time(cache, bpftool));
+      ratios.add(o.getLast() / r.getLast());
     }
     Collections.sort(o);
     Collections.sort(r);
-    double om = o.get(ROUNDS / 2);
-    double rm = r.get(ROUNDS / 2);
     System.out.printf(Locale.ROOT, "BENCH %s ms=%.1f (%.1f-%.1f) bpftool_ms=%.1f (%.1f-%.1f) goal_ms=%.0f rounds=%d "
-        + "ratio=%.1f%n", name, om, o.getFirst(), o.getLast(), rm, r.getFirst(), r.getLast(), GOAL_MS, ROUNDS, om / rm);
+        + "ratio_spread=%s-%s ratio=%s%n", name, o.get(ROUNDS / 2), o.getFirst(), o.getLast(), r.get(ROUNDS / 2),
+        r.getFirst(), r.getLast(), GOAL_MS, ROUNDS, Bench.figure(Collections.min(ratios)),
+        Bench.figure(Collections.max(ratios)), Bench.figure(ReadBench.median(ratios)));
   }
 
   /** Milliseconds from start to exit; fails on a non-zero exit. */
