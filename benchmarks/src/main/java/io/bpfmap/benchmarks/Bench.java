@@ -96,6 +96,11 @@ public final class Bench {
     return new java.math.BigDecimal(ratio).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
   }
 
+  /** {@code min-max} of a benchmark's ratios, each as {@link #figure}. */
+  static String spread(List<Double> ratios) {
+    return figure(Collections.min(ratios)) + "-" + figure(Collections.max(ratios));
+  }
+
   /** {@code median (min-max)}. */
   static String range(List<Double> values) {
     return sci(ReadBench.median(values)) + " (" + sci(Collections.min(values)) + '-' + sci(Collections.max(values))

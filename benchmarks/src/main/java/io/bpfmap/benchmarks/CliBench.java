@@ -95,9 +95,8 @@ final class CliBench {
     Collections.sort(o);
     Collections.sort(r);
     System.out.printf(Locale.ROOT, "BENCH %s ms=%.1f (%.1f-%.1f) bpftool_ms=%.1f (%.1f-%.1f) goal_ms=%.0f rounds=%d "
-        + "ratio_spread=%s-%s ratio=%s%n", name, o.get(ROUNDS / 2), o.getFirst(), o.getLast(), r.get(ROUNDS / 2),
-        r.getFirst(), r.getLast(), GOAL_MS, ROUNDS, Bench.figure(Collections.min(ratios)),
-        Bench.figure(Collections.max(ratios)), Bench.figure(ReadBench.median(ratios)));
+        + "ratio_spread=%s ratio=%s%n", name, o.get(ROUNDS / 2), o.getFirst(), o.getLast(), r.get(ROUNDS / 2),
+        r.getFirst(), r.getLast(), GOAL_MS, ROUNDS, Bench.spread(ratios), Bench.figure(ReadBench.median(ratios)));
   }
 
   /** Milliseconds from start to exit; fails on a non-zero exit. */

@@ -86,10 +86,9 @@ final class Jmh {
       ratios.add(speed ? r.getLast() / o.getLast() : o.getLast() / r.getLast());
     }
     System.out.printf(java.util.Locale.ROOT, "BENCH %s ns_op=%.1f (%.1f-%.1f) b_op=%.0f ref_ns_op=%.1f (%.1f-%.1f) "
-        + "ref_b_op=%.0f rounds=%d ratio_spread=%s-%s ratio=%s%n", name, ReadBench.median(o),
+        + "ref_b_op=%.0f rounds=%d ratio_spread=%s ratio=%s%n", name, ReadBench.median(o),
         Collections.min(o), Collections.max(o), oursBytes.getAsDouble(), ReadBench.median(r), Collections.min(r),
-        Collections.max(r), refBytes.getAsDouble(), rounds, Bench.figure(Collections.min(ratios)),
-        Bench.figure(Collections.max(ratios)), Bench.figure(ReadBench.median(ratios)));
+        Collections.max(r), refBytes.getAsDouble(), rounds, Bench.spread(ratios), Bench.figure(ReadBench.median(ratios)));
   }
 
   /** One fork of one benchmark (at one value of its parameter): 2 warm-up and 3 measured seconds. */

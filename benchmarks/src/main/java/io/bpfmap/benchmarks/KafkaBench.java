@@ -123,8 +123,8 @@ final class KafkaBench {
               "raw_log_b=" + fixed(median(raw, Run::logBytes)),
               "hand_rps=" + Bench.range(hand.stream().map(Run::rps).toList()),
               "hand_cpu_us=" + fixed(median(hand, Run::cpuUs)), "hand_log_b=" + fixed(median(hand, Run::logBytes)),
-              "ratio_to_hand_spread=" + spread(vsHand), "ratio_to_hand=" + Bench.figure(ReadBench.median(vsHand)),
-              "c_read_eps=" + Bench.range(cRead), "ratio_to_raw_and_read_spread=" + spread(vsRead),
+              "ratio_to_hand_spread=" + Bench.spread(vsHand), "ratio_to_hand=" + Bench.figure(ReadBench.median(vsHand)),
+              "c_read_eps=" + Bench.range(cRead), "ratio_to_raw_and_read_spread=" + Bench.spread(vsRead),
               "ratio_to_raw_and_read=" + Bench.figure(ReadBench.median(vsRead)));
         }
       }
@@ -138,11 +138,6 @@ final class KafkaBench {
         System.err.println("could not remove " + pin + ": " + e.getMessage());
       }
     }
-  }
-
-  /** {@code min-max} of a round's ratios. */
-  private static String spread(List<Double> ratios) {
-    return Bench.figure(java.util.Collections.min(ratios)) + "-" + Bench.figure(java.util.Collections.max(ratios));
   }
 
   /** The topic of one side's run: {@code ours-lz4-3}, {@code raw-zstd-warmup-0}. */

@@ -364,13 +364,7 @@ public final class BpfObject implements AutoCloseable {
         }
       });
     } catch (RuntimeException e) {
-      for (Path p : pinned) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // unpinning our own pin fails only if bpffs went away: the refusal is what to report
-        }
-      }
+      pinned.forEach(p -> p.toFile().delete());  // fails only if bpffs went away: the refusal is what to report
       throw e;
     }
   }

@@ -130,13 +130,14 @@ final class Values {
         }
         continue;
       }
+      String fp = Codec.join(path, f.name());
       if (!map.containsKey(f.name())) {
         if (all) {
-          throw new LayoutException(Codec.join(path, f.name()), "missing field");
+          throw new LayoutException(fp, "missing field");
         }
         continue;
       }
-      pack(f.node(), map.get(f.name()), m, base, Codec.join(path, f.name()));
+      pack(f.node(), map.get(f.name()), m, base, fp);
     }
   }
 
