@@ -62,6 +62,26 @@ class CliIT {
         + "present (UpdateFlag.NOEXIST)");
   }
 
+  /**
+   * Tab after {@code id:} or {@code name:} lists the system's maps through {@code bpfmap maps}, and
+   * completes only what follows the colon, as bash splits the word there.
+   */
+  @Test
+  void aMapArgumentCompletesTheKernelsMapsByIdAndName(@TempDir Path tmp) throws Exception {
+    Path script = Files.writeString(tmp.resolve("bpfmap.bash"), Cli.run("completion").out());
+    String launcher = Cli.HOME.resolve("bin/bpfmap").toString();
+    try (BpfMap map = BpfMap.create(MapSpec.of(MapType.HASH, "cli_tabbed", 4, 4, 1))) {
+      String id = Integer.toString(map.info().id());
+      assertThat(CompletionTest.completeLine(script, tmp, launcher, "bpfmap dump name:cli_tab"))
+          .containsExactly("cli_tabbed");
+      assertThat(CompletionTest.completeLine(script, tmp, launcher, "bpfmap info id:" + id)).contains(id)
+          .allMatch(i -> i.startsWith(id));
+      assertThat(CompletionTest.completeLine(script, tmp, launcher, "bpfmap info id:")).contains(id)
+          .allMatch(i -> i.matches("[0-9]+"));
+    }
+    assertThat(CompletionTest.completeLine(script, tmp, launcher, "bpfmap dump name:cli_tab")).isEmpty();
+  }
+
   @Test
   void everyCommandHasHelpWithExamples() throws Exception {
     for (String command : new String[] {"create", "load", "maps", "info", "update", "lookup", "delete", "dump", "export",

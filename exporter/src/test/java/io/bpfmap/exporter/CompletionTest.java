@@ -24,6 +24,46 @@ class CompletionTest {
     return out.lines().filter(l -> !l.isEmpty()).sorted().toList();
   }
 
+  /**
+   * What bash completes at the end of {@code line}, split as bash splits it: at blanks, and a colon
+   * a word of its own ({@code id:4} is {@code id}, {@code :}, {@code 4}). {@code bpfmap} is
+   * {@code launcher}, as a command line names it.
+   */
+  static List<String> completeLine(Path script, Path dir, String launcher, String line) throws Exception {
+    java.util.List<String> words = new java.util.ArrayList<>();
+    for (String w : (line + "|").split(" +")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("[^:]+|:").matcher(w);
+      while (m.find()) {
+        words.add(m.group());
+      }
+    }
+    String last = words.removeLast();
+    words.add(last.equals("|") ? "" : last.substring(0, last.length() - 1));
+    words.set(0, launcher);
+    StringBuilder cmd = new StringBuilder("source " + script + "; COMP_WORDS=(");
+    words.forEach(w -> cmd.append(" '").append(w).append("'"));
+    cmd.append("); COMP_CWORD=").append(words.size() - 1).append("; COMP_LINE='").append(line).append("'; COMP_POINT=")
+        .append(line.length()).append("; _bpfmap; printf '%s\\n' \"${COMPREPLY[@]}\"");
+    Process p = new ProcessBuilder("bash", "-c", cmd.toString()).directory(dir.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(err).isZero();
+    assertThat(err).isEmpty();
+    return out.lines().filter(l -> !l.isEmpty()).sorted().toList();
+  }
+
+  @Test
+  void aMapArgumentCompletesToIdOrNameBesideFiles(@TempDir Path tmp) throws Exception {
+    Path script = Files.writeString(tmp.resolve("bpfmap.bash"), CompletionCommand.script(Main.commands()));
+    Files.createFile(tmp.resolve("index.txt"));
+    assertThat(completeLine(script, tmp, "bpfmap", "bpfmap dump i")).containsExactly("id:", "index.txt");
+    assertThat(completeLine(script, tmp, "bpfmap", "bpfmap lookup n")).containsExactly("name:");
+    assertThat(completeLine(script, tmp, "bpfmap", "bpfmap load i")).as("load takes an object, not a map")
+        .containsExactly("index.txt");
+    assertThat(completeLine(script, tmp, "bpfmap", "bpfmap dump --mask i")).as("an option's value is no map")
+        .containsExactly("index.txt");
+  }
+
   @Test
   void completesCommandsTheirOptionsAndFiles(@TempDir Path tmp) throws Exception {
     Path script = Files.writeString(tmp.resolve("bpfmap.bash"), CompletionCommand.script(Main.commands()));
