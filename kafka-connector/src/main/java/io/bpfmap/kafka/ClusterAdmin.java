@@ -11,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -68,7 +70,8 @@ final class ClusterAdmin {
 
   /**
    * Creates {@code topic} unless it exists, with the builder's partitions, replication factor and
-   * topic configs; blocks for up to 30 s. An existing topic is left as it is.
+   * topic configs, and returns once every partition's leader takes writes; blocks for up to 30 s
+   * a step. An existing topic is left as it is.
    *
    * @param topic the topic's name
    * @param compacted whether to set {@code cleanup.policy=compact} (kept when the configs already
@@ -87,17 +90,41 @@ final class ClusterAdmin {
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
       }
       t.configs(configs);
-      admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new KafkaSinkException("creating topic '" + topic + "' failed: " + e.getCause().getMessage(), e);
+      try {
+        admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
       }
+      awaitLeaders(admin, topic, timeout);
+    } catch (ExecutionException e) {
+      throw new KafkaSinkException("creating topic '" + topic + "' failed: " + e.getCause().getMessage(), e);
     } catch (TimeoutException e) {
       throw new KafkaSinkException("creating topic '" + topic + "' timed out after 30s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaSinkException("interrupted while creating topic '" + topic + "'", e);
     }
+  }
+
+  /**
+   * Waits until the leader of each of {@code topic}'s partitions has opened it. The controller
+   * answers a topic's creation before its leaders open the partitions, and a write that comes
+   * first is refused (NOT_LEADER_OR_FOLLOWER). With several requests in flight the producer then
+   * has a later one taken first, and the refused one is refused for good as out of order: its
+   * records are lost (KAFKA-15591, fixed in brokers from 4.5). A leader answers an offsets
+   * request only for a partition it has opened; the admin client retries until then.
+   */
+  private static void awaitLeaders(Admin admin, String topic, Duration timeout) throws ExecutionException,
+      InterruptedException, TimeoutException {
+    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .get(topic).partitions().size();
+    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    admin.listOffsets(ends).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Admin admin(Duration timeout) {
