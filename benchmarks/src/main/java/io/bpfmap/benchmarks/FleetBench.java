@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bpfmap.fleet.FleetAggregate;
 import io.bpfmap.fleet.FleetGroup;
 import io.bpfmap.fleet.FleetTable;
+import io.bpfmap.kafka.KafkaSink;
 import io.bpfmap.kafka.broker.EmbeddedKafka;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +36,11 @@ import org.apache.kafka.common.utils.Utils;
  *   <li>ingest: records per second from the first send, the table running and waiting on an
  *       empty topic, until the last record of every partition answers a query, and until the
  *       aggregate counts every entry; the consumer likewise, its partitions assigned before the
- *       first send; each of {@link #ROUNDS} rounds (after one to warm up) on new topics;
+ *       first send; each of {@link #ROUNDS} rounds (after one to warm up) on new topics. A
+ *       consumer's run lasts about 0.5 s, where a collection or the broker's flush moved it up to
+ *       2.3× between rounds, so each round's reference is the median of {@link #CONSUMER_RUNS}
+ *       runs; the table goes first in every other round, so that neither side always follows
+ *       the other's garbage;
  *   <li>latency: from the send of one changed record to its new value answering a point query,
  *       and to the aggregate's sum for its port changing by as much ({@link #CHANGES} changes,
  *       p50 and p99), against the consumer seeing the record.
@@ -47,7 +50,8 @@ final class FleetBench {
   private static final int NODES = 1000;
   private static final int KEYS = 100;
   private static final int PARTITIONS = 6;
-  private static final int ROUNDS = 9;
+  private static final int ROUNDS = 15;
+  private static final int CONSUMER_RUNS = 3;
   private static final int CHANGES = 200;
   private static final String TOPIC = "fleet.flows";  // one per round: -0 (warm-up), -1…
   private static final String HEARTBEATS = "fleet.heartbeats";
@@ -60,10 +64,9 @@ final class FleetBench {
     try {
       dir = Files.createTempDirectory("bpfmap-bench-fleet");
       try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("data"));
-          Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+          KafkaSink beats = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).build();
           KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-        admin.createTopics(List.of(new NewTopic(HEARTBEATS, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
-            .all().get();
+        beats.ensureTopic(HEARTBEATS, true);
         long now = System.currentTimeMillis();
         for (int n = 0; n <= NODES; n++) {  // node NODES sends the partitions' last records
           producer.send(new ProducerRecord<>(HEARTBEATS, ("{\"node\":\"" + node(n) + "\"}").getBytes(StandardCharsets.UTF_8),
@@ -77,10 +80,16 @@ final class FleetBench {
         List<Double> consumerRps = new ArrayList<>();
         for (int round = 0; round <= ROUNDS; round++) {  // round 0 warms up
           String topic = TOPIC + "-" + round;
-          String refTopic = TOPIC + "-ref-" + round;
-          admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-              new NewTopic(refTopic, PARTITIONS, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
-          double ref = consume(kafka, producer, refTopic, total);
+          try (KafkaSink topics = KafkaSink.builder().bootstrapServers(kafka.bootstrapServers()).partitions(PARTITIONS)
+              .build()) {  // each topic's partitions open on their leader before the first send
+            topics.ensureTopic(topic, true);
+            for (int run = 0; run < CONSUMER_RUNS; run++) {
+              topics.ensureTopic(TOPIC + "-ref-" + round + "-" + run, true);
+            }
+          }
+          double ref = round % 2 == 0 ? reference(kafka, producer, round, total) : 0;
+          double rps;
+          double aggregated;
           try (FleetTable table = table(kafka, topic, dir.resolve("state-" + round), "bench-fleet-" + round)) {
             table.start();
             table.awaitRunning(Duration.ofSeconds(60));
@@ -91,15 +100,19 @@ final class FleetBench {
                 Thread.sleep(5);
               }
             }
-            double rps = total / ((System.nanoTime() - start) / 1e9);
+            rps = total / ((System.nanoTime() - start) / 1e9);
             while (entries(table) < total) {
               Thread.sleep(20);
             }
-            if (round > 0) {
-              consumerRps.add(ref);
-              tableRps.add(rps);
-              aggRps.add(total / ((System.nanoTime() - start) / 1e9));
-            }
+            aggregated = total / ((System.nanoTime() - start) / 1e9);
+          }
+          if (round % 2 == 1) {
+            ref = reference(kafka, producer, round, total);
+          }
+          if (round > 0) {
+            consumerRps.add(ref);
+            tableRps.add(rps);
+            aggRps.add(aggregated);
           }
         }
         Bench.reportPaired("fleet.ingest." + NODES + "x" + KEYS, "table_rps", tableRps, "consumer_rps", consumerRps,
@@ -111,6 +124,15 @@ final class FleetBench {
     } finally {
       KafkaBench.delete(dir);
     }
+  }
+
+  /** A round's reference: the median of {@link #CONSUMER_RUNS} consumer runs, each on its own topic. */
+  private static double reference(EmbeddedKafka kafka, KafkaProducer<byte[], byte[]> producer, int round, long total) {
+    List<Double> runs = new ArrayList<>();
+    for (int run = 0; run < CONSUMER_RUNS; run++) {
+      runs.add(consume(kafka, producer, TOPIC + "-ref-" + round + "-" + run, total));
+    }
+    return ReadBench.median(runs);
   }
 
   /** Change to query: each change sent alone, then point queries until its value answers. */
