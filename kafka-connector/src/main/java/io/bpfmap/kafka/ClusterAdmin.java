@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -114,17 +115,31 @@ final class ClusterAdmin {
    * first is refused (NOT_LEADER_OR_FOLLOWER). With several requests in flight the producer then
    * has a later one taken first, and the refused one is refused for good as out of order: its
    * records are lost (KAFKA-15591, fixed in brokers from 4.5). A leader answers an offsets
-   * request only for a partition it has opened; the admin client retries until then.
+   * request only for a partition it has opened, and says it does not host it (or is not its
+   * leader) until then, as the broker's metadata may not know the topic yet: asked again every
+   * 10 ms, for {@code timeout} at most.
    */
   private static void awaitLeaders(Admin admin, String topic, Duration timeout) throws ExecutionException,
       InterruptedException, TimeoutException {
-    int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .get(topic).partitions().size();
-    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-    for (int p = 0; p < partitions; p++) {
-      ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        long left = Math.max(1, deadline - System.nanoTime());
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(left, TimeUnit.NANOSECONDS).get(topic)
+            .partitions().size();
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+          ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        admin.listOffsets(ends).all().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(10);
+      }
     }
-    admin.listOffsets(ends).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Admin admin(Duration timeout) {
