@@ -63,10 +63,10 @@ final class CompletionCommand implements Callable<Integer> {
     String mapCommands = commands.stream().filter(c -> c.options().contains(MapArg.MAP)).map(Command::name)
         .collect(Collectors.joining(" "));
     // bash splits id:42 at its colon; the word as typed is the line's text since its last blank
-    sb.append("  local word=\"$cur\" colon\n");
+    sb.append("  local word=\"$cur\" colon map_arg=\"\"\n");
+    sb.append("  [[ \" ").append(mapCommands).append(" \" == *\" $command \"* ]] && map_arg=1  # its MAP is a map\n");
     sb.append("  [[ -n ${COMP_LINE-} ]] && word=\"${COMP_LINE:0:COMP_POINT}\" && word=\"${word##*[[:space:]]}\"\n");
-    sb.append("  if [[ \" ").append(mapCommands)
-        .append(" \" == *\" $command \"* && ( $word == id:* || $word == name:* ) ]]; then\n");
+    sb.append("  if [[ -n $map_arg && ( $word == id:* || $word == name:* ) ]]; then\n");
     sb.append("    mapfile -t COMPREPLY < <(compgen -W \"$(_bpfmap_maps \"${word%%:*}\" \"${COMP_WORDS[0]}\")\" -- \"$word\")\n");
     sb.append("    colon=\"${word%\"${word##*:}\"}\"  # bash completes only what follows the last colon\n");
     sb.append("    COMPREPLY=(\"${COMPREPLY[@]#\"$colon\"}\")\n");
@@ -85,7 +85,7 @@ final class CompletionCommand implements Callable<Integer> {
     sb.append("    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")  # one word a line: names with spaces stay whole\n");
     String valued = commands.stream().flatMap(c -> c.options().stream()).filter(o -> !o.positional() && !o.isFlag())
         .map(Command.Opt::name).distinct().collect(Collectors.joining(" "));
-    sb.append("    if [[ \" ").append(mapCommands).append(" \" == *\" $command \"* && $cur != -* && $prev != = && \" ")
+    sb.append("    if [[ -n $map_arg && $cur != -* && $prev != = && \" ")
         .append(valued).append(" \" != *\" $prev \"* ]]; then\n");
     sb.append("      COMPREPLY+=($(compgen -W \"id: name:\" -- \"$cur\"))\n");
     sb.append("      # a lone id: or name: waits for its number or name, unquoted\n");

@@ -13,15 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CompletionTest {
   /** What bash completes for the words typed so far (the last one is being typed). */
   private static List<String> complete(Path script, Path dir, String... words) throws Exception {
-    StringBuilder line = new StringBuilder("source " + script + "; COMP_WORDS=(bpfmap");
-    for (String w : words) {
-      line.append(" '").append(w).append("'");
-    }
-    line.append("); COMP_CWORD=").append(words.length).append("; _bpfmap; printf '%s\\n' \"${COMPREPLY[@]}\"");
-    Process p = new ProcessBuilder("bash", "-c", line.toString()).directory(dir.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
-    return out.lines().filter(l -> !l.isEmpty()).sorted().toList();
+    return completeLine(script, dir, "bpfmap", "bpfmap " + String.join(" ", words));
   }
 
   /**
